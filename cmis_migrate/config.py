@@ -1,0 +1,243 @@
+"""The one configuration object: config.yaml, validated by pydantic, loaded once and passed down.
+
+Relative paths (and relative SQLite database paths inside URLs) resolve against the folder of
+the config file, so a copied config keeps all its state beside itself. `CMIS_SOURCE_URL` and
+`CMIS_STORE_URL` override the two database URLs; nothing else reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, time
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlalchemy.engine import make_url
+
+DEFAULT_CONFIG = Path("config.yaml")
+SOURCE_URL_ENV = "CMIS_SOURCE_URL"
+STORE_URL_ENV = "CMIS_STORE_URL"
+
+
+class ConfigError(Exception):
+    """config.yaml is missing, unreadable or has an unknown key / bad value (message names it)."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseConfig(_Section):
+    url: str = Field(description="SQLAlchemy URL")
+
+    @field_validator("url")
+    @classmethod
+    def _parsable(cls, v: str) -> str:
+        try:
+            make_url(v)
+        except Exception as exc:  # sqlalchemy raises ArgumentError with the url in it
+            raise ValueError("not a valid SQLAlchemy URL (e.g. sqlite:///work/cmis.sqlite)") from exc
+        return v
+
+
+class PathsConfig(_Section):
+    work: Path = Path("work")
+    plan_file: Path = Path("data/plan.csv")
+    staff_phones_file: Path | None = Path("data/staff_phones.csv")
+
+    @property
+    def reports(self) -> Path:
+        return self.work / "reports"
+
+    @property
+    def drafts(self) -> Path:
+        return self.work / "drafts"
+
+    @property
+    def data_docs(self) -> Path:
+        return self.work / "data_docs"
+
+    @property
+    def logs(self) -> Path:
+        return self.work / "logs"
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.work / "prefect"
+
+
+class HoursConfig(_Section):
+    start: time = time(22, 0)
+    end: time = time(5, 0)
+
+
+class WindowsConfig(_Section):
+    """Off-peak calendar. PC Thanh Hoa's real calendar is unknown: every date rule is here."""
+
+    allowed_hours: HoursConfig = HoursConfig()
+    # invoice issuance: a ledger is blocked from its reading day for this many days
+    billing_days: Annotated[int, Field(ge=0, le=31)] = 3
+    # company-wide blocked days of the month; -1 means the last day of the month, -2 the one before
+    debt_clearing_days: list[Annotated[int, Field(ge=-31, le=31)]] = [-1]
+    report_aggregation_days: list[Annotated[int, Field(ge=-31, le=31)]] = [1, 2]
+    blocked_dates: list[date] = []
+
+    @field_validator("debt_clearing_days", "report_aggregation_days")
+    @classmethod
+    def _no_zero(cls, v: list[int]) -> list[int]:
+        if 0 in v:
+            raise ValueError("0 is not a day of the month (use 1..31, or -1 for the last day)")
+        return v
+
+
+class LoadConfig(_Section):
+    max_ledgers_at_once: Annotated[int, Field(ge=1, le=64)] = 2
+    max_rows_per_query: Annotated[int, Field(ge=1)] = 5000
+    pause_between_ledgers_seconds: Annotated[float, Field(ge=0)] = 0.0
+    # a ledger slot held by a dead process is free again after this many seconds
+    lease_seconds: Annotated[int, Field(ge=5)] = 900
+    # station batches run side by side (each still takes a ledger slot to read CMIS)
+    parallel_batches: Annotated[int, Field(ge=1, le=64)] = 2
+
+
+class RulesConfig(_Section):
+    max_holders_per_phone: Annotated[int, Field(ge=1)] = 3
+    # the 2018 mobile renumbering: a 10-digit 03x number on a record dated before this day
+    # cannot be a new-style mobile, so it is the old landline (the 037 trap)
+    mobile_renumbering_date: date = date(2018, 9, 15)
+    cmnd_valid_until: date = date(2024, 12, 31)
+    # the province the company serves: addresses resolve to its 2025 wards
+    province: str = "Thanh Hóa"
+
+
+class ScheduleConfig(_Section):
+    cron: str = "0 22 * * *"
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    @field_validator("cron")
+    @classmethod
+    def _five_fields(cls, v: str) -> str:
+        if len(v.split()) != 5:
+            raise ValueError("a cron expression has 5 fields, e.g. '0 22 * * *'")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {v!r} (e.g. Asia/Ho_Chi_Minh)") from exc
+        return v
+
+
+class DaskConfig(_Section):
+    address: str | None = None  # tcp://host:8786; None starts a local cluster
+    n_workers: Annotated[int, Field(ge=1)] = 2
+    threads_per_worker: Annotated[int, Field(ge=1)] = 1
+
+
+class DemoConfig(_Section):
+    customers: Annotated[int, Field(ge=1)] = 20_000
+    seed: int = 2020
+    # share of records that carry each kind of paper-era damage (0..1); see cmis_migrate/demo
+    rates: dict[str, Annotated[float, Field(ge=0, le=1)]] = {}
+
+
+class Config(_Section):
+    source: DatabaseConfig = DatabaseConfig(url="sqlite:///work/cmis_demo.sqlite")
+    store: DatabaseConfig = DatabaseConfig(url="sqlite:///work/store.sqlite")
+    paths: PathsConfig = PathsConfig()
+    windows: WindowsConfig = WindowsConfig()
+    load: LoadConfig = LoadConfig()
+    rules: RulesConfig = RulesConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    runner: Literal["local", "dask"] = "local"
+    dask: DaskConfig = DaskConfig()
+    demo: DemoConfig = DemoConfig()
+    # where the file was read from (set by load_config; not a key of config.yaml)
+    config_path: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_config_path_key(cls, data: object) -> object:
+        if isinstance(data, dict) and "config_path" in data:
+            raise ValueError("config_path is not a config key (it is where the file was read from)")
+        return data
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.schedule.timezone)
+
+
+def _resolve_sqlite(url: str, base: Path) -> str:
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return url
+    if Path(u.database).is_absolute():
+        return url
+    return u.set(database=str((base / u.database).resolve())).render_as_string(hide_password=False)
+
+
+def _format_errors(exc: ValidationError, source: str) -> str:
+    lines = [f"{source}: invalid configuration"]
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        lines.append(f"  {key}: {msg}")
+    return "\n".join(lines)
+
+
+def build_config(data: dict | None, base: Path, *, source: str = "config", env: dict | None = None) -> Config:
+    """Validate a mapping (as read from YAML) and resolve relative paths against `base`."""
+    data = dict(data or {})
+    env = os.environ if env is None else env
+    if env.get(SOURCE_URL_ENV):
+        data["source"] = {**(data.get("source") or {}), "url": env[SOURCE_URL_ENV]}
+    if env.get(STORE_URL_ENV):
+        data["store"] = {**(data.get("store") or {}), "url": env[STORE_URL_ENV]}
+    try:
+        cfg = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format_errors(exc, source)) from None
+    base = base.resolve()
+    paths = cfg.paths
+    resolved_paths = PathsConfig(
+        work=(base / paths.work).resolve(),
+        plan_file=(base / paths.plan_file).resolve(),
+        staff_phones_file=(base / paths.staff_phones_file).resolve() if paths.staff_phones_file else None,
+    )
+    return cfg.model_copy(
+        update={
+            "source": DatabaseConfig(url=_resolve_sqlite(cfg.source.url, base)),
+            "store": DatabaseConfig(url=_resolve_sqlite(cfg.store.url, base)),
+            "paths": resolved_paths,
+        }
+    )
+
+
+def load_config(path: Path | str = DEFAULT_CONFIG, *, env: dict | None = None) -> Config:
+    """Read and validate config.yaml. Raises ConfigError with the file and key named."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"{path}: config file not found (pass --config PATH)")
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}:{where} not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections (source, store, ...)")
+    cfg = build_config(data, path.parent, source=str(path), env=env)
+    return cfg.model_copy(update={"config_path": path.resolve()})

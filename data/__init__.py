@@ -1,0 +1,1 @@
+"""Reference data shipped with cmis-migrate (see data/README.md for sources)."""
