@@ -1,6 +1,12 @@
-"""The `cmis-migrate` command line: one typer app, one module per command group."""
+"""The `cmis-migrate` command line: one typer app, one module per command group.
+
+A command module defines its commands on `app` (imported from here); add the module's name
+to COMMAND_MODULES to make them appear.
+"""
 
 from __future__ import annotations
+
+import importlib
 
 import typer
 
@@ -12,6 +18,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+COMMAND_MODULES: list[str] = [
+]
+
+
+def _register() -> None:
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"cmis_migrate.cli.{name}")
+
 
 def main() -> None:
+    _register()
     app()

@@ -1,0 +1,51 @@
+"""What every command shares: the --config option, loading it, and clean error exits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from cmis_migrate.config import DEFAULT_CONFIG, Config, ConfigError, load_config
+
+console = Console()
+err_console = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path,
+    typer.Option("--config", "-c", help="Path of config.yaml (relative paths in it resolve against its folder)."),
+]
+AtOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--at",
+        help="Plan and decide windows as if the clock showed this time (ISO, e.g. 2026-03-10T23:00; "
+        "without an offset it is read in schedule.timezone).",
+        formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    ),
+]
+
+DEFAULT_CONFIG_PATH = DEFAULT_CONFIG
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a one-paragraph error (no traceback) and return the Exit to raise."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def get_config(path: Path) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
+def localize(at: datetime | None, cfg: Config) -> datetime | None:
+    """An --at without offset is wall-clock time in the configured timezone."""
+    if at is None:
+        return None
+    return at.replace(tzinfo=cfg.tz) if at.tzinfo is None else at.astimezone(cfg.tz)
