@@ -42,6 +42,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import pandas as pd
+
 from cmis_migrate.config import Config, WindowsConfig
 
 OUTSIDE_HOURS = "outside_hours"
@@ -49,8 +51,11 @@ BILLING = "billing"
 DEBT_CLEARING = "debt_clearing"
 REPORT_AGGREGATION = "report_aggregation"
 BLOCKED_DATE = "blocked_date"
-# every reason code, in the order they are reported
+# every reason code the calendar gives, in the order they are reported
 REASONS: tuple[str, ...] = (OUTSIDE_HOURS, BILLING, DEBT_CLEARING, REPORT_AGGREGATION, BLOCKED_DATE)
+# given by ledger_statuses (not the calendar) to a ledger whose reading day is missing or not
+# 1..31: its billing days are unknown, so it is never open
+INVALID_READING_DAY = "invalid_reading_day"
 
 DEFAULT_HORIZON_DAYS = 62
 
@@ -335,3 +340,41 @@ def reason_counts(statuses: Iterable[LedgerWindow]) -> dict[str, int]:
         for r in s.reasons:
             counts[r] = counts.get(r, 0) + 1
     return {r: n for r, n in counts.items() if n}
+
+
+def ledger_statuses(calendar: Calendar, ledgers: pd.DataFrame, at: datetime) -> pd.DataFrame:
+    """Each ledger's status at `at`: a new frame (same index, input untouched) with the
+    ledgers' columns plus `open` (bool), `reasons` (codes joined by ';', empty when open),
+    `message`, `open_until` and `next_open` (aware, NaT when none).
+
+    `ledgers` needs a `reading_day` column (Int64: missing or outside 1..31 gives the reason
+    INVALID_READING_DAY). The calendar is asked once per distinct reading day.
+    """
+    out = ledgers.copy()
+    by_day: dict[object, LedgerWindow | None] = {}
+    for rd in pd.unique(ledgers["reading_day"]):
+        valid = not pd.isna(rd) and float(rd).is_integer() and 1 <= int(rd) <= 31
+        by_day[rd] = calendar.ledger_status(at, int(rd)) if valid else None
+    rows = [by_day[rd] for rd in ledgers["reading_day"]]
+    out["open"] = pd.array([r is not None and r.open for r in rows], dtype="bool")
+    out["reasons"] = pd.array(
+        [";".join(r.reasons) if r else INVALID_READING_DAY for r in rows], dtype="str"
+    )
+    out["message"] = pd.array(
+        [
+            r.message if r else _invalid_message(rd)
+            for r, rd in zip(rows, ledgers["reading_day"], strict=True)
+        ],
+        dtype="str",
+    )
+    for col in ("open_until", "next_open"):
+        values = pd.Series(
+            [getattr(r, col) if r else None for r in rows], index=ledgers.index, dtype="object"
+        )
+        out[col] = pd.to_datetime(values, utc=True).dt.tz_convert(calendar.tz)
+    return out
+
+
+def _invalid_message(rd: object) -> str:
+    shown = "missing" if pd.isna(rd) else f"{rd}, not a day of the month (1..31)"  # type: ignore[call-overload]
+    return f"closed: the reading day (NGAY_GCS) is {shown}, so its billing days are unknown"

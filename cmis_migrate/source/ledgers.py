@@ -1,0 +1,79 @@
+"""The meter-reading ledgers of the CMIS source (D_SO_GCS) with their reading day.
+
+Read-only: one SELECT. The integrator will fold this into the source adapter; until then the
+`windows` command uses it to tell which ledgers are open.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import create_engine, select
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
+
+from cmis_migrate.source.schema import D_SO_GCS
+
+# one row per ledger: MA_SOGCS, MA_TRAM, MA_DVIQLY (text) and NGAY_GCS (Int64, may be missing)
+LEDGER_COLUMNS = ("ledger", "station", "branch", "reading_day")
+
+
+class SourceUnavailable(Exception):
+    """The CMIS source database is missing or cannot be read (the message says what to do)."""
+
+
+def source_engine(url: str) -> Engine:
+    """An engine on the CMIS source. A SQLite file that does not exist is an error here:
+    SQLite would otherwise create an empty database and every read would say 'no such table'."""
+    u = make_url(url)
+    db = u.database or ""
+    is_file = u.get_backend_name() == "sqlite" and db not in ("", ":memory:")
+    if is_file and not db.startswith("file:") and not Path(db).exists():
+        raise SourceUnavailable(
+            f"the source database {db} does not exist yet: create the demo CMIS "
+            "with `cmis-migrate seed-demo`, or point source.url in config.yaml at CMIS"
+        )
+    return create_engine(url)
+
+
+def list_ledgers(engine: Engine) -> pd.DataFrame:
+    """All ledgers of D_SO_GCS, sorted by ledger code, columns LEDGER_COLUMNS."""
+    t = D_SO_GCS.c
+    stmt = select(t.MA_SOGCS, t.MA_TRAM, t.MA_DVIQLY, t.NGAY_GCS).order_by(t.MA_SOGCS)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+    except DBAPIError as exc:
+        where = engine.url.render_as_string(hide_password=True)
+        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        hint = (
+            " (is it a CMIS database? the demo one is made by `cmis-migrate seed-demo`)"
+            if "D_SO_GCS" in detail or "no such table" in detail.lower()
+            else ""
+        )
+        raise SourceUnavailable(f"cannot read D_SO_GCS from {where}: {detail}{hint}") from exc
+    cols = list(zip(*rows, strict=True)) if rows else [(), (), (), ()]
+    return pd.DataFrame(
+        {
+            "ledger": pd.array([_text(v) for v in cols[0]], dtype="str"),
+            "station": pd.array([_text(v) for v in cols[1]], dtype="str"),
+            "branch": pd.array([_text(v) for v in cols[2]], dtype="str"),
+            "reading_day": pd.array([_int(v) for v in cols[3]], dtype="Int64"),
+        }
+    )
+
+
+def _text(v: object) -> str | None:
+    return None if v is None else str(v).strip()
+
+
+def _int(v: object) -> int | None:
+    """NGAY_GCS as an int; anything that is not a whole number (dirty CMIS data) is missing."""
+    if v is None or isinstance(v, bool):
+        return None
+    try:
+        f = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return int(f) if f.is_integer() else None
