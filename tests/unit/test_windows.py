@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,9 +16,11 @@ from cmis_migrate.windows import (
     BILLING,
     BLOCKED_DATE,
     DEBT_CLEARING,
+    INVALID_READING_DAY,
     OUTSIDE_HOURS,
     REPORT_AGGREGATION,
     Calendar,
+    ledger_statuses,
     month_day,
     reason_counts,
 )
@@ -470,3 +473,47 @@ def test_each_month_blocks_billing_days_consecutive_days(rd: int, bd: int, y: in
     first = month_day(y, m, rd)
     for k in range(bd):
         assert BILLING in c.blocked_reasons(first + timedelta(days=k), rd)
+
+
+# ---- ledger_statuses (a frame of ledgers) ------------------------------------------------------
+
+
+def test_ledger_statuses_frame() -> None:
+    c = cal()
+    ledgers = pd.DataFrame(
+        {
+            "ledger": pd.array(["A", "B", "C", "D"], dtype="str"),
+            "reading_day": pd.array([16, 20, None, 40], dtype="Int64"),
+        },
+        index=[7, 3, 9, 1],
+    )
+    before = ledgers.copy()
+    at = vn("2026-03-16T23:00")
+    out = ledger_statuses(c, ledgers, at)
+    pd.testing.assert_frame_equal(ledgers, before)  # input untouched
+    assert list(out.index) == [7, 3, 9, 1]
+    assert out["open"].tolist() == [False, True, False, False]
+    assert out["reasons"].tolist() == ["billing", "", INVALID_READING_DAY, INVALID_READING_DAY]
+    assert "missing" in out.loc[9, "message"] and "40" in out.loc[1, "message"]
+    assert out.loc[3, "open_until"] == vn("2026-03-17T05:00")
+    assert out.loc[7, "next_open"] == vn("2026-03-19T00:00")
+    assert pd.isna(out.loc[7, "open_until"]) and pd.isna(out.loc[9, "next_open"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    days=st.lists(st.none() | st.integers(-5, 40), max_size=30),
+    at=times,
+)
+def test_ledger_statuses_agree_with_ledger_status(days: list[int | None], at: datetime) -> None:
+    c = cal(report=[1, 2], debt=[-1])
+    ledgers = pd.DataFrame({"reading_day": pd.array(days, dtype="Int64")})
+    out = ledger_statuses(c, ledgers, at)
+    assert len(out) == len(days)
+    for rd, is_open, reasons in zip(days, out["open"], out["reasons"], strict=True):
+        if rd is None or not 1 <= rd <= 31:
+            assert not is_open and reasons == INVALID_READING_DAY
+        else:
+            expected = c.ledger_status(at, rd)
+            assert is_open == expected.open
+            assert reasons == ";".join(expected.reasons)
