@@ -236,7 +236,8 @@ class Calendar:
             # `day` (31 January + 30 days) is always inside last month's, which starts later
             for k in (0, -1):
                 y, m = _shift_month(day.year, day.month, k)
-                first, last = billing_period(reading_day, y, m, w.billing_days)  # type: ignore[misc]
+                first = month_day(y, m, reading_day)
+                last = first + timedelta(days=w.billing_days - 1)
                 if first <= day <= last:
                     span = f"{first}" if first == last else f"{first} to {last}"
                     out.append(
@@ -376,5 +377,5 @@ def ledger_statuses(calendar: Calendar, ledgers: pd.DataFrame, at: datetime) -> 
 
 
 def _invalid_message(rd: object) -> str:
-    shown = "missing" if pd.isna(rd) else f"{rd}, not a day of the month (1..31)"  # type: ignore[call-overload]
+    shown = "missing" if rd is None or rd is pd.NA else f"{rd}, not a day of the month (1..31)"
     return f"closed: the reading day (NGAY_GCS) is {shown}, so its billing days are unknown"
