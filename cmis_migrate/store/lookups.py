@@ -1,0 +1,85 @@
+"""Reads a station batch needs from the store before validating: cross-station holder facts,
+branch corrections and confirmations, and the content hashes of what was processed before."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from cmis_migrate.store.tables import confirmations, corrections, customers, holder_index
+
+CHUNK = 500
+
+
+def _chunks(values: Sequence, n: int = CHUNK):
+    for i in range(0, len(values), n):
+        yield list(values[i : i + n])
+
+
+def _distinct(values: Iterable) -> list[str]:
+    return sorted({v for v in values if isinstance(v, str) and v})
+
+
+def other_holders(
+    engine: Engine, column: str, values: Iterable[str], exclude_codes: Iterable[str]
+) -> pd.DataFrame:
+    """Rows of holder_index (customer_code, <column>, holder_key) sharing `values`, outside this batch."""
+    col = holder_index.c[column]
+    vals = _distinct(values)
+    excl = set(exclude_codes)
+    rows: list[tuple] = []
+    with engine.connect() as conn:
+        for part in _chunks(vals):
+            q = select(holder_index.c.customer_code, col, holder_index.c.holder_key).where(
+                col.in_(part)
+            )
+            rows += [r for r in conn.execute(q) if r[0] not in excl]
+    return pd.DataFrame(rows, columns=["customer_code", column, "holder_key"])
+
+
+def latest_corrections(engine: Engine, codes: Sequence[str]) -> pd.DataFrame:
+    """The newest correction per (customer_code, field) for these customers."""
+    rows: list[tuple] = []
+    with engine.connect() as conn:
+        for part in _chunks(list(codes)):
+            newest = (
+                select(
+                    corrections.c.customer_code,
+                    corrections.c.field,
+                    func.max(corrections.c.id).label("id"),
+                )
+                .where(corrections.c.customer_code.in_(part))
+                .group_by(corrections.c.customer_code, corrections.c.field)
+                .subquery()
+            )
+            q = select(
+                corrections.c.customer_code, corrections.c.field, corrections.c.new_value
+            ).join(newest, newest.c.id == corrections.c.id)
+            rows += list(conn.execute(q))
+    return pd.DataFrame(rows, columns=["customer_code", "field", "new_value"])
+
+
+def confirmations_for(engine: Engine, codes: Sequence[str]) -> dict[tuple[str, str], str | None]:
+    out: dict[tuple[str, str], str | None] = {}
+    with engine.connect() as conn:
+        for part in _chunks(list(codes)):
+            q = select(
+                confirmations.c.customer_code, confirmations.c.rule, confirmations.c.value
+            ).where(confirmations.c.customer_code.in_(part))
+            for code, rule, value in conn.execute(q):
+                out[(code, rule)] = value
+    return out
+
+
+def stored_hashes(engine: Engine, codes: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    with engine.connect() as conn:
+        for part in _chunks(list(codes)):
+            q = select(customers.c.customer_code, customers.c.content_hash).where(
+                customers.c.customer_code.in_(part)
+            )
+            out.update(dict(conn.execute(q).all()))
+    return out

@@ -1,0 +1,142 @@
+"""The run ledger: runs and their station batches (state, attempts, counts, errors)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Engine
+
+from cmis_migrate.db import utcnow
+from cmis_migrate.store.tables import batches, runs
+
+BATCH_STATES = ("pending", "running", "succeeded", "failed", "deferred")
+RUN_STATES = ("running", "succeeded", "failed", "abandoned")
+
+
+def start_run(
+    engine: Engine, run_id: str, *, kind: str, as_of: datetime, flow_run_id: str | None
+) -> None:
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(
+            runs.insert().values(
+                run_id=run_id,
+                kind=kind,
+                state="running",
+                as_of=as_of,
+                started_at=now,
+                heartbeat_at=now,
+                flow_run_id=flow_run_id,
+                stations_planned=0,
+            )
+        )
+
+
+def heartbeat_run(engine: Engine, run_id: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(runs).where(runs.c.run_id == run_id).values(heartbeat_at=utcnow()))
+
+
+def finish_run(engine: Engine, run_id: str, state: str, error: str | None = None) -> None:
+    assert state in RUN_STATES
+    with engine.begin() as conn:
+        conn.execute(
+            update(runs)
+            .where(runs.c.run_id == run_id)
+            .values(state=state, finished_at=utcnow(), heartbeat_at=utcnow(), error=error)
+        )
+
+
+def previous_attempts(engine: Engine, stations: Iterable[str]) -> dict[str, int]:
+    """Attempts already spent on each station's unfinished work (latest batch failed or died)."""
+    stations = list(stations)
+    if not stations:
+        return {}
+    latest = (
+        select(batches.c.station, func.max(runs.c.started_at).label("started"))
+        .join(runs, runs.c.run_id == batches.c.run_id)
+        .group_by(batches.c.station)
+        .subquery()
+    )
+    q = (
+        select(batches.c.station, batches.c.state, batches.c.attempts)
+        .join(runs, runs.c.run_id == batches.c.run_id)
+        .join(
+            latest,
+            (latest.c.station == batches.c.station) & (latest.c.started == runs.c.started_at),
+        )
+    )
+    out: dict[str, int] = {}
+    wanted = set(stations)
+    with engine.connect() as conn:
+        for station, state, attempts in conn.execute(q):
+            if station in wanted and state in ("failed", "running", "pending"):
+                out[station] = int(attempts or 0)
+    return out
+
+
+def plan_batches(engine: Engine, run_id: str, rows: list[dict]) -> None:
+    """Insert the run's station batches as pending (rows: station, branch, standardized, ...)."""
+    with engine.begin() as conn:
+        if rows:
+            conn.execute(
+                batches.insert(), [{"run_id": run_id, "state": "pending", **r} for r in rows]
+            )
+        conn.execute(update(runs).where(runs.c.run_id == run_id).values(stations_planned=len(rows)))
+
+
+def start_batch(
+    engine: Engine, run_id: str, station: str, *, lease_seconds: int, task_run_id: str | None
+) -> None:
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(
+            update(batches)
+            .where(batches.c.run_id == run_id, batches.c.station == station)
+            .values(
+                state="running",
+                attempts=batches.c.attempts + 1,
+                started_at=now,
+                heartbeat_at=now,
+                lease_until=now + timedelta(seconds=lease_seconds),
+                task_run_id=task_run_id,
+                error_type=None,
+                error_message=None,
+            )
+        )
+
+
+def heartbeat_batch(engine: Engine, run_id: str, station: str, *, lease_seconds: int) -> None:
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(
+            update(batches)
+            .where(batches.c.run_id == run_id, batches.c.station == station)
+            .values(heartbeat_at=now, lease_until=now + timedelta(seconds=lease_seconds))
+        )
+
+
+def fail_batch(engine: Engine, run_id: str, station: str, error_type: str, message: str) -> None:
+    """Mark a batch failed. Its customers keep what the last successful commit wrote."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(batches)
+            .where(batches.c.run_id == run_id, batches.c.station == station)
+            .values(
+                state="failed",
+                finished_at=utcnow(),
+                error_type=error_type[:80],
+                error_message=message[:2000],
+            )
+        )
+
+
+def batch_states(engine: Engine, run_id: str) -> dict[str, str]:
+    with engine.connect() as conn:
+        return dict(
+            conn.execute(
+                select(batches.c.station, batches.c.state).where(batches.c.run_id == run_id)
+            ).all()
+        )

@@ -1,0 +1,125 @@
+"""A station batch commits whole or not at all: one transaction writes its customers, issues,
+drafts, cross-station index, validation result and the batch's own row.
+
+Every write is keyed by customer code (delete-then-insert inside the transaction), so redoing a
+batch (rerun, crash recovery, a Dask worker recomputing a task) replaces, never adds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import Connection, Engine
+
+from cmis_migrate.db import utcnow
+from cmis_migrate.store.tables import (
+    batches,
+    customer_issues,
+    customers,
+    drafts,
+    holder_index,
+    signed_contracts,
+    validation_results,
+)
+
+CHUNK = 500
+
+
+@dataclass
+class StationResult:
+    run_id: str
+    station: str
+    customers: pd.DataFrame
+    issues: pd.DataFrame
+    drafts: pd.DataFrame
+    holders: pd.DataFrame
+    batch: dict
+    validation: dict | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """DataFrame -> list of dicts with None for every missing value (NaN, NA, NaT)."""
+    if frame is None or frame.empty:
+        return []
+    obj = frame.astype(object)
+    return obj.where(frame.notna(), None).to_dict("records")
+
+
+def _chunks(values: Sequence[str], n: int = CHUNK) -> Iterator[list[str]]:
+    for i in range(0, len(values), n):
+        yield list(values[i : i + n])
+
+
+def signed_codes(conn: Connection, codes: Sequence[str]) -> set[str]:
+    out: set[str] = set()
+    for part in _chunks(codes):
+        out |= set(
+            conn.execute(
+                select(signed_contracts.c.customer_code).where(
+                    signed_contracts.c.customer_code.in_(part)
+                )
+            ).scalars()
+        )
+    return out
+
+
+def first_drafted(conn: Connection, codes: Sequence[str]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for part in _chunks(codes):
+        q = select(drafts.c.customer_code, drafts.c.first_drafted_at).where(
+            drafts.c.customer_code.in_(part)
+        )
+        out.update(dict(conn.execute(q).all()))
+    return out
+
+
+def commit_station(engine: Engine, result: StationResult) -> None:
+    codes = list(result.customers["customer_code"]) if not result.customers.empty else []
+    with engine.begin() as conn:
+        signed = signed_codes(conn, codes)
+        first = first_drafted(conn, codes)
+        for part in _chunks(codes):
+            conn.execute(delete(customers).where(customers.c.customer_code.in_(part)))
+            conn.execute(delete(customer_issues).where(customer_issues.c.customer_code.in_(part)))
+            conn.execute(delete(holder_index).where(holder_index.c.customer_code.in_(part)))
+            unsigned = [c for c in part if c not in signed]
+            if unsigned:
+                conn.execute(delete(drafts).where(drafts.c.customer_code.in_(unsigned)))
+        rows = records(result.customers)
+        if rows:
+            conn.execute(customers.insert(), rows)
+        rows = records(result.issues)
+        if rows:
+            conn.execute(customer_issues.insert(), rows)
+        draft_rows = [r for r in records(result.drafts) if r["customer_code"] not in signed]
+        for r in draft_rows:
+            r["first_drafted_at"] = first.get(r["customer_code"]) or r["drafted_at"]
+        if draft_rows:
+            conn.execute(drafts.insert(), draft_rows)
+        rows = records(result.holders)
+        if rows:
+            conn.execute(holder_index.insert(), rows)
+        if result.validation is not None:
+            conn.execute(
+                delete(validation_results).where(
+                    validation_results.c.run_id == result.run_id,
+                    validation_results.c.station == result.station,
+                )
+            )
+            conn.execute(
+                validation_results.insert().values(
+                    run_id=result.run_id,
+                    station=result.station,
+                    created_at=utcnow(),
+                    **result.validation,
+                )
+            )
+        conn.execute(
+            update(batches)
+            .where(batches.c.run_id == result.run_id, batches.c.station == result.station)
+            .values(finished_at=utcnow(), heartbeat_at=utcnow(), **result.batch)
+        )
