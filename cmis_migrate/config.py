@@ -39,7 +39,9 @@ class DatabaseConfig(_Section):
         try:
             make_url(v)
         except Exception as exc:  # sqlalchemy raises ArgumentError with the url in it
-            raise ValueError("not a valid SQLAlchemy URL (e.g. sqlite:///work/cmis.sqlite)") from exc
+            raise ValueError(
+                "not a valid SQLAlchemy URL (e.g. sqlite:///work/cmis.sqlite)"
+            ) from exc
         return v
 
 
@@ -193,7 +195,9 @@ def _format_errors(exc: ValidationError, source: str) -> str:
     return "\n".join(lines)
 
 
-def build_config(data: dict | None, base: Path, *, source: str = "config", env: dict | None = None) -> Config:
+def build_config(
+    data: dict | None, base: Path, *, source: str = "config", env: dict | None = None
+) -> Config:
     """Validate a mapping (as read from YAML) and resolve relative paths against `base`."""
     data = dict(data or {})
     env = os.environ if env is None else env
@@ -210,7 +214,9 @@ def build_config(data: dict | None, base: Path, *, source: str = "config", env: 
     resolved_paths = PathsConfig(
         work=(base / paths.work).resolve(),
         plan_file=(base / paths.plan_file).resolve(),
-        staff_phones_file=(base / paths.staff_phones_file).resolve() if paths.staff_phones_file else None,
+        staff_phones_file=(base / paths.staff_phones_file).resolve()
+        if paths.staff_phones_file
+        else None,
     )
     return cfg.model_copy(
         update={
@@ -234,10 +240,14 @@ def load_config(path: Path | str = DEFAULT_CONFIG, *, env: dict | None = None) -
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{path}:{where} not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        raise ConfigError(
+            f"{path}:{where} not valid YAML: {getattr(exc, 'problem', exc)}"
+        ) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of sections (source, store, ...)")
+        raise ConfigError(
+            f"{path}: the top level must be a mapping of sections (source, store, ...)"
+        )
     cfg = build_config(data, path.parent, source=str(path), env=env)
     return cfg.model_copy(update={"config_path": path.resolve()})

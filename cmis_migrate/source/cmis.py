@@ -1,0 +1,231 @@
+"""Reading CMIS: the ledger inventory once per run, then one ledger at a time in bounded chunks.
+
+The only module that knows CMIS table and column names. Every query is counted (ReadStats), so
+each station batch records how hard it leaned on CMIS.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy.engine import Engine
+
+from cmis_migrate.source.schema import (
+    CHANGE_REQUEST_TYPES,
+    D_SO_GCS,
+    D_TRAM,
+    HDG_DIEM_DO,
+    HDG_KHACH_HANG,
+    HDG_YEU_CAU,
+)
+
+RAW_COLUMNS = (
+    "customer_code",
+    "branch",
+    "station",
+    "ledger",
+    "metering_point",
+    "meter_no",
+    "full_name",
+    "address",
+    "supply_address",
+    "phone",
+    "email",
+    "id_number",
+    "id_issue_date",
+    "id_issue_place",
+    "birth_date",
+    "households",
+    "contract_no",
+    "contract_date",
+    "pending_change",
+)
+
+
+@dataclass
+class ReadStats:
+    queries: int = 0
+    rows: int = 0
+    seconds: float = 0.0
+
+    def add(self, other: ReadStats) -> None:
+        self.queries += other.queries
+        self.rows += other.rows
+        self.seconds += other.seconds
+
+
+@dataclass(frozen=True)
+class Ledger:
+    ledger: str
+    station: str
+    branch: str
+    reading_day: int
+    customers: int
+
+
+@dataclass(frozen=True)
+class Station:
+    station: str
+    branch: str
+    standardized: bool
+    ledgers: tuple[Ledger, ...] = field(default_factory=tuple)
+
+    @property
+    def customers(self) -> int:
+        return sum(lg.customers for lg in self.ledgers)
+
+
+def _open_change_request(customer_code_col):
+    """The customer's open request that takes it out of the bulk flow (indexed lookup per row)."""
+    y = HDG_YEU_CAU
+    return (
+        select(func.min(y.c.LOAI_YCAU))
+        .where(
+            customer_code_col == y.c.MA_KHANG,
+            y.c.TINH_TRANG == "MOI",
+            y.c.LOAI_YCAU.in_(CHANGE_REQUEST_TYPES),
+        )
+        .scalar_subquery()
+    )
+
+
+class CmisSource:
+    """Read-only access to a CMIS database (any SQLAlchemy engine)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def inventory(self, stats: ReadStats | None = None) -> list[Station]:
+        """Stations with their ledgers and customer counts: one aggregate query, no customer rows."""
+        d, s, t = HDG_DIEM_DO, D_SO_GCS, D_TRAM
+        counts = (
+            select(d.c.MA_TRAM, d.c.MA_SOGCS, func.count().label("n"))
+            .group_by(d.c.MA_TRAM, d.c.MA_SOGCS)
+            .subquery("n")
+        )
+        q = (
+            select(
+                t.c.MA_TRAM,
+                t.c.MA_DVIQLY,
+                t.c.CHUAN_HOA_TTKH,
+                s.c.MA_SOGCS,
+                s.c.NGAY_GCS,
+                counts.c.n,
+            )
+            .select_from(t)
+            .join(s, s.c.MA_TRAM == t.c.MA_TRAM, isouter=True)
+            .join(
+                counts,
+                and_(counts.c.MA_TRAM == t.c.MA_TRAM, counts.c.MA_SOGCS == s.c.MA_SOGCS),
+                isouter=True,
+            )
+            .order_by(t.c.MA_TRAM, s.c.MA_SOGCS)
+        )
+        t0 = time.perf_counter()
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        if stats is not None:
+            stats.queries += 1
+            stats.rows += len(rows)
+            stats.seconds += time.perf_counter() - t0
+        stations: dict[str, tuple[str, bool, list[Ledger]]] = {}
+        for tram, unit, std, sogcs, day, n in rows:
+            entry = stations.setdefault(tram, (unit, bool(std), []))
+            if sogcs is not None:
+                entry[2].append(Ledger(sogcs, tram, unit, int(day or 1), int(n or 0)))
+        return [Station(k, v[0], v[1], tuple(v[2])) for k, v in stations.items()]
+
+    def _ledger_query(self, station: str, ledger: str, as_of: date):
+        d, k = HDG_DIEM_DO, HDG_KHACH_HANG
+        day = as_of.isoformat()
+        return (
+            select(
+                k.c.MA_KHANG.label("customer_code"),
+                d.c.MA_DVIQLY.label("branch"),
+                d.c.MA_TRAM.label("station"),
+                d.c.MA_SOGCS.label("ledger"),
+                d.c.MA_DDO.label("metering_point"),
+                d.c.SO_CTO.label("meter_no"),
+                k.c.TEN_KHANG.label("full_name"),
+                k.c.DIA_CHI.label("address"),
+                d.c.DIA_CHI_SDD.label("supply_address"),
+                k.c.DTHOAI.label("phone"),
+                k.c.EMAIL.label("email"),
+                k.c.SO_CMND.label("id_number"),
+                k.c.NGAY_CAP.label("id_issue_date"),
+                k.c.NOI_CAP.label("id_issue_place"),
+                k.c.NGAY_SINH.label("birth_date"),
+                d.c.SO_HO.label("households"),
+                k.c.SO_HDONG.label("contract_no"),
+                k.c.NGAY_HDONG.label("contract_date"),
+                _open_change_request(k.c.MA_KHANG).label("pending_change"),
+            )
+            .select_from(d)
+            .join(k, k.c.MA_KHANG == d.c.MA_KHANG)
+            .where(
+                station == d.c.MA_TRAM,
+                ledger == d.c.MA_SOGCS,
+                or_(k.c.NGAY_HLUC.is_(None), literal(day) >= k.c.NGAY_HLUC),
+                or_(k.c.NGAY_HHLUC.is_(None), literal(day) < k.c.NGAY_HHLUC),
+            )
+            .order_by(d.c.MA_DDO)
+        )
+
+    def read_ledger(
+        self,
+        station: str,
+        ledger: str,
+        *,
+        as_of: date,
+        chunk_rows: int,
+        stats: ReadStats,
+    ) -> Iterator[pd.DataFrame]:
+        """Yield the ledger's customers as raw frames of at most `chunk_rows` rows (keyset paging)."""
+        base = self._ledger_query(station, ledger, as_of)
+        last: str | None = None
+        while True:
+            q = base if last is None else base.where(last < HDG_DIEM_DO.c.MA_DDO)
+            q = q.limit(chunk_rows)
+            t0 = time.perf_counter()
+            with self.engine.connect() as conn:
+                rows = conn.execute(q).all()
+            stats.queries += 1
+            stats.rows += len(rows)
+            stats.seconds += time.perf_counter() - t0
+            if not rows:
+                return
+            yield to_raw_frame(rows)
+            if len(rows) < chunk_rows:
+                return
+            last = rows[-1].metering_point
+
+
+def _text(v: object) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, bytes):
+        return v.decode("utf-8", errors="replace")
+    return str(v)
+
+
+def to_raw_frame(rows: list) -> pd.DataFrame:
+    """CMIS rows -> the raw customer frame: text as str or None, households as nullable Int64."""
+    data = {c: [_text(getattr(r, c)) for r in rows] for c in RAW_COLUMNS if c != "households"}
+    hh = []
+    for r in rows:
+        try:
+            hh.append(int(r.households) if r.households is not None else None)
+        except (TypeError, ValueError):
+            hh.append(None)
+    data["households"] = hh
+    frame = pd.DataFrame(data, columns=list(RAW_COLUMNS))
+    frame["households"] = frame["households"].astype("Int64")
+    for c in RAW_COLUMNS:
+        if c != "households":
+            frame[c] = frame[c].astype(object)
+    return frame
