@@ -19,6 +19,10 @@ app = typer.Typer(
 )
 
 COMMAND_MODULES: list[str] = [
+    "demo",
+    "run",
+    "status",
+    "drafts",
     "windows",
 ]
 

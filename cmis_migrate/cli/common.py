@@ -16,7 +16,11 @@ err_console = Console(stderr=True)
 
 ConfigOption = Annotated[
     Path,
-    typer.Option("--config", "-c", help="Path of config.yaml (relative paths in it resolve against its folder)."),
+    typer.Option(
+        "--config",
+        "-c",
+        help="Path of config.yaml (relative paths in it resolve against its folder).",
+    ),
 ]
 AtOption = Annotated[
     datetime | None,
@@ -24,7 +28,14 @@ AtOption = Annotated[
         "--at",
         help="Plan and decide windows as if the clock showed this time (ISO, e.g. 2026-03-10T23:00; "
         "without an offset it is read in schedule.timezone).",
-        formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        formats=[
+            "%Y-%m-%dT%H:%M:%S%z",
+            "%Y-%m-%dT%H:%M%z",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+            "%Y-%m-%d",
+        ],
     ),
 ]
 

@@ -140,3 +140,65 @@ def batch_states(engine: Engine, run_id: str) -> dict[str, str]:
                 select(batches.c.station, batches.c.state).where(batches.c.run_id == run_id)
             ).all()
         )
+
+
+def abandon_dead_runs(engine: Engine, *, stale_after: timedelta) -> list[str]:
+    """Runs still `running` whose heartbeat stopped (killed, machine rebooted) become `abandoned`;
+    their unfinished batches become `failed` so `rerun --failed` and the next run redo them."""
+    limit = utcnow() - stale_after
+    with engine.begin() as conn:
+        dead = list(
+            conn.execute(
+                select(runs.c.run_id).where(runs.c.state == "running", runs.c.heartbeat_at < limit)
+            ).scalars()
+        )
+        if dead:
+            conn.execute(
+                update(runs)
+                .where(runs.c.run_id.in_(dead))
+                .values(
+                    state="abandoned", finished_at=utcnow(), error="the run stopped heartbeating"
+                )
+            )
+            conn.execute(
+                update(batches)
+                .where(batches.c.run_id.in_(dead), batches.c.state.in_(("running", "pending")))
+                .values(
+                    state="failed",
+                    finished_at=utcnow(),
+                    error_type="RunDied",
+                    error_message="the run stopped before this batch committed",
+                )
+            )
+    return dead
+
+
+def latest_batches(engine: Engine) -> list[dict]:
+    """The most recent batch of every station (by its run's start), as dicts."""
+    latest = (
+        select(batches.c.station, func.max(runs.c.started_at).label("started"))
+        .join(runs, runs.c.run_id == batches.c.run_id)
+        .group_by(batches.c.station)
+        .subquery()
+    )
+    q = (
+        select(batches, runs.c.state.label("run_state"))
+        .join(runs, runs.c.run_id == batches.c.run_id)
+        .join(
+            latest,
+            (latest.c.station == batches.c.station) & (latest.c.started == runs.c.started_at),
+        )
+    )
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def stations_to_redo(engine: Engine) -> list[str]:
+    """Stations whose latest batch failed, or was left running/pending by a run that ended."""
+    out = []
+    for b in latest_batches(engine):
+        if b["state"] == "failed" or (
+            b["state"] in ("running", "pending") and b["run_state"] != "running"
+        ):
+            out.append(b["station"])
+    return sorted(out)

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from cmis_migrate.db import utcnow
@@ -118,8 +118,15 @@ def commit_station(engine: Engine, result: StationResult) -> None:
                     **result.validation,
                 )
             )
+        # drafted = the station's current drafts (also those of ledgers deferred tonight)
+        drafted = conn.execute(
+            select(func.count()).select_from(drafts).where(drafts.c.station == result.station)
+        ).scalar_one()
         conn.execute(
             update(batches)
             .where(batches.c.run_id == result.run_id, batches.c.station == result.station)
-            .values(finished_at=utcnow(), heartbeat_at=utcnow(), **result.batch)
+            .values(
+                finished_at=utcnow(), heartbeat_at=utcnow(), **{**result.batch, "drafted": drafted}
+            )
         )
+    result.batch["drafted"] = drafted

@@ -1,0 +1,86 @@
+"""`cmis-migrate status`: the latest runs and the state of every station batch."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cmis_migrate.cli.app import app
+from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, console, fail, get_config
+from cmis_migrate.cli.summary import branch_table
+from cmis_migrate.runtime import open_store
+from cmis_migrate.store.queries import batches_of_run, current_batches, latest_runs, totals
+
+
+def status_data(engine, run_id: str | None = None, limit: int = 10) -> dict:
+    runs = latest_runs(engine, limit)
+    if run_id is not None:
+        if not any(r["id"] == run_id for r in latest_runs(engine, 10_000)):
+            raise KeyError(run_id)
+        batch_rows = batches_of_run(engine, run_id)
+    else:
+        batch_rows = current_batches(engine)
+    return {
+        "runs": runs,
+        "batches": batch_rows,
+        "totals": totals(batch_rows),
+        "scope": run_id or "latest batch of each station",
+    }
+
+
+@app.command()
+def status(
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    run: Annotated[
+        str | None,
+        typer.Option("--run", help="Batches of this run (default: each station's latest)."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="How many recent runs to list.")] = 10,
+) -> None:
+    """Latest runs, each station batch's state (pending|running|succeeded|failed|deferred) and totals."""
+    cfg = get_config(config)
+    engine = open_store(cfg)
+    try:
+        data = status_data(engine, run, limit)
+    except KeyError:
+        raise fail(f"no run {run!r} in the store (see `cmis-migrate status`)") from None
+    finally:
+        engine.dispose()
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    runs_table = Table(title="latest runs", title_justify="left")
+    for c in ("run", "kind", "state", "as of", "started", "finished"):
+        runs_table.add_column(c)
+    for r in data["runs"]:
+        runs_table.add_row(
+            r["id"],
+            r["kind"],
+            r["state"],
+            r["as_of"] or "",
+            r["started_at"] or "",
+            r["finished_at"] or "",
+        )
+    console.print(runs_table)
+    states: dict[str, int] = {}
+    for b in data["batches"]:
+        states[b["state"]] = states.get(b["state"], 0) + 1
+    console.print(
+        "batches: " + (", ".join(f"{n} {s}" for s, n in sorted(states.items())) or "none")
+    )
+    console.print(branch_table(data["batches"], f"customers per branch ({data['scope']})"))
+    problems = [b for b in data["batches"] if b["state"] in ("failed", "running")]
+    for b in problems[:20]:
+        console.print(
+            f"[red]{b['state']}[/] {b['station']} (attempts {b['attempts']}): {b['error'] or ''}"
+        )
+    io = [b for b in data["batches"] if b["queries"]]
+    if io:
+        q = sum(b["queries"] for b in io)
+        rows = sum(b["rows_read"] for b in io)
+        secs = sum(b["cmis_seconds"] for b in io)
+        console.print(f"CMIS load: {q:,} queries, {rows:,} rows read, {secs:,.1f} s in CMIS")

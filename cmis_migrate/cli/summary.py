@@ -1,0 +1,83 @@
+"""The per-branch summary printed after a run (the same numbers as `status --json`)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from cmis_migrate.cli.common import console
+from cmis_migrate.config import Config
+from cmis_migrate.db import store_engine
+from cmis_migrate.store.queries import batches_of_run, by_branch, totals
+
+
+def branch_table(batch_rows: list[dict], title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    for col in (
+        "branch",
+        "stations",
+        "customers",
+        "read",
+        "ready",
+        "needs review",
+        "blocked",
+        "drafted",
+        "deferred",
+    ):
+        table.add_column(col, justify="left" if col == "branch" else "right")
+    rows = by_branch(batch_rows)
+    total = totals(batch_rows)
+    for branch, agg in rows.items():
+        read = agg["ready"] + agg["needs_review"] + agg["blocked"]
+        table.add_row(
+            branch,
+            *(
+                f"{v:,}"
+                for v in (
+                    agg["stations"],
+                    agg["customers"],
+                    read,
+                    agg["ready"],
+                    agg["needs_review"],
+                    agg["blocked"],
+                    agg["drafted"],
+                    agg["deferred"],
+                )
+            ),
+        )
+    read = total["ready"] + total["needs_review"] + total["blocked"]
+    table.add_row(
+        "[bold]total",
+        *(
+            f"[bold]{v:,}"
+            for v in (
+                len(batch_rows),
+                total["customers"],
+                read,
+                total["ready"],
+                total["needs_review"],
+                total["blocked"],
+                total["drafted"],
+                total["deferred"],
+            )
+        ),
+    )
+    return table
+
+
+def print_run_summary(cfg: Config, summary: dict) -> None:
+    engine = store_engine(cfg.store.url)
+    try:
+        rows = batches_of_run(engine, summary["run_id"])
+    finally:
+        engine.dispose()
+    states = ", ".join(f"{n} {s}" for s, n in sorted(summary.get("batches", {}).items()))
+    console.print(
+        f"run [bold]{summary['run_id']}[/]: {summary['state']} ({states or 'no batches'})"
+    )
+    console.print(branch_table(rows, "customers per branch"))
+    failed = [b for b in rows if b["state"] == "failed"]
+    for b in failed[:10]:
+        console.print(f"[red]failed[/] {b['station']}: {b['error']}")
+    console.print(f"drafts:  {cfg.paths.drafts / 'drafts.csv'}")
+    console.print(f"reports: {cfg.paths.reports}")
+    console.print(f"logs:    {cfg.paths.logs}")

@@ -1,0 +1,49 @@
+"""Which errors are worth retrying, and how to describe an error without personal data."""
+
+from __future__ import annotations
+
+from sqlalchemy import exc as sa_exc
+
+from cmis_migrate.logs import mask_digits
+from cmis_migrate.store.slots import SlotTimeout
+
+_TRANSIENT_WORDS = (
+    "database is locked",
+    "could not connect",
+    "connection refused",
+    "server closed the connection",
+    "connection reset",
+    "terminating connection",
+    "lock timeout",
+    "deadlock detected",
+    "could not serialize access",
+    "timeout expired",
+    "the connection is closed",
+)
+
+
+class TransientSourceError(ConnectionError):
+    """Raised by sources that know the failure is temporary (used by tests and adapters)."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Connection lost, lock or statement timeouts, deadlocks: retry. Anything else: don't."""
+    if isinstance(exc, TransientSourceError | SlotTimeout | ConnectionError | TimeoutError):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, sa_exc.OperationalError | sa_exc.TimeoutError | sa_exc.DisconnectionError):
+        text = str(getattr(exc, "orig", exc)).lower()
+        return any(w in text for w in _TRANSIENT_WORDS) or isinstance(exc, sa_exc.TimeoutError)
+    return False
+
+
+def describe(exc: BaseException) -> tuple[str, str]:
+    """(error type, message) safe to store and log: no SQL parameters, digits masked."""
+    if isinstance(exc, sa_exc.StatementError) and exc.orig is not None:
+        kind = f"{type(exc).__name__}/{type(exc.orig).__name__}"
+        message = str(exc.orig).split("\n")[0]
+    else:
+        kind = type(exc).__name__
+        message = str(exc).split("\n")[0] or kind
+    return kind, mask_digits(message)[:500]

@@ -1,0 +1,65 @@
+"""Logging: our own and Prefect's records go to files under the work folder, never to the
+console, and pass through a filter that masks personal data (phones, ID numbers, dates)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+# 9-12 digit runs (phones, CMND/CCCD), optionally +84 / spaced / dotted phones
+_PHONE_OR_ID = re.compile(
+    r"(?<!\d)(\+?84|0)?[\s.\-]?(\d{2,3})[\s.\-]?(\d{3})[\s.\-]?(\d{3,6})(?!\d)"
+)
+_DATE = re.compile(
+    r"(?<!\d)(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?!\d)|(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"
+)
+
+
+def mask_digits(text: str) -> str:
+    """'0912345678' -> '091****678'; '038085001234' -> '038******234'; dates -> '**/**/****'."""
+
+    def _mask(m: re.Match) -> str:
+        raw = m.group(0)
+        digits = re.sub(r"\D", "", raw)
+        if len(digits) < 9:
+            return raw
+        return digits[:3] + "*" * (len(digits) - 6) + digits[-3:]
+
+    text = _DATE.sub("**/**/****", text)
+    return _PHONE_OR_ID.sub(_mask, text)
+
+
+class PersonalDataFilter(logging.Filter):
+    """Masks phones, ID numbers and dates in every record that passes (message and args)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a record whose args don't format: leave it to the handler
+            return True
+        masked = mask_digits(message)
+        if masked != message or record.args:
+            record.msg, record.args = masked, None
+        if record.exc_text:
+            record.exc_text = mask_digits(record.exc_text)
+        return True
+
+
+def file_handler(path: Path, level: int = logging.INFO) -> logging.Handler:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    handler.addFilter(PersonalDataFilter())
+    return handler
+
+
+def setup_file_logging(log_dir: Path) -> Path:
+    """Send our logger and anything left on the root logger to <work>/logs/cmis-migrate.log."""
+    path = log_dir / "cmis-migrate.log"
+    root = logging.getLogger()
+    if not any(getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
+        root.addHandler(file_handler(path))
+    logging.getLogger("cmis_migrate").setLevel(logging.INFO)
+    return path

@@ -1,0 +1,42 @@
+"""Which station batches a run takes, in which order (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from cmis_migrate.batch import StationJob
+from cmis_migrate.source.cmis import Station
+
+
+class UnknownStations(ValueError):
+    """--station named stations CMIS does not have."""
+
+
+def plan_jobs(
+    run_id: str,
+    inventory: Iterable[Station],
+    *,
+    only: Iterable[str] | None = None,
+) -> list[StationJob]:
+    """Stations whose customer data was already standardized go first (the company's rule),
+    then by branch and station code. `only` restricts the run to those stations."""
+    stations = list(inventory)
+    if only is not None:
+        wanted = list(dict.fromkeys(only))
+        known = {s.station for s in stations}
+        unknown = [s for s in wanted if s not in known]
+        if unknown:
+            raise UnknownStations(f"unknown station(s): {', '.join(unknown[:10])}")
+        keep = set(wanted)
+        stations = [s for s in stations if s.station in keep]
+    stations.sort(key=lambda s: (not s.standardized, s.branch, s.station))
+    return [
+        StationJob(
+            run_id=run_id,
+            station=s.station,
+            branch=s.branch,
+            standardized=s.standardized,
+            ledgers=s.ledgers,
+        )
+        for s in stations
+    ]

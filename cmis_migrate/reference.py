@@ -1,0 +1,47 @@
+"""Reference lists read at the edge: the company's staff phones (optional file) and the 2025
+wards of the province (from vietnamadminunits' bundled data, read locally)."""
+
+from __future__ import annotations
+
+import sqlite3
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+
+import pandas as pd
+
+from cmis_migrate.errors import InputFileError
+
+
+def _to_e164(values: pd.Series) -> pd.Series:
+    from cmis_migrate.transforms.phone import normalize_phone
+
+    out = normalize_phone(values.astype(object))
+    return out["normalized"]
+
+
+def load_staff_phones(path: Path | None) -> frozenset[str]:
+    """Staff phones (CSV with a `phone` column) as E.164. No file configured or present: empty."""
+    if path is None or not Path(path).exists():
+        return frozenset()
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(str(path), None, None, f"not UTF-8 text ({exc.reason})") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputFileError(str(path), None, None, f"not a readable CSV ({exc})") from None
+    if "phone" not in frame.columns:
+        raise InputFileError(str(path), 1, "phone", "the header has no `phone` column")
+    phones = _to_e164(frame["phone"])
+    return frozenset(p for p in phones if isinstance(p, str) and p)
+
+
+@lru_cache(maxsize=8)
+def province_wards(province: str) -> tuple[str, ...]:
+    """Official 2025 ward names ('Phường Hạc Thành', 'Xã ...') of the province."""
+    db = files("vietnamadminunits").joinpath("data/dataset.db")
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        rows = conn.execute(
+            "SELECT ward FROM admin_units WHERE provinceShort = ? ORDER BY ward", (province,)
+        ).fetchall()
+    return tuple(r[0] for r in rows)

@@ -1,0 +1,57 @@
+"""`drafts export`: the current draft contracts, one row per customer, customer_code first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from cmis_migrate.reports.private_files import write_private
+
+EXPORT_COLUMNS = (
+    "customer_code",
+    "contract_no",
+    "branch",
+    "station",
+    "ledger",
+    "holder_name",
+    "households",
+    "id_number",
+    "id_type",
+    "id_issue_date",
+    "id_issue_place",
+    "address",
+    "supply_address",
+    "metering_point",
+    "meter_no",
+    "reading_day",
+    "otp_phone",
+    "email",
+    "paper_contract_no",
+    "run_id",
+    "drafted_at",
+    "first_drafted_at",
+)
+
+
+def export_drafts(frame: pd.DataFrame, out: Path) -> Path:
+    """Write CSV (UTF-8 with BOM, so Excel shows Vietnamese) or XLSX (all cells as text)."""
+    data = frame.reindex(columns=list(EXPORT_COLUMNS)).astype(object)
+    data = data.where(data.notna(), None)
+    suffix = Path(out).suffix.lower()
+    if suffix == ".csv":
+        return write_private(out, lambda p: data.to_csv(p, index=False, encoding="utf-8-sig"))
+    if suffix == ".xlsx":
+        return write_private(out, lambda p: _write_xlsx(data, p))
+    raise ValueError(f"{out}: use a .csv or .xlsx file name")
+
+
+def _write_xlsx(data: pd.DataFrame, path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("drafts")
+    ws.append(list(data.columns))
+    for row in data.itertuples(index=False):
+        ws.append([None if v is None else str(v) for v in row])
+    wb.save(path)

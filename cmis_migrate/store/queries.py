@@ -1,0 +1,120 @@
+"""Reads for people: status, drafts, per-branch summaries."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from cmis_migrate.db import as_utc
+from cmis_migrate.store.runs import latest_batches
+from cmis_migrate.store.tables import batches, drafts, runs
+
+BATCH_FIELDS = (
+    "run_id",
+    "station",
+    "branch",
+    "state",
+    "attempts",
+    "ledgers",
+    "ledgers_done",
+    "customers",
+    "ready",
+    "needs_review",
+    "blocked",
+    "drafted",
+    "deferred",
+    "unchanged",
+    "queries",
+    "rows_read",
+    "cmis_seconds",
+    "seconds",
+    "started_at",
+    "finished_at",
+    "next_open_at",
+    "deferred_reason",
+    "error_type",
+    "error_message",
+)
+TOTAL_FIELDS = ("customers", "ready", "needs_review", "blocked", "drafted", "deferred")
+
+
+def _iso(value) -> str | None:
+    value = as_utc(value)
+    return value.isoformat() if value is not None else None
+
+
+def latest_runs(engine: Engine, limit: int = 10) -> list[dict]:
+    q = select(runs).order_by(runs.c.started_at.desc()).limit(limit)
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(q)]
+    return [
+        {
+            "id": r["run_id"],
+            "kind": r["kind"],
+            "state": r["state"],
+            "as_of": _iso(r["as_of"]),
+            "started_at": _iso(r["started_at"]),
+            "finished_at": _iso(r["finished_at"]),
+            "stations_planned": r["stations_planned"],
+            "error": r["error"],
+        }
+        for r in rows
+    ]
+
+
+def _batch_dict(r: dict) -> dict:
+    out = {k: r.get(k) for k in BATCH_FIELDS}
+    for k in ("started_at", "finished_at", "next_open_at"):
+        out[k] = _iso(out[k])
+    out["error"] = (
+        f"{r['error_type']}: {r['error_message']}"
+        if r.get("error_type")
+        else r.get("deferred_reason")
+    )
+    return out
+
+
+def batches_of_run(engine: Engine, run_id: str) -> list[dict]:
+    q = select(batches).where(batches.c.run_id == run_id).order_by(batches.c.position)
+    with engine.connect() as conn:
+        return [_batch_dict(dict(r._mapping)) for r in conn.execute(q)]
+
+
+def current_batches(engine: Engine) -> list[dict]:
+    """Each station's latest batch: the state of the province right now."""
+    rows = sorted(latest_batches(engine), key=lambda r: (r["branch"], r["station"]))
+    return [_batch_dict(r) for r in rows]
+
+
+def totals(batch_rows: list[dict]) -> dict:
+    return {k: int(sum(int(b.get(k) or 0) for b in batch_rows)) for k in TOTAL_FIELDS}
+
+
+def by_branch(batch_rows: list[dict]) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for b in batch_rows:
+        agg = out.setdefault(b["branch"], {k: 0 for k in TOTAL_FIELDS} | {"stations": 0})
+        agg["stations"] += 1
+        for k in TOTAL_FIELDS:
+            agg[k] += int(b.get(k) or 0)
+    return dict(sorted(out.items()))
+
+
+def drafts_frame(engine: Engine, *, branch: str | None = None) -> pd.DataFrame:
+    q = select(drafts).order_by(drafts.c.customer_code)
+    if branch:
+        q = q.where(drafts.c.branch == branch)
+    with engine.connect() as conn:
+        frame = pd.DataFrame(
+            [dict(r._mapping) for r in conn.execute(q)], columns=[c.name for c in drafts.columns]
+        )
+    for c in ("drafted_at", "first_drafted_at"):
+        frame[c] = frame[c].map(_iso)
+    return frame
+
+
+def draft_of(engine: Engine, customer_code: str) -> dict | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(drafts).where(drafts.c.customer_code == customer_code)).first()
+    return dict(row._mapping) if row else None

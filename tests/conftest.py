@@ -1,0 +1,131 @@
+"""Shared fixtures: temporary config folders, databases (SQLite always, PostgreSQL when
+CMIS_TEST_DATABASE_URL is set), and a Prefect test server for flow tests."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+PG_ENV = "CMIS_TEST_DATABASE_URL"
+
+# Prefect and GX must never phone home from tests either
+for _k, _v in {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_UI_ENABLED": "false",
+    "PREFECT_SERVER_UI_ENABLED": "false",
+    "PREFECT_TELEMETRY_ENABLE_RESOURCE_METRICS": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    "PREFECT_API_REQUEST_TIMEOUT": "120",
+}.items():
+    os.environ.setdefault(_k, _v)
+
+
+def write_config(folder: Path, **sections) -> Path:
+    """A config.yaml in `folder` (SQLite source and store beside it unless overridden)."""
+    data = {
+        "source": {"url": "sqlite:///cmis.sqlite"},
+        "store": {"url": "sqlite:///store.sqlite"},
+        "paths": {"work": "work", "staff_phones_file": None},
+    }
+    for key, value in sections.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def make_config():
+    """make_config(folder, **sections) -> path of a written config.yaml."""
+    return write_config
+
+
+def _pg_base() -> str | None:
+    return os.environ.get(PG_ENV) or None
+
+
+@pytest.fixture(scope="session")
+def pg_base_url() -> str | None:
+    url = _pg_base()
+    if url is None:
+        return None
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:  # CI must fail loudly when PostgreSQL is unreachable
+            conn.execute(text("select 1"))
+    finally:
+        engine.dispose()
+    return url
+
+
+def _fresh_pg_database(base_url: str) -> Iterator[str]:
+    base = make_url(base_url)
+    name = f"cmis_t_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_database(pg_base_url) -> Iterator[str]:
+    """A fresh PostgreSQL database for one test (dropped afterwards)."""
+    if pg_base_url is None:
+        pytest.skip(f"{PG_ENV} not set: PostgreSQL variant not run")
+    yield from _fresh_pg_database(pg_base_url)
+
+
+@pytest.fixture
+def pg_database_2(pg_base_url) -> Iterator[str]:
+    if pg_base_url is None:
+        pytest.skip(f"{PG_ENV} not set: PostgreSQL variant not run")
+    yield from _fresh_pg_database(pg_base_url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_kind(request, pg_base_url) -> str:
+    if request.param == "postgresql" and pg_base_url is None:
+        pytest.skip(f"{PG_ENV} not set: PostgreSQL variant not run")
+    return request.param
+
+
+@pytest.fixture
+def db_urls(db_kind, tmp_path, request) -> dict[str, str]:
+    """Source and store URLs for the parametrized backend."""
+    if db_kind == "sqlite":
+        return {
+            "source": f"sqlite:///{tmp_path / 'cmis.sqlite'}",
+            "store": f"sqlite:///{tmp_path / 'store.sqlite'}",
+        }
+    source = request.getfixturevalue("pg_database")
+    store = request.getfixturevalue("pg_database_2")
+    return {"source": source, "store": store}
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory) -> Iterator[str]:
+    """One temporary Prefect API for the whole session (startup takes ~10 s)."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    os.environ["PREFECT_HOME"] = str(home)
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        from prefect.settings import PREFECT_API_URL
+
+        yield PREFECT_API_URL.value()

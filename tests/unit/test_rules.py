@@ -1,0 +1,159 @@
+"""Each business rule on crafted customers: the rule fires, with its severity, and only then."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from cmis_migrate.validators.context import ValidationContext
+from cmis_migrate.validators.keys import identity_keys
+from cmis_migrate.validators.rules import RULES
+from cmis_migrate.validators.validate import validate_customers
+
+FIELDS = ("full_name", "address", "phone", "email", "id_number", "id_issue_date", "id_issue_place")
+
+
+def customer(code: str = "PA07010000001", **over) -> dict:
+    row = {"customer_code": code, "station": "T1", "pending_change": None}
+    for f in FIELDS:
+        row[f"{f}_status"] = "ok"
+        row[f"{f}_issues"] = ""
+    row.update(
+        full_name_normalized="Nguyễn Văn An",
+        phone_normalized="+84912345678",
+        phone_type="mobile",
+        otp_ready=True,
+        id_number_normalized="038085001234",
+        id_type="CCCD",
+        address_normalized="Thôn 1, Xã Quảng Phú, Tỉnh Thanh Hóa",
+        address_ward="Xã Quảng Phú",
+        email_normalized=None,
+        email_status="missing",
+        email_original=None,
+        birth_date_normalized=None,
+    )
+    row.update(over)
+    return row
+
+
+def run(rows: list[dict], **ctx) -> tuple[pd.Series, pd.DataFrame]:
+    frame = pd.DataFrame(rows)
+    frame = frame.join(identity_keys(frame))
+    v = validate_customers(frame, ValidationContext(**ctx))
+    return v.outcomes, v.issues
+
+
+def rules_of(issues: pd.DataFrame, code: str) -> set[str]:
+    return set(issues.loc[issues["customer_code"] == code, "rule"])
+
+
+def test_a_clean_customer_is_ready() -> None:
+    outcomes, issues = run([customer()])
+    assert outcomes.to_dict() == {"PA07010000001": "ready"}
+    assert issues.empty
+
+
+@pytest.mark.parametrize(
+    ("over", "rule", "outcome"),
+    [
+        ({"phone_status": "missing", "phone_normalized": None}, "OTP_PHONE_MISSING", "blocked"),
+        ({"phone_status": "invalid"}, "OTP_PHONE_INVALID", "blocked"),
+        (
+            {"phone_type": "fixed", "phone_normalized": "+842373851234"},
+            "OTP_PHONE_LANDLINE",
+            "blocked",
+        ),
+        ({"phone_status": "ambiguous"}, "OTP_PHONE_AMBIGUOUS", "needs_review"),
+        ({"phone_issues": "PHONE_OF_RELATIVE"}, "PHONE_RELATIVE_CONSENT", "needs_review"),
+        ({"id_number_status": "missing"}, "ID_MISSING", "blocked"),
+        ({"id_number_status": "invalid"}, "ID_INVALID", "blocked"),
+        ({"id_type": "CMND9", "id_number_normalized": "172345678"}, "ID_CMND_EXPIRED", "blocked"),
+        ({"address_status": "invalid", "address_ward": None}, "ADDRESS_UNRESOLVED", "blocked"),
+        ({"address_status": "ambiguous"}, "ADDRESS_AMBIGUOUS", "needs_review"),
+        ({"full_name_status": "missing"}, "NAME_MISSING", "blocked"),
+        ({"id_issue_date_status": "invalid"}, "ID_ISSUE_DATE_MISSING", "blocked"),
+        ({"id_issue_place_status": "missing"}, "ID_ISSUE_PLACE_MISSING", "blocked"),
+        ({"email_status": "invalid", "email_original": "an@@x"}, "EMAIL_INVALID", "needs_review"),
+        ({"pending_change": "DOI_CHU_THE"}, "CHANGE_OUT_OF_BULK", "blocked"),
+    ],
+)
+def test_each_rule_on_a_crafted_customer(over: dict, rule: str, outcome: str) -> None:
+    outcomes, issues = run([customer(**over)])
+    assert rule in rules_of(issues, "PA07010000001")
+    assert outcomes["PA07010000001"] == outcome
+    hit = issues[issues["rule"] == rule].iloc[0]
+    assert hit["severity"] == RULES[rule].severity
+    assert hit["field"] == RULES[rule].field
+    assert hit["message"] and "{" not in hit["message"]
+
+
+def test_staff_phone_is_blocking_and_cannot_be_confirmed() -> None:
+    staff = frozenset({"+84912345678"})
+    confirmations = {("PA07010000001", "PHONE_STAFF"): None}
+    outcomes, issues = run([customer()], staff_phones=staff, confirmations=confirmations)
+    assert "PHONE_STAFF" in rules_of(issues, "PA07010000001")
+    assert outcomes["PA07010000001"] == "blocked"
+
+
+def test_a_phone_shared_by_more_holders_than_allowed_blocks_them_all() -> None:
+    rows = [
+        customer(
+            f"PA0701000000{i}",
+            full_name_normalized=f"Người {i}",
+            id_number_normalized=f"03808500123{i}",
+        )
+        for i in range(4)
+    ]
+    outcomes, issues = run(rows, phone_holders={"+84912345678": 4}, max_holders_per_phone=3)
+    assert set(outcomes) == {"blocked"}
+    assert "4 chủ hợp đồng" in issues.loc[issues["rule"] == "PHONE_SHARED", "message"].iloc[0]
+    outcomes, _ = run(rows, phone_holders={"+84912345678": 3}, max_holders_per_phone=3)
+    assert set(outcomes) == {"ready"}
+
+
+def test_a_branch_confirmation_lifts_a_warning_only_for_the_confirmed_value() -> None:
+    row = customer(phone_status="ambiguous", phone_normalized="+84373851234")
+    confirmed = {("PA07010000001", "OTP_PHONE_AMBIGUOUS"): "+84373851234"}
+    outcomes, _ = run([row], confirmations=confirmed)
+    assert outcomes["PA07010000001"] == "ready"
+    other = {("PA07010000001", "OTP_PHONE_AMBIGUOUS"): "+84373859999"}
+    outcomes, _ = run([row], confirmations=other)
+    assert outcomes["PA07010000001"] == "needs_review"
+
+
+def test_same_id_on_several_customer_codes_goes_to_review() -> None:
+    rows = [customer("PA07010000001"), customer("PA07010000002")]
+    outcomes, issues = run(rows, id_customers={"038085001234": 2})
+    assert set(outcomes) == {"needs_review"}
+    assert rules_of(issues, "PA07010000002") == {"ID_DUPLICATE"}
+
+
+def test_same_person_twice_goes_to_review() -> None:
+    rows = [
+        customer(
+            "PA07010000001", birth_date_normalized="1985-03-12", id_number_normalized="038085001234"
+        ),
+        customer(
+            "PA07010000002", birth_date_normalized="1985-03-12", id_number_normalized="038085009999"
+        ),
+    ]
+    frame = pd.DataFrame(rows).join(identity_keys(pd.DataFrame(rows)))
+    key = frame["person_key"].iloc[0]
+    assert key == frame["person_key"].iloc[1] and key
+    outcomes, issues = run(rows, person_customers={key: 2})
+    assert "PERSON_DUPLICATE" in rules_of(issues, "PA07010000001")
+
+
+def test_all_issues_of_a_customer_are_listed() -> None:
+    row = customer(phone_status="invalid", id_number_status="missing", pending_change="DOI_SO_HO")
+    _, issues = run([row])
+    assert {"OTP_PHONE_INVALID", "ID_MISSING", "CHANGE_OUT_OF_BULK"} <= rules_of(
+        issues, "PA07010000001"
+    )
+
+
+def test_input_frame_is_not_mutated() -> None:
+    frame = pd.DataFrame([customer(phone_status="invalid")])
+    frame = frame.join(identity_keys(frame))
+    before = frame.copy()
+    validate_customers(frame, ValidationContext())
+    pd.testing.assert_frame_equal(frame, before)

@@ -1,0 +1,56 @@
+"""Branch corrections on top of CMIS values (pure): the corrected value is what gets normalized,
+while the CMIS value stays the `original`. The rule code says a person changed it."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+CORRECTION_CODE = "BRANCH_CORRECTION"
+EDITABLE_FIELDS = (
+    "full_name",
+    "address",
+    "phone",
+    "email",
+    "id_number",
+    "id_issue_date",
+    "id_issue_place",
+)
+
+
+def apply_corrections(
+    raw: pd.DataFrame, corrections: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (inputs to normalize, bool frame of which fields were corrected). Input untouched.
+
+    corrections: customer_code, field, new_value (the newest per customer and field).
+    """
+    inputs = raw.copy()
+    corrected = pd.DataFrame(False, index=raw.index, columns=list(EDITABLE_FIELDS))
+    if corrections is None or corrections.empty:
+        return inputs, corrected
+    position = pd.Series(raw.index, index=raw["customer_code"].astype(str))
+    position = position[~position.index.duplicated()]
+    for field, part in corrections.groupby("field"):
+        if field not in EDITABLE_FIELDS or field not in inputs:
+            continue
+        rows = position.reindex(part["customer_code"].astype(str))
+        ok = rows.notna().to_numpy()
+        idx = rows[ok].to_numpy()
+        values = part["new_value"].to_numpy()[ok]
+        inputs[field] = inputs[field].astype(object)
+        inputs.loc[idx, field] = values
+        corrected.loc[idx, field] = True
+    return inputs, corrected
+
+
+def mark_corrected(normalized: pd.DataFrame, corrected: pd.DataFrame) -> pd.DataFrame:
+    """Add CORRECTION_CODE to F_issues of corrected fields (returns a new frame)."""
+    out = normalized.copy()
+    for field in corrected.columns:
+        col = f"{field}_issues"
+        mask = corrected[field].reindex(out.index).fillna(False).astype(bool)
+        if col not in out or not mask.any():
+            continue
+        old = out.loc[mask, col].astype(object).fillna("")
+        out.loc[mask, col] = [f"{o};{CORRECTION_CODE}" if o else CORRECTION_CODE for o in old]
+    return out

@@ -1,0 +1,28 @@
+"""What the validators need to know beyond the batch itself, gathered at the edges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ValidationContext:
+    max_holders_per_phone: int = 3
+    # E.164 phones of company staff: never an OTP phone for a customer
+    staff_phones: frozenset[str] = frozenset()
+    # phone -> number of different contract holders using it (this batch and the store)
+    phone_holders: dict[str, int] = field(default_factory=dict)
+    # ID number -> number of different customer codes carrying it
+    id_customers: dict[str, int] = field(default_factory=dict)
+    # folded name + birth date -> number of different customer codes
+    person_customers: dict[str, int] = field(default_factory=dict)
+    # (customer_code, rule) -> the value a branch confirmed for that rule
+    confirmations: dict[tuple[str, str], str | None] = field(default_factory=dict)
+
+    def is_confirmed(self, customer_code: str, rule: str, value: object) -> bool:
+        key = (customer_code, rule)
+        if key not in self.confirmations:
+            return False
+        confirmed = self.confirmations[key]
+        # a confirmation holds for the value that was confirmed; None confirms any value
+        return confirmed is None or confirmed == (None if value is None else str(value))
