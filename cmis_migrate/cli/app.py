@@ -20,6 +20,8 @@ app = typer.Typer(
 
 COMMAND_MODULES: list[str] = [
     "windows",
+    "progress",
+    "signed",
 ]
 
 
