@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich import box
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -166,7 +167,14 @@ def render(report: dict[str, Any]) -> None:
     table = Table(
         title=f"Progress against the monthly plan, {report['month']} ({report['timezone']})",
         title_justify="left",
+        caption="month = in the report month; cumul. = up to its end; "
+        "+/- = cumulative drafted minus cumulative plan",
+        caption_justify="left",
         show_footer=report["company"] is not None,
+        box=box.SIMPLE_HEAD,
+        padding=(0, 0),
+        pad_edge=False,
+        show_edge=False,
     )
     footer = _cells(report["company"]) if report["company"] else [""] * 10
     footer[0] = "Company" if report["company"] else ""
@@ -179,11 +187,13 @@ def render(report: dict[str, Any]) -> None:
         "plan\nmonth",
         "plan\ncumul.",
         "% of\nplan",
-        "ahead(+)\nbehind(-)",
+        "+/-",
         "status",
     )
     for i, head in enumerate(heads):
-        table.add_column(head, footer=footer[i], justify="left" if i in (0, 9) else "right")
+        table.add_column(
+            head, footer=footer[i], justify="left" if i in (0, 9) else "right", no_wrap=True
+        )
     for r in report["branches"]:
         table.add_row(*_cells(r))
     if not report["branches"]:
