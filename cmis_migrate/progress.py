@@ -1,16 +1,15 @@
 """Progress against the monthly plan, per branch and month. Pure: no I/O, no clock.
 
 Inputs are three small frames: the plan (`branch, month, planned`), and the drafts and the
-signed contracts counted per branch and local month (`branch, month, drafted|signed`; see
-`count_by_month`). Months are 'YYYY-MM' strings in the company's time zone (schedule.timezone).
+signed contracts counted per branch and local month (`branch, month, drafted|signed`; the
+store counts them between the boundaries of `month_starts`). Months are 'YYYY-MM' strings in the company's time zone (schedule.timezone).
 Cumulative figures run from the earliest month any input mentions up to the report month.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -53,38 +52,28 @@ def month_of(moment: datetime, tz: str | ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m")
 
 
-def local_months(times: pd.Series, tz: str | ZoneInfo) -> pd.Series:
-    """Moments (aware, or naive meaning UTC as SQLite returns them) -> local 'YYYY-MM'."""
-    zone = tz if isinstance(tz, str) else tz.key
-    local = pd.to_datetime(times, utc=True).dt.tz_convert(zone)
-    key = local.dt.year * 100 + local.dt.month
-    labels = {k: f"{k // 100:04d}-{k % 100:02d}" for k in key.dropna().unique().tolist()}
-    return key.map(labels).astype("str")
+def month_starts(first: datetime, last: datetime, tz: str | ZoneInfo) -> list[tuple[str, datetime]]:
+    """The local months from `first`'s to `last`'s, each with the UTC moment it starts.
+
+    Naive moments mean UTC (as SQLite returns them). The store counts by these boundaries.
+    """
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    lo, hi = (_utc(first).astimezone(zone), _utc(last).astimezone(zone))
+    months: list[tuple[str, datetime]] = []
+    year, month = lo.year, lo.month
+    while (year, month) <= (hi.year, hi.month):
+        start = datetime(year, month, 1, tzinfo=zone).astimezone(UTC)
+        months.append((f"{year:04d}-{month:02d}", start))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
 
 
-def count_by_month(
-    events: pd.DataFrame, tz: str | ZoneInfo, name: str, *, at: str = "at"
-) -> pd.DataFrame:
-    """`branch, <at>` events -> `branch, month, <name>` counts (local months)."""
-    if events.empty:
-        return _empty_counts(name)
-    frame = pd.DataFrame(
-        {"branch": events["branch"].astype("str"), "month": local_months(events[at], tz)}
-    )
-    counts = frame.groupby(["branch", "month"], sort=True).size().rename(name)
-    return counts.reset_index().astype({name: "int64"})
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def add_counts(parts: Iterable[pd.DataFrame], name: str) -> pd.DataFrame:
-    """Sum `branch, month, <name>` frames counted chunk by chunk."""
-    frames = [p for p in parts if not p.empty]
-    if not frames:
-        return _empty_counts(name)
-    total = pd.concat(frames, ignore_index=True).groupby(["branch", "month"], sort=True)[name].sum()
-    return total.reset_index().astype({name: "int64"})
-
-
-def _empty_counts(name: str) -> pd.DataFrame:
+def empty_counts(name: str) -> pd.DataFrame:
+    """An empty `branch, month, <name>` frame."""
     return pd.DataFrame(
         {
             "branch": pd.Series([], dtype="str"),

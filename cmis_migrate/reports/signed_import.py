@@ -11,7 +11,7 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -71,6 +71,7 @@ def import_signed_file(
         checksum = sha256_of(path)
     except OSError as exc:
         raise InputFileError(name, None, None, f"cannot read ({exc.strerror})") from None
+    now = now.astimezone(UTC)  # the store keeps UTC (SQLite drops offsets)
     import_id = f"signed-{now:%Y%m%dT%H%M%S}Z-{checksum[:8]}"
     parsed = parse_rows(table, name, tz, now)
     codes = sorted(set(parsed.valid["customer_code"]))

@@ -294,6 +294,8 @@ def test_signed_import_round_trip(project: Path) -> None:
     engine.dispose()
     assert (audit["kind"], audit["applied"], audit["rejected"]) == ("signed", 3, 4)
     assert len(audit["checksum"]) == 64 and audit["file_name"].endswith("signed.csv")
+    age = datetime.now(UTC).replace(tzinfo=None) - audit["imported_at"]  # stored as UTC
+    assert abs(age.total_seconds()) < 120
 
     # the same file again: nothing changes, and the command says so
     again = cli(project, "signed", "import", str(f))

@@ -22,7 +22,7 @@ from cmis_migrate.progress import (
     COMPANY,
     ON_PLAN,
     company_totals,
-    local_months,
+    month_starts,
     month_view,
     parse_month,
     progress_frame,
@@ -91,17 +91,33 @@ def by_key(frame: pd.DataFrame) -> dict[tuple[str, str], dict]:
 # ---- month boundaries ------------------------------------------------------------------------
 
 
-def test_local_months_use_the_company_time_zone() -> None:
-    times = pd.Series(
-        [
-            datetime(2026, 10, 31, 16, 30, tzinfo=UTC),  # 23:30 in Vietnam: October
-            datetime(2026, 10, 31, 17, 0, tzinfo=UTC),  # 00:00 on 1 November in Vietnam
-            datetime(2026, 9, 30, 17, 0),  # naive = UTC (SQLite): 1 October 00:00 in Vietnam
-            datetime(2026, 12, 31, 23, 0, tzinfo=VN),  # aware in another zone
-        ]
+def test_month_starts_are_local_midnights_in_utc() -> None:
+    months = month_starts(
+        datetime(2026, 10, 31, 16, 30, tzinfo=UTC),  # 23:30 on 31 October in Vietnam
+        datetime(2027, 1, 1, 2, 0),  # naive = UTC (as SQLite returns it)
+        TZ,
     )
-    assert local_months(times, TZ).tolist() == ["2026-10", "2026-11", "2026-10", "2026-12"]
-    assert local_months(times, "UTC").tolist() == ["2026-10", "2026-10", "2026-09", "2026-12"]
+    assert months == [
+        ("2026-10", datetime(2026, 9, 30, 17, 0, tzinfo=UTC)),
+        ("2026-11", datetime(2026, 10, 31, 17, 0, tzinfo=UTC)),
+        ("2026-12", datetime(2026, 11, 30, 17, 0, tzinfo=UTC)),
+        ("2027-01", datetime(2026, 12, 31, 17, 0, tzinfo=UTC)),
+    ]
+    # 17:00Z on 31 October is already November in Vietnam, but not in UTC
+    assert [
+        m
+        for m, _ in month_starts(
+            datetime(2026, 10, 31, 17, 0, tzinfo=UTC), datetime(2026, 10, 31, 17, 0, tzinfo=UTC), TZ
+        )
+    ] == ["2026-11"]
+    assert [
+        m
+        for m, _ in month_starts(
+            datetime(2026, 10, 31, 17, 0, tzinfo=UTC),
+            datetime(2026, 10, 31, 17, 0, tzinfo=UTC),
+            "UTC",
+        )
+    ] == ["2026-10"]
 
 
 @pytest.mark.parametrize(
@@ -192,7 +208,7 @@ def crafted(tmp_path: Path):
 
 def test_store_counts_by_local_month(crafted) -> None:
     engine, _ = crafted
-    drafted = by_key(drafted_per_month(engine, TZ, chunk=3))  # several chunks
+    drafted = by_key(drafted_per_month(engine, TZ))
     assert {k: v["drafted"] for k, v in drafted.items()} == {
         ("PA0701", "2026-09"): 2,
         ("PA0701", "2026-10"): 3,  # 31 October 23:30 (+07) = 16:30Z counts in October
