@@ -146,14 +146,11 @@ def render(report: dict[str, Any]) -> None:
         highlight=False,
     )
     if report["rejected_rows"]:
-        table = Table(title="Rejected rows", title_justify="left")
-        for col in ("file", "row", "field", "customer", "reason"):
-            table.add_column(col)
+        table = Table(title=f"Rejected rows of {escape(report['file'])}", title_justify="left")
+        for col in ("row", "field", "customer", "reason"):
+            table.add_column(col, no_wrap=col != "reason")
         for r in report["rejected_rows"][:SHOWN]:
-            table.add_row(
-                escape(r["file"]), str(r["row"]), r["field"], r["customer_code"] or "-",
-                escape(r["reason"]),
-            )  # fmt: skip
+            table.add_row(str(r["row"]), r["field"], r["customer_code"] or "-", escape(r["reason"]))
         out.print(table)
         _more(len(report["rejected_rows"]), report["rejected_file"])
     rows = report["liquidation"]

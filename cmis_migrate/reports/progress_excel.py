@@ -39,7 +39,7 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 STATUS_COLORS = {AHEAD: "1E7B34", BEHIND: "C00000"}
 CHARTS_PER_ROW = 3
 CHART_COLS, CHART_ROWS = 9, 16  # grid step, in cells
-CHART_WIDTH_CM, CHART_HEIGHT_CM = 15.5, 7.5
+CHART_WIDTH_CM, CHART_HEIGHT_CM = 14.5, 7.5  # 9 default columns are ~15.2 cm wide
 
 
 def write_progress_workbook(
