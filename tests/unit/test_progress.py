@@ -15,7 +15,7 @@ from sqlalchemy import insert
 
 from cmis_migrate.db import store_engine
 from cmis_migrate.errors import InputFileError
-from cmis_migrate.plan_file import parse_plan, read_plan
+from cmis_migrate.plan_file import PLAN_COLUMNS, parse_plan, read_plan
 from cmis_migrate.progress import (
     AHEAD,
     BEHIND,
@@ -305,7 +305,7 @@ def counts_strategy(name: str):
     )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     plan=counts_strategy("planned"),
     drafted=counts_strategy("drafted"),
@@ -444,3 +444,24 @@ def test_parse_plan_is_pure() -> None:
     copy = table.copy()
     assert parse_plan(table, "t").values.tolist() == [["PA0701", "2026-09", 5]]
     pd.testing.assert_frame_equal(table, copy)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.text(max_size=8), st.text(max_size=12), st.text(max_size=6)),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_parse_plan_never_crashes(rows) -> None:
+    table = pd.DataFrame(rows, columns=["branch", "month", "planned"], dtype="str")
+    table.index = range(2, 2 + len(rows))
+    try:
+        plan = parse_plan(table, "p.csv")
+    except InputFileError as exc:
+        assert exc.file == "p.csv" and exc.row in table.index and exc.field in PLAN_COLUMNS
+        return
+    assert (plan["planned"] >= 0).all()
+    assert plan["month"].str.fullmatch(r"\d{4}-\d{2}").all()
+    assert not plan.duplicated(["branch", "month"]).any()
