@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import typer
@@ -17,7 +18,11 @@ from cmis_migrate.cli.app import app
 from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, console, fail, get_config
 from cmis_migrate.db import as_utc, safe_url, store_engine
 from cmis_migrate.errors import InputFileError
-from cmis_migrate.reports.signed_import import SignedImport, import_signed_file
+from cmis_migrate.reports.signed_import import (
+    LIQUIDATION_COLUMNS,
+    SignedImport,
+    import_signed_file,
+)
 from cmis_migrate.store.schema import upgrade
 
 signed_app = typer.Typer(
@@ -72,7 +77,7 @@ def import_command(
         render(report)
 
 
-def _records(frame: pd.DataFrame, tz) -> list[dict[str, Any]]:
+def _records(frame: pd.DataFrame, tz: ZoneInfo) -> list[dict[str, Any]]:
     out = []
     for rec in frame.to_dict("records"):
         row = {}
@@ -88,38 +93,38 @@ def _records(frame: pd.DataFrame, tz) -> list[dict[str, Any]]:
     return out
 
 
-def build_report(result: SignedImport, tz) -> dict[str, Any]:
-    earlier = result.earlier
+def _path(p: Path | None) -> str | None:
+    return None if p is None else str(p)
+
+
+def _earlier(earlier: dict | None, tz: ZoneInfo) -> dict[str, Any] | None:
+    if earlier is None:
+        return None
+    imported_at = as_utc(earlier["imported_at"]).astimezone(tz)
+    return {
+        "import_id": earlier["import_id"],
+        "imported_at": imported_at.isoformat(timespec="minutes"),
+        "applied": earlier["applied"],
+        "rejected": earlier["rejected"],
+    }
+
+
+def build_report(result: SignedImport, tz: ZoneInfo) -> dict[str, Any]:
+    applied = result.applied
+    if not applied.empty:
+        applied = applied[list(LIQUIDATION_COLUMNS)]
     return {
         "file": result.file,
         "checksum": result.checksum,
         "import_id": result.import_id,
-        "already_imported": earlier is not None,
-        "earlier": None
-        if earlier is None
-        else {
-            "import_id": earlier["import_id"],
-            "imported_at": as_utc(earlier["imported_at"])
-            .astimezone(tz)
-            .isoformat(timespec="minutes"),
-            "applied": earlier["applied"],
-            "rejected": earlier["rejected"],
-        },
+        "already_imported": result.earlier is not None,
+        "earlier": _earlier(result.earlier, tz),
         "applied": len(result.applied),
         "unchanged": len(result.unchanged),
         "rejected": len(result.rejected),
-        "liquidation_file": None
-        if result.liquidation_file is None
-        else str(result.liquidation_file),
-        "rejected_file": None if result.rejected_file is None else str(result.rejected_file),
-        "liquidation": _records(
-            result.applied[
-                ["customer_code", "branch", "paper_contract_no", "contract_no", "signed_at"]
-            ]
-            if not result.applied.empty
-            else result.applied,
-            tz,
-        ),
+        "liquidation_file": _path(result.liquidation_file),
+        "rejected_file": _path(result.rejected_file),
+        "liquidation": _records(applied, tz),
         "unchanged_rows": _records(result.unchanged, tz),
         "rejected_rows": _records(result.rejected, tz),
     }
