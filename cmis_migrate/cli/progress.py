@@ -58,8 +58,7 @@ def progress_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead.")] = False,
 ) -> None:
-    """Drafted and signed customers against the monthly plan, per branch: in the month,
-    cumulative, % of the cumulative plan, ahead or behind."""
+    """Drafted and signed customers against the monthly plan, per branch, ahead or behind."""
     cfg = get_config(config)
     now = datetime.now(cfg.tz)
     try:

@@ -46,8 +46,7 @@ def import_command(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead.")] = False,
 ) -> None:
-    """Mark the listed contracts signed (one transaction) and list their paper contracts for
-    liquidation; rows that cannot be applied are listed with the reason."""
+    """Mark contracts signed and list their paper contracts to liquidate (bad rows: why)."""
     cfg = get_config(config)
     now = datetime.now(cfg.tz)
     engine = store_engine(cfg.store.url)
