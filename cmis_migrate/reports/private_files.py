@@ -25,3 +25,7 @@ def write_private(path: Path, write: Callable[[Path], None]) -> Path:
         tmp_path.unlink(missing_ok=True)
         raise
     return path
+
+
+def write_private_text(path: Path, text: str, *, encoding: str = "utf-8") -> Path:
+    return write_private(path, lambda p: p.write_text(text, encoding=encoding))

@@ -19,7 +19,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from cmis_migrate.errors import InputFileError
-from cmis_migrate.private_files import write_private_text
+from cmis_migrate.reports.private_files import write_private_text
 from cmis_migrate.signed import REJECTED_COLUMNS, Decision, check_columns, decide, parse_rows
 from cmis_migrate.store import signed_imports as store
 from cmis_migrate.text_tables import read_text_table
