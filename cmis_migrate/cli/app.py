@@ -18,6 +18,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+@app.callback()
+def _root() -> None:
+    """Migrate paper-era CMIS customer records into reviewed draft e-contracts."""
+    # an explicit callback keeps every command a sub-command even while only one is registered
+
+
 COMMAND_MODULES: list[str] = [
     "demo",
     "run",
@@ -26,6 +33,7 @@ COMMAND_MODULES: list[str] = [
     "windows",
     "progress",
     "signed",
+    "seed_demo",
 ]
 
 
