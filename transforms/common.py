@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-
 from cmis_migrate.transforms.codes import CODES, MISSING, SEVERITY, STATUSES
 
 TEXT = pa.large_string()
@@ -44,14 +43,19 @@ def _scalar_to_text(v: Any) -> str | None:
 def as_text(values: pd.Series | Sequence[Any]) -> pa.Array:
     """Any Series (or sequence) -> Arrow large_string array; missing (None/NaN/NA) -> null.
     Non-text values are written as text (912345678.0 -> '912345678')."""
-    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
-        if values.dtype.storage == "pyarrow":
-            arr = pa.array(values.array)
-            if isinstance(arr, pa.ChunkedArray):
-                arr = arr.combine_chunks()
-            return arr.cast(TEXT) if arr.type != TEXT else arr
-    obj = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(
-        list(values), dtype=object
+    if (
+        isinstance(values, pd.Series)
+        and isinstance(values.dtype, pd.StringDtype)
+        and values.dtype.storage == "pyarrow"
+    ):
+        arr = pa.array(values.array)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        return arr.cast(TEXT) if arr.type != TEXT else arr
+    obj = (
+        values.to_numpy(dtype=object)
+        if isinstance(values, pd.Series)
+        else np.asarray(list(values), dtype=object)
     )
     try:
         return pa.array(obj, type=TEXT, from_pandas=True)
@@ -86,6 +90,7 @@ def concat(*parts: pa.Array | str) -> pa.Array:
 
 def where(cond: np.ndarray, a: pa.Array | str | None, b: pa.Array | str | None) -> pa.Array:
     """Arrow if_else with a numpy condition; None is a null text."""
+
     def scal(x):
         if x is None:
             return pa.scalar(None, type=TEXT)
@@ -114,7 +119,9 @@ def lookup(keys: pa.Array, table: Mapping[str, str]) -> pa.Array:
     return pc.take(dst, pc.index_in(keys, value_set=src))
 
 
-def replace_where(arr: pa.Array, rows: np.ndarray, func: Callable[[pa.Array], pa.Array]) -> pa.Array:
+def replace_where(
+    arr: pa.Array, rows: np.ndarray, func: Callable[[pa.Array], pa.Array]
+) -> pa.Array:
     """Apply an Arrow function only to the rows where `rows` is True (cheap when few are)."""
     if not rows.any():
         return arr
@@ -142,7 +149,9 @@ def per_distinct(arr: pa.Array, func: Callable[[str], str | None]) -> pa.Array:
 # ---------------------------------------------------------------- cleaning
 
 # characters that become a plain space: controls, NBSP, the Unicode spaces, line separators
-_SPACE_LIKE = r"[\x00-\x1f\x7f-\x9f\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+_SPACE_LIKE = (
+    r"[\x00-\x1f\x7f-\x9f\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+)
 # characters removed: soft hyphen, zero-width, BOM, word joiner
 _INVISIBLE = r"[\x{ad}\x{200b}-\x{200f}\x{2060}-\x{2064}\x{feff}]"
 # text made only of these characters is already NFC (ASCII and precomposed Vietnamese letters)
@@ -153,7 +162,7 @@ không có|không|ko có|ko|k có|k|kcó|khong co|khong|chưa có|chưa|chua co|
 chưa rõ|chua ro|không xác định|khong xac dinh|kxđ|kxd|chưa cập nhật|chua cap nhat|đang cập nhật
 dang cap nhat|không có số|khong co so|không có sđt|khong co sdt|chưa có sđt|chua co sdt
 không có email|khong co email|không có mail|khong co mail|trống|trong|n/a|na|#n/a|n.a|null|none
-nil|nan|undefined|unknown|x|xx|xxx|?|??|0|00
+nil|nan|undefined|unknown|x|xx|xxx|?|??|0|00|kco|kc|k.co|k.có|k/c|kcó|ko co
 """
 PLACEHOLDERS: frozenset[str] = frozenset(
     w.strip() for w in _PLACEHOLDER_TEXT.replace("\n", "|").split("|") if w.strip()
@@ -166,13 +175,23 @@ def clean_text(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """NFC, every space-like run -> one space, invisible characters removed, trimmed.
     Returns (cleaned, placeholder): empty values and placeholders ('không có', 'n/a', '-',
     '0', 'null', '.', ...) become null; `placeholder` marks the latter."""
-    arr = replace_where(arr, matches(arr, _INVISIBLE), lambda a: pc.replace_substring_regex(a, _INVISIBLE, ""))
-    arr = replace_where(arr, matches(arr, _SPACE_LIKE), lambda a: pc.replace_substring_regex(a, _SPACE_LIKE, " "))
+    arr = replace_where(
+        arr, matches(arr, _INVISIBLE), lambda a: pc.replace_substring_regex(a, _INVISIBLE, "")
+    )
+    arr = replace_where(
+        arr, matches(arr, _SPACE_LIKE), lambda a: pc.replace_substring_regex(a, _SPACE_LIKE, " ")
+    )
     arr = replace_where(arr, matches(arr, _NFC_STABLE_COMPLEMENT), lambda a: per_distinct(a, nfc))
-    arr = replace_where(arr, mask(pc.match_substring(arr, "  ")), lambda a: pc.replace_substring_regex(a, " {2,}", " "))
+    arr = replace_where(
+        arr,
+        mask(pc.match_substring(arr, "  ")),
+        lambda a: pc.replace_substring_regex(a, " {2,}", " "),
+    )
     arr = pc.utf8_trim(arr, " ")
     empty = lengths(arr) == 0
-    placeholder = ~empty & (in_set(pc.utf8_lower(arr), tuple(PLACEHOLDERS)) | matches(arr, _PUNCT_ONLY))
+    placeholder = ~empty & (
+        in_set(pc.utf8_lower(arr), tuple(PLACEHOLDERS)) | matches(arr, _PUNCT_ONLY)
+    )
     gone = empty | placeholder
     if gone.any():
         arr = where(gone, None, arr)
@@ -241,9 +260,24 @@ def finish(
     out = pd.DataFrame(
         {
             f"{prefix}normalized": to_series(where(missing, None, normalized), index),
-            f"{prefix}status": pd.Series(pa.array(status_arr, type=TEXT), index=index, dtype=OUTPUT_DTYPE),
-            f"{prefix}issues": pd.Series(pa.array(issue_arr, type=TEXT), index=index, dtype=OUTPUT_DTYPE),
+            f"{prefix}status": pd.Series(
+                pa.array(status_arr, type=TEXT), index=index, dtype=OUTPUT_DTYPE
+            ),
+            f"{prefix}issues": pd.Series(
+                pa.array(issue_arr, type=TEXT), index=index, dtype=OUTPUT_DTYPE
+            ),
         },
         index=index,
     )
     return out
+
+
+# Latin-1 characters that Vietnamese never uses: TCVN3 (.VnTime) or VNI text read as
+# Windows-1252 shows them ("NguyÔn V¨n", "Nguyeãn Vaên" shows ã/ê too but those are also
+# Vietnamese letters, so only the foreign ones count).
+_LEGACY = r"[\x{a1}-\x{bf}\x{c4}-\x{c7}\x{cb}\x{ce}\x{cf}\x{d0}\x{d1}\x{d6}-\x{d8}\x{db}\x{dc}\x{de}\x{df}\x{e4}-\x{e7}\x{eb}\x{ee}\x{ef}\x{f0}\x{f1}\x{f6}-\x{f8}\x{fb}\x{fc}\x{fe}\x{ff}]"
+
+
+def legacy_encoding(arr: pa.Array) -> np.ndarray:
+    """Rows whose text holds characters typical of TCVN3/VNI text decoded as Windows-1252."""
+    return matches(arr, _LEGACY)

@@ -24,8 +24,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-
-from cmis_migrate.config import RulesConfig
 from cmis_migrate.transforms.common import (
     as_text,
     clean_text,
@@ -40,6 +38,8 @@ from cmis_migrate.transforms.common import (
 )
 from cmis_migrate.transforms.issue_place import CENTRAL, PROVINCIAL
 from cmis_migrate.transforms.reference import cccd_provinces
+
+from cmis_migrate.config import RulesConfig
 
 CMND9, CMND12, CCCD, UNKNOWN_ID = "CMND9", "CMND12", "CCCD", "unknown"
 ID_TYPES = (CMND9, CMND12, CCCD, UNKNOWN_ID)
@@ -86,7 +86,9 @@ def normalize_id_numbers(
     n = len(values)
     cleaned, placeholder = clean_text(as_text(values))
     present = ~mask(pc.is_null(cleaned))
-    text = replace_where(cleaned, mask(pc.starts_with(cleaned, "'")), lambda a: pc.utf8_ltrim(a, "'"))
+    text = replace_where(
+        cleaned, mask(pc.starts_with(cleaned, "'")), lambda a: pc.utf8_ltrim(a, "'")
+    )
     scientific = present & fullmatch(text, _SCIENTIFIC)
     excel = present & fullmatch(text, r"[0-9]+\.0+")
     text = replace_where(text, excel, lambda a: pc.replace_substring_regex(a, r"\.0+$", ""))

@@ -23,7 +23,6 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-
 from cmis_migrate.transforms.common import TEXT, as_text, clean_text, distinct, finish, fold
 from cmis_migrate.transforms.reference import cccd_provinces
 
@@ -47,6 +46,7 @@ _PROVINCE_ALIASES = {
     "daclac": "Đắk Lắk",
     "dacnong": "Đắk Nông",
     "hanoi": "Hà Nội",
+    "thoa": "Thanh Hóa",  # 'CA T.Hóa'
 }
 
 
@@ -63,13 +63,21 @@ def _central() -> dict[str, str]:
     table: dict[str, str] = {}
     cuc = ("cục", "c", "cục trưởng cục", "")
     cs = ("cảnh sát", "cs", "")
-    for key in _alternatives(cuc, cs, ("quản lý hành chính", "qlhc"), ("về", "và", ""), ("trật tự xã hội", "ttxh")):
+    for key in _alternatives(
+        cuc, cs, ("quản lý hành chính", "qlhc"), ("về", "và", ""), ("trật tự xã hội", "ttxh")
+    ):
         table[key] = QLHC
     for key in ("c06", "cucc06", "cuccsc06"):
         table[key] = QLHC
     for key in _alternatives(
-        cuc, cs, ("đăng ký quản lý", "đkql", "dkql", "đk ql"), ("cư trú", "ct"), ("và", ""),
-        ("dữ liệu quốc gia", "dlqg"), ("về", ""), ("dân cư", "dc"),
+        cuc,
+        cs,
+        ("đăng ký quản lý", "đkql", "dkql", "đk ql"),
+        ("cư trú", "ct"),
+        ("và", ""),
+        ("dữ liệu quốc gia", "dlqg"),
+        ("về", ""),
+        ("dân cư", "dc"),
     ):
         table[key] = DKQL
     for key in ("bca", "bocongan", "boca"):
@@ -89,10 +97,8 @@ def provincial_police(province: str) -> str:
     return f"Công an {kind} {province}"
 
 
-_POLICE = re.compile(
-    r"^(?:giam doc |truong )?(?:cong an|ca|c a|cat|catp|cap)\s*"
-    r"(?:(?:tinh|t|thanh pho|tp|t p)\b\s*)?(?P<rest>.*)$"
-)
+_POLICE = re.compile(r"^(?:giam doc |truong )?(?:cong an|ca|c a|cat|catp|cap)\b\s*(?P<rest>.*)$")
+_LEVEL = re.compile(r"^(?:tinh|t|thanh pho|tp|t p)\b\s*")
 
 
 @lru_cache(maxsize=8192)
@@ -104,12 +110,11 @@ def canonical_place(text: str) -> tuple[str | None, str]:
     folded = fold(text)
     m = _POLICE.match(folded)
     rest = m["rest"] if m else folded
-    province = _provinces().get(rest.replace(" ", ""))
-    if province is None and m is None:
-        return None, UNKNOWN_PLACE
-    if province is None:
-        return None, UNKNOWN_PLACE
-    return provincial_police(province), PROVINCIAL
+    for candidate in (rest, _LEVEL.sub("", rest)):
+        province = _provinces().get(candidate.replace(" ", ""))
+        if province is not None:
+            return provincial_police(province), PROVINCIAL
+    return None, UNKNOWN_PLACE
 
 
 _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
@@ -135,7 +140,10 @@ def normalize_issue_places(values: pd.Series) -> pd.DataFrame:
     idx = np.where(codes_idx < 0, len(uniques), codes_idx)
     unknown = np.asarray([r[0] is None for r in results] + [False])[idx]
     expanded = np.asarray(
-        [r[0] is not None and _spelling_key(r[0]) != _spelling_key(u) for r, u in zip(results, uniques, strict=True)]
+        [
+            r[0] is not None and _spelling_key(r[0]) != _spelling_key(u)
+            for r, u in zip(results, uniques, strict=True)
+        ]
         + [False]
     )[idx]
     codes = {"VALUE_PLACEHOLDER": placeholder, "PLACE_EXPANDED": expanded, "PLACE_UNKNOWN": unknown}

@@ -31,8 +31,6 @@ import pandas as pd
 import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
-
-from cmis_migrate.config import RulesConfig
 from cmis_migrate.transforms.common import (
     TEXT,
     as_text,
@@ -51,6 +49,8 @@ from cmis_migrate.transforms.common import (
     where,
 )
 from cmis_migrate.transforms.reference import landline_codes_2017, mobile_prefixes_2018
+
+from cmis_migrate.config import RulesConfig
 
 MOBILE, FIXED_LINE, UNKNOWN = "mobile", "fixed", "unknown"
 PHONE_TYPES = (MOBILE, FIXED_LINE, UNKNOWN)
@@ -96,10 +96,18 @@ def _vn_metadata() -> tuple[_Desc, list[_Desc], _Desc | None, _Desc | None, bool
         )
         if d is not None
     ]
-    return general, services, desc(md.fixed_line), desc(md.mobile), bool(md.same_mobile_and_fixed_line_pattern)
+    return (
+        general,
+        services,
+        desc(md.fixed_line),
+        desc(md.mobile),
+        bool(md.same_mobile_and_fixed_line_pattern),
+    )
 
 
-def _matches_desc(nsn: pa.Array, nsn_len: np.ndarray, d: _Desc | None, rows: np.ndarray) -> np.ndarray:
+def _matches_desc(
+    nsn: pa.Array, nsn_len: np.ndarray, d: _Desc | None, rows: np.ndarray
+) -> np.ndarray:
     if d is None or not rows.any():
         return np.zeros(len(rows), dtype=bool)
     ok = rows.copy()
@@ -276,7 +284,9 @@ def _prefix_maps() -> tuple[dict[str, str], dict[int, dict[str, str]]]:
     return mobile_prefixes_2018(), land
 
 
-def _classify(digits: pa.Array, plus: np.ndarray, before: np.ndarray, after: np.ndarray) -> _Classified:
+def _classify(
+    digits: pa.Array, plus: np.ndarray, before: np.ndarray, after: np.ndarray
+) -> _Classified:
     n = len(digits)
     mobile_map, land_map = _prefix_maps()
     intl00 = mask(pc.starts_with(digits, "0084"))
@@ -300,7 +310,9 @@ def _classify(digits: pa.Array, plus: np.ndarray, before: np.ndarray, after: np.
     # reading A: as written, old 11-digit mobiles mapped (2018)
     p4 = pc.utf8_slice_codeunits(nat, 0, 4)
     old_mobile = (nlen == 11) & in_set(p4, tuple(mobile_map))
-    reading_a = where(old_mobile, concat(lookup(p4, mobile_map), pc.utf8_slice_codeunits(nat, 4)), nat)
+    reading_a = where(
+        old_mobile, concat(lookup(p4, mobile_map), pc.utf8_slice_codeunits(nat, 4)), nat
+    )
     # reading B: an old landline (2017): old code + 7 digits (Hanoi 04 / HCMC 08: + 8 digits)
     reading_b = pa.nulls(n, type=TEXT)
     has_b = np.zeros(n, dtype=bool)
@@ -487,15 +499,21 @@ def normalize_phones(
     out = finish(index, normalized, row_codes, missing)
 
     phone_type = np.where(
-        ambiguous | ~p_valid, UNKNOWN, np.where(kind == K_MOBILE, MOBILE, np.where(kind == K_FIXED, FIXED_LINE, UNKNOWN))
+        ambiguous | ~p_valid,
+        UNKNOWN,
+        np.where(kind == K_MOBILE, MOBILE, np.where(kind == K_FIXED, FIXED_LINE, UNKNOWN)),
     )
     out["phone_type"] = pd.Series(phone_type, index=index, dtype="str")
     out["phone_secondary"] = _secondary(n, index, c_row, c_pos, others & usable, c_e164)
-    out["otp_ready"] = pd.Series(p_valid & (kind == K_MOBILE) & ~ambiguous & ~missing, index=index, dtype=bool)
+    out["otp_ready"] = pd.Series(
+        p_valid & (kind == K_MOBILE) & ~ambiguous & ~missing, index=index, dtype=bool
+    )
     return out
 
 
-def _secondary(n: int, index: pd.Index, rows: np.ndarray, pos: np.ndarray, keep: np.ndarray, e164: pa.Array) -> pd.Series:
+def _secondary(
+    n: int, index: pd.Index, rows: np.ndarray, pos: np.ndarray, keep: np.ndarray, e164: pa.Array
+) -> pd.Series:
     out = np.full(n, "", dtype=object)
     if keep.any():
         idx = np.flatnonzero(keep)
@@ -511,5 +529,11 @@ def _secondary(n: int, index: pd.Index, rows: np.ndarray, pos: np.ndarray, keep:
 
 def phone_kind_names(kinds: Sequence[int]) -> list[str]:
     """Human names of number kinds (for tests and debugging)."""
-    names = {K_INVALID: "invalid", K_FIXED: "fixed", K_MOBILE: "mobile", K_SERVICE: "service", K_EITHER: "either"}
+    names = {
+        K_INVALID: "invalid",
+        K_FIXED: "fixed",
+        K_MOBILE: "mobile",
+        K_SERVICE: "service",
+        K_EITHER: "either",
+    }
     return [names[int(k)] for k in kinds]
