@@ -31,6 +31,8 @@ import pandas as pd
 import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from cmis_migrate.config import RulesConfig
 from cmis_migrate.transforms.common import (
     TEXT,
     as_text,
@@ -49,8 +51,6 @@ from cmis_migrate.transforms.common import (
     where,
 )
 from cmis_migrate.transforms.reference import landline_codes_2017, mobile_prefixes_2018
-
-from cmis_migrate.config import RulesConfig
 
 MOBILE, FIXED_LINE, UNKNOWN = "mobile", "fixed", "unknown"
 PHONE_TYPES = (MOBILE, FIXED_LINE, UNKNOWN)
@@ -178,7 +178,7 @@ def _relation(piece: str) -> int:
 
 
 _SHORT_FOLDED = {"bo", "me", "ma", "cha", "con", "vo"}
-_SHORT_WRITTEN = re.compile(r"(?<!\w)(?:bố|mẹ|má|cha|con|vợ|chồng)(?!\w)", re.IGNORECASE)
+_SHORT_WRITTEN = re.compile(r"(?<!\w)(?:bố|mẹ|má|cha|con|vợ|vo|chồng)(?!\w)", re.IGNORECASE)
 
 
 def _relative_written(piece: str) -> bool:
