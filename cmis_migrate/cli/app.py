@@ -18,7 +18,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+@app.callback()
+def _root() -> None:
+    """Migrate paper-era CMIS customer records into reviewed draft e-contracts."""
+    # a callback keeps `cmis-migrate COMMAND` a command group even with a single command
+
+
 COMMAND_MODULES: list[str] = [
+    "normalize_file",
 ]
 
 
