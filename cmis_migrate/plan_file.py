@@ -34,10 +34,10 @@ def parse_plan(table: pd.DataFrame, file: str) -> pd.DataFrame:
     for col in PLAN_COLUMNS:
         if col not in columns:
             raise InputFileError(
-                file, 1, col, "missing column (the header must be branch,month,planned)"
+                file, "missing column (the header must be branch,month,planned)", row=1, field=col
             )
     if table.empty:
-        raise InputFileError(file, None, None, "the plan has no rows")
+        raise InputFileError(file, "the plan has no rows")
     out: list[tuple[str, str, int]] = []
     first_row: dict[tuple[str, str], int] = {}
     for row, branch_text, month_text, planned_text in zip(
@@ -53,7 +53,10 @@ def parse_plan(table: pd.DataFrame, file: str) -> pd.DataFrame:
         key = (branch, month)
         if key in first_row:
             raise InputFileError(
-                file, row, "month", f"{branch} {month} is already planned in row {first_row[key]}"
+                file,
+                f"{branch} {month} is already planned in row {first_row[key]}",
+                row=row,
+                field="month",
             )
         first_row[key] = row
         out.append((branch, month, planned))
@@ -67,13 +70,15 @@ def parse_plan(table: pd.DataFrame, file: str) -> pd.DataFrame:
 def _branch(text: str, file: str, row: int) -> str:
     value = str(text).strip().upper()
     if not value:
-        raise InputFileError(file, row, "branch", "missing (a CMIS unit code, e.g. PA0701)")
+        raise InputFileError(
+            file, "missing (a CMIS unit code, e.g. PA0701)", row=row, field="branch"
+        )
     if not _BRANCH.fullmatch(value):
         raise InputFileError(
             file,
-            row,
-            "branch",
             f"{value!r} is not a CMIS unit code (6 letters/digits, e.g. PA0701)",
+            row=row,
+            field="branch",
         )
     return value
 
@@ -82,20 +87,22 @@ def _month(text: str, file: str, row: int) -> str:
     try:
         return parse_month(text)
     except ValueError as exc:
-        raise InputFileError(file, row, "month", str(exc)) from None
+        raise InputFileError(file, str(exc), row=row, field="month") from None
 
 
 def _planned(text: str, file: str, row: int) -> int:
     value = str(text).strip()
     if not value:
-        raise InputFileError(file, row, "planned", "missing (a whole number of customers)")
+        raise InputFileError(
+            file, "missing (a whole number of customers)", row=row, field="planned"
+        )
     if value.startswith("-") and _WHOLE.fullmatch(value[1:]):
-        raise InputFileError(file, row, "planned", f"{value} is negative")
+        raise InputFileError(file, f"{value} is negative", row=row, field="planned")
     if not _WHOLE.fullmatch(value):
         raise InputFileError(
             file,
-            row,
-            "planned",
             f"{value!r} is not a whole number of customers (digits only, no separators)",
+            row=row,
+            field="planned",
         )
     return int(value)

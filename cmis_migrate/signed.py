@@ -64,7 +64,10 @@ def check_columns(table: pd.DataFrame, file: str) -> dict[str, str]:
     for col in SIGNED_COLUMNS:
         if col not in columns:
             raise InputFileError(
-                file, 1, col, "missing column (the header must have customer_code,signed_at)"
+                file,
+                "missing column (the header must have customer_code,signed_at)",
+                row=1,
+                field=col,
             )
     return {col: columns[col] for col in SIGNED_COLUMNS}
 

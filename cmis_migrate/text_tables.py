@@ -34,16 +34,16 @@ def read_text_table(path: Path | str) -> pd.DataFrame:
     name = str(path)
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES:
-        raise InputFileError(name, None, None, "unsupported file type (use .csv or .xlsx)")
+        raise InputFileError(name, "unsupported file type (use .csv or .xlsx)")
     if not path.is_file():
-        raise InputFileError(name, None, None, "file not found")
+        raise InputFileError(name, "file not found")
     try:
         if suffix in CSV_SUFFIXES:
             header, rows = _csv_rows(path.read_bytes(), name)
         else:
             header, rows = _xlsx_rows(path, name)
     except PermissionError:
-        raise InputFileError(name, None, None, "permission denied") from None
+        raise InputFileError(name, "permission denied") from None
     return _frame(header, rows, name)
 
 
@@ -66,9 +66,9 @@ def _csv_rows(raw: bytes, name: str) -> tuple[tuple[int, list[str]], list[tuple[
                 records.append((line, cells))
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise InputFileError(name, line, None, f"not valid CSV ({exc})") from None
+        raise InputFileError(name, f"not valid CSV ({exc})", row=line) from None
     if not records:
-        raise InputFileError(name, None, None, "the file is empty (a header row is expected)")
+        raise InputFileError(name, "the file is empty (a header row is expected)")
     return records[0], records[1:]
 
 
@@ -89,9 +89,9 @@ def _decode_error(raw: bytes, exc: UnicodeDecodeError, name: str) -> InputFileEr
         field = names[column] if column < len(names) else None
     return InputFileError(
         name,
-        line,
-        field,
         f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as 'CSV UTF-8' or as .xlsx",
+        row=line,
+        field=field,
     )
 
 
@@ -130,10 +130,10 @@ def _xlsx_rows(path: Path, name: str) -> tuple[tuple[int, list[str]], list[tuple
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         if isinstance(exc, PermissionError):
             raise
-        raise InputFileError(name, None, None, "not a readable .xlsx workbook") from None
+        raise InputFileError(name, "not a readable .xlsx workbook") from None
     try:
         if not wb.worksheets:
-            raise InputFileError(name, None, None, "the workbook has no sheet")
+            raise InputFileError(name, "the workbook has no sheet")
         ws = wb.worksheets[0]
         records: list[tuple[int, list[str]]] = []
         for number, values in enumerate(
@@ -145,9 +145,7 @@ def _xlsx_rows(path: Path, name: str) -> tuple[tuple[int, list[str]], list[tuple
     finally:
         wb.close()
     if not records:
-        raise InputFileError(
-            name, None, None, "the first sheet is empty (a header row is expected)"
-        )
+        raise InputFileError(name, "the first sheet is empty (a header row is expected)")
     return records[0], records[1:]
 
 
@@ -172,14 +170,16 @@ def _frame(
     for n in names:
         key = n.lower()
         if key in seen:
-            raise InputFileError(name, header_row, n, "this column appears twice in the header")
+            raise InputFileError(
+                name, "this column appears twice in the header", row=header_row, field=n
+            )
         seen.add(key)
     data: list[list[str]] = []
     for number, cells in rows:
         extra = [c for c in cells[width:] if c.strip()]
         if extra:
             raise InputFileError(
-                name, number, None, f"more cells than the header has columns ({len(cells)})"
+                name, f"more cells than the header has columns ({len(cells)})", row=number
             )
         data.append(cells[:width] + [""] * (width - len(cells)))
     frame = pd.DataFrame(data, columns=names, index=[n for n, _ in rows], dtype="str")

@@ -34,6 +34,7 @@ COMMAND_MODULES: list[str] = [
     "progress",
     "signed",
     "seed_demo",
+    "normalize_file",
 ]
 
 

@@ -18,8 +18,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cmis_migrate.reports.private_files import write_private
 from cmis_migrate.progress import AHEAD, BEHIND, COMPANY, company_totals, month_view
+from cmis_migrate.reports.private_files import write_private
 
 HEADERS = {
     "branch": "Branch",
