@@ -22,6 +22,7 @@ from cmis_migrate.store.slots import ledger_slot
 from cmis_migrate.store.unit_of_work import StationResult, commit_station
 from cmis_migrate.transforms import normalize_customers
 from cmis_migrate.transforms.corrections import apply_corrections, mark_corrected
+from cmis_migrate.transforms.dates import normalize_dates
 from cmis_migrate.validators.context import ValidationContext
 from cmis_migrate.validators.expectations import run_expectations
 from cmis_migrate.validators.keys import identity_keys
@@ -153,6 +154,8 @@ def evaluate(raw: pd.DataFrame, rt: Runtime, *, run_id: str, now: datetime) -> d
     inputs, corrected = apply_corrections(raw, corrections)
     normalized = normalize_customers(inputs, rules=rt.cfg.rules, today=now.date())
     normalized = mark_corrected(normalized, corrected)
+    birth = normalize_dates(inputs["birth_date"], today=now.date())
+    normalized["birth_date_normalized"] = birth["normalized"].where(birth["status"].isin(["ok", "fixed"]), None)
     frame = pd.concat([raw, normalized], axis=1)
     frame = frame.join(identity_keys(frame))
     ctx = build_context(frame, rt)

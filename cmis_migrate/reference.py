@@ -14,10 +14,10 @@ from cmis_migrate.errors import InputFileError
 
 
 def _to_e164(values: pd.Series) -> pd.Series:
-    from cmis_migrate.transforms.phone import normalize_phone
+    from cmis_migrate.transforms.phone import normalize_phones
 
-    out = normalize_phone(values.astype(object))
-    return out["normalized"]
+    out = normalize_phones(values.astype(object))
+    return out["normalized"].where(out["status"].isin(["ok", "fixed"]), None)
 
 
 def load_staff_phones(path: Path | None) -> frozenset[str]:

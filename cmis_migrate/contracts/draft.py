@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 import pandas as pd
+
+from cmis_migrate.hashing import row_digests
 
 DRAFT_COLUMNS = (
     "customer_code",
@@ -83,8 +84,7 @@ def build_drafts(frame: pd.DataFrame, *, run_id: str, now: datetime) -> pd.DataF
             "paper_contract_no": _text(ready["contract_no"]),
         }
     )
-    joined = out[list(HASHED)].astype(str).agg("\x1f".join, axis=1)
-    out["draft_hash"] = joined.map(lambda s: hashlib.md5(s.encode("utf-8")).hexdigest())
+    out["draft_hash"] = row_digests(out, HASHED)
     out["run_id"] = run_id
     out["drafted_at"] = now
     return out.reset_index(drop=True)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 import pandas as pd
 
+from cmis_migrate.hashing import row_digests
 from cmis_migrate.source.cmis import RAW_COLUMNS
 from cmis_migrate.store.tables import STORED_FIELDS, customers
 
@@ -15,11 +15,12 @@ HASHED_RAW = [c for c in RAW_COLUMNS if c not in ("branch", "station", "ledger")
 
 def content_hashes(raw: pd.DataFrame, extra: pd.Series | None = None) -> pd.Series:
     """md5 per row of everything CMIS says about the customer (+ corrections/confirmations)."""
-    joined = raw[HASHED_RAW].astype(object).where(raw[HASHED_RAW].notna(), "\x00").astype(str)
-    text = joined.agg("\x1f".join, axis=1)
+    frame = raw[HASHED_RAW]
+    columns = list(HASHED_RAW)
     if extra is not None:
-        text = text + "\x1e" + extra.reindex(raw.index).fillna("").astype(str)
-    return text.map(lambda s: hashlib.md5(s.encode("utf-8", "surrogatepass")).hexdigest())
+        frame = frame.assign(_review=extra.reindex(raw.index))
+        columns.append("_review")
+    return row_digests(frame, columns)
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:

@@ -6,11 +6,12 @@ its status and the rule codes that changed it, and when: source data is never ov
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     Float,
     Index,
     Integer,
@@ -18,7 +19,35 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
 )
+from sqlalchemy import DateTime as _DateTime
+
+
+class UTCDateTime(TypeDecorator):
+    """Moments stored in UTC on every backend. SQLite drops offsets (it would keep the local
+    wall-clock time of an aware +07:00 value), so values are converted on the way in and come
+    back tz-aware in UTC. A naive datetime is refused: it has no place in the store."""
+
+    impl = _DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store (attach a timezone)")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def DateTime(timezone: bool = True) -> UTCDateTime:  # noqa: N802 - reads like the SQLAlchemy type
+    return UTCDateTime()
 
 metadata = MetaData()
 
