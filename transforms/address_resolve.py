@@ -28,31 +28,41 @@ _TWO_TOKEN_TYPES = {
     "dackhu": "dackhu",
 }
 # A name right after one of these words is a village/street name, not a unit ("Thôn Đông Sơn").
-STREET_WORDS = frozenset(
-    [
-        "thon",
-        "xom",
-        "ban",
-        "to",
-        "tdp",
-        "kp",
-        "khu",
-        "khupho",
-        "pho",
-        "duong",
-        "ngo",
-        "ngach",
-        "hem",
-        "kiet",
-        "lang",
-        "ap",
-        "so",
-        "sn",
-        "khoi",
-        "cum",
-        "lo",
-        "doi",
-    ]
+# Written with diacritics they are unmistakable; without, several read as names too ("duong"
+# is Đường or Dương, "ngo" Ngõ or Ngô), so those count only at the start of a part.
+_STREET_ACCENTED = frozenset(
+    tone_key(w)
+    for w in (
+        [
+            "thôn",
+            "xóm",
+            "bản",
+            "tổ",
+            "khu",
+            "phố",
+            "đường",
+            "ngõ",
+            "ngách",
+            "hẻm",
+            "kiệt",
+            "làng",
+            "ấp",
+            "số",
+            "khối",
+            "cụm",
+            "lô",
+            "đội",
+        ]
+    )
+)
+_STREET_ASCII = frozenset(["thon", "xom", "tdp", "kp", "khupho", "ngach", "hem", "sn", "khu"])
+_STREET_ASCII_AT_START = frozenset(
+    ["ban", "to", "pho", "duong", "ngo", "kiet", "lang", "ap", "so", "khoi", "cum", "lo", "doi"]
+)
+# Unit-type words written with diacritics must be these ("Quán Lào" is no "Quận").
+_TYPE_ACCENTED = frozenset(
+    tone_key(w)
+    for w in ["xã", "phường", "thị", "trấn", "huyện", "thành", "phố", "quận", "tỉnh", "đặc", "khu"]
 )
 _COUNTRY = (("viet", "nam"), ("vietnam",), ("vn",))
 
@@ -63,6 +73,7 @@ class Resolution:
 
     `needs_more`: the whole tail was read and no commune was found yet, so text further left
     (if any) may still hold it; the other fields are the answer if there is none.
+    `province_only`: the caller may read further left with `province_seen=True`.
     """
 
     ward: str | None
@@ -70,11 +81,14 @@ class Resolution:
     issues: tuple[str, ...]
     street_end: int
     needs_more: bool
+    province_only: bool = False  # the tail is nothing but our province (and the country)
 
 
 @dataclass(slots=True)
 class _Tokens:
     folds: list[str]
+    types: list[str]  # the folded word when it can be (part of) a unit type, else ""
+    street: list[bool]  # a street/village keyword (Thôn, Xóm, Đường ...)
     tones: list[str]
     accented: list[bool]
     starts: list[int]
@@ -93,35 +107,45 @@ class _Match:
 
 
 def _tokenize(text: str) -> _Tokens:
-    folds: list[str] = []
-    tones: list[str] = []
-    accented: list[bool] = []
-    starts: list[int] = []
-    seg_starts: list[int] = []
+    tok = _Tokens([], [], [], [], [], [], [])
     seg_start = 0
     last_end = 0
     for m in _WORD.finditer(text):
         start = m.start()
         if text.find(",", last_end, start) != -1:
-            seg_start = len(folds)
+            seg_start = len(tok.folds)
         word = m.group()
-        ascii_word = word.isascii()
-        folds.append(word.lower() if ascii_word else fold(word))
-        tones.append("" if ascii_word else tone_key(word))
-        accented.append(not ascii_word)
-        starts.append(start)
-        seg_starts.append(seg_start)
+        if word.isascii():
+            low = word.lower()
+            tok.folds.append(low)
+            tok.types.append(low)
+            tok.street.append(
+                low in _STREET_ASCII
+                or (low in _STREET_ASCII_AT_START and len(tok.folds) == seg_start + 1)
+            )
+            tok.tones.append("")
+            tok.accented.append(False)
+        else:
+            folded = fold(word)
+            tone = tone_key(word)
+            tok.folds.append(folded)
+            tok.types.append(folded if tone in _TYPE_ACCENTED else "")
+            tok.street.append(tone in _STREET_ACCENTED)
+            tok.tones.append(tone)
+            tok.accented.append(True)
+        tok.starts.append(start)
+        tok.seg_starts.append(seg_start)
         last_end = m.end()
-    return _Tokens(folds, tones, accented, starts, seg_starts)
+    return tok
 
 
-def _type_before(folds: list[str], start: int, seg_start: int) -> tuple[str | None, int]:
+def _type_before(types: list[str], start: int, seg_start: int) -> tuple[str | None, int]:
     if start - 2 >= seg_start:
-        two = _TWO_TOKEN_TYPES.get(folds[start - 2] + folds[start - 1])
-        if two:
+        two = _TWO_TOKEN_TYPES.get(types[start - 2] + types[start - 1])
+        if two and types[start - 2] and types[start - 1]:
             return two, start - 2
     if start - 1 >= seg_start:
-        one = TYPE_SPELLINGS.get(folds[start - 1])
+        one = TYPE_SPELLINGS.get(types[start - 1])
         if one:
             return one, start - 1
     return None, start
@@ -144,9 +168,9 @@ def _match(
         key = "".join(folds[start:end])
         units = names.get(key)
         if units:
-            written, type_start = _type_before(folds, start, seg_start)
+            written, type_start = _type_before(tok.types, start, seg_start)
             if written is None:
-                if start > seg_start and folds[start - 1] in STREET_WORDS:
+                if start > seg_start and tok.street[start - 1]:
                     continue
                 return _Match(start, units, None, key, _tone_of(tok, start, end), False, start)
             if written in level_types:
@@ -156,9 +180,11 @@ def _match(
         typed = glued.get(key)
         if typed:
             skip = 0
-            if end - start > 2 and _TWO_TOKEN_TYPES.get(folds[start] + folds[start + 1]):
+            types = tok.types
+            two = end - start > 2 and types[start] and types[start + 1]
+            if two and _TWO_TOKEN_TYPES.get(types[start] + types[start + 1]):
                 skip = 2
-            elif end - start > 1 and folds[start] in TYPE_SPELLINGS:
+            elif end - start > 1 and types[start] in TYPE_SPELLINGS:
                 skip = 1
             return _Match(
                 start,
@@ -239,8 +265,8 @@ def _province_at(tok: _Tokens, pos: int, ref: Reference) -> tuple[int, bool | No
         entries = ref.province_names.get(key)
         if not entries:
             continue
-        written, type_start = _type_before(folds, start, seg_start)
-        if written is None and start > seg_start and folds[start - 1] in STREET_WORDS:
+        written, type_start = _type_before(tok.types, start, seg_start)
+        if written is None and start > seg_start and tok.street[start - 1]:
             continue
         if written is not None:
             entries = [(p, t) for p, t in entries if written in t]
@@ -259,27 +285,34 @@ def _segment_is_typed(tok: _Tokens, start: int, end: int, types: frozenset[str])
     """True when the words start..end begin with a unit type of `types` and a name."""
     if end - start < 2:
         return False
-    two = _TWO_TOKEN_TYPES.get(tok.folds[start] + tok.folds[start + 1])
-    if two:
+    two = _TWO_TOKEN_TYPES.get(tok.types[start] + tok.types[start + 1])
+    if two and tok.types[start] and tok.types[start + 1]:
         return two in types and end - start > 2
-    return TYPE_SPELLINGS.get(tok.folds[start]) in types
+    return TYPE_SPELLINGS.get(tok.types[start]) in types
 
 
 def _looks_like_commune(tok: _Tokens, seg_start: int, end: int) -> bool:
-    words = tok.folds[seg_start:end]
-    if any(TYPE_SPELLINGS.get(w) in _COMMUNE_TYPES for w in words[:-1]):
+    if any(TYPE_SPELLINGS.get(w) in _COMMUNE_TYPES for w in tok.types[seg_start : end - 1]):
         return True
-    return bool(words) and words[0] not in STREET_WORDS and not any(w.isdigit() for w in words)
+    words = tok.folds[seg_start:end]
+    return bool(words) and not tok.street[seg_start] and not any(w.isdigit() for w in words)
 
 
-def resolve_admin(tail: str, ref: Reference) -> Resolution:
-    """Read the administrative units at the end of `tail` (see module docstring)."""
+def resolve_admin(tail: str, ref: Reference, province_seen: bool = False) -> Resolution:
+    """Read the administrative units at the end of `tail` (see module docstring).
+
+    `province_seen`: the province was already read right of `tail`, so a province name here
+    is the district of the same name ("Thanh Hóa, Thanh Hóa").
+    """
     tok = _tokenize(tail)
     pos = _skip_country(tok, len(tok.folds))
-    if pos and tok.folds:
+    if pos and not province_seen:
         pos, ours = _province_at(tok, pos, ref)
         if ours is False:
             return Resolution(None, "invalid", (codes.ADDR_OUTSIDE_PROVINCE,), 0, False)
+        if ours and pos == 0:
+            reason = (codes.ADDR_NO_COMMUNE,)
+            return Resolution(None, "invalid", reason, 0, True, province_only=True)
 
     issues: list[str] = []
     district = None
@@ -287,6 +320,11 @@ def resolve_admin(tail: str, ref: Reference) -> Resolution:
     district_end = pos
     if pos:
         district_match = _match(tok, pos, ref.district_names, ref.district_glued, _DISTRICT_TYPES)
+        if district_match:
+            # "Phường Nam Sầm Sơn": a longer commune name wins over the district inside it.
+            longer = _match(tok, pos, ref.unit_names, ref.unit_glued, _COMMUNE_TYPES)
+            if longer is not None and longer.start < district_match.start:
+                district_match = None
         if district_match:
             found, _ = _filter(district_match)
             district = found[0] if len(found) == 1 else None
