@@ -55,6 +55,7 @@ _PLACEHOLDERS = frozenset(
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\u200b-\u200f]+")
 _PLACEHOLDER_MAX = 24
+_REMARK = re.compile(r"\s*\([^()]*\)")
 _EDGE = frozenset(" .-,")
 _DASH = re.compile(r"\s*[–—]\s*|\s+-\s*|\s*-\s+|(?<=[^\W_])-(?=[^\W\d_])")
 # Before a written unit type, a missing comma ("Thôn 3 Xã Hà Bình Huyện Hà Trung").
@@ -200,6 +201,22 @@ class _Normalizer:
         text = clean_text(raw)
         if len(text) <= _PLACEHOLDER_MAX and is_placeholder(text):
             return None, "missing", ADDR_MISSING, None, None
+        if "(" in text and ")" in text:
+            return self.with_remarks(text)
+        return self.resolve(text, "")
+
+    def with_remarks(self, text: str) -> tuple[object, str, str, object, object]:
+        """Remarks in parentheses ("(gần chợ)", "(cũ)") are kept with the street, not read."""
+        remarks = " ".join(m.strip() for m in _REMARK.findall(text))
+        bare = clean_text(_REMARK.sub(" ", text))
+        if not remarks or not bare:
+            return self.resolve(text, "")
+        result = self.resolve(bare, remarks)
+        if result[3] is None:  # unresolved: show the text as written
+            return (expand_abbreviations(text), *result[1:])
+        return result
+
+    def resolve(self, text: str, remarks: str) -> tuple[object, str, str, object, object]:
         # Read the tail part by part from the right until the commune is found; a last part
         # that is only the province is set aside so tails are shared across its spellings.
         end = cut = len(text)
@@ -222,6 +239,8 @@ class _Normalizer:
         if res.street_end:
             leftover = tail[: res.street_end].strip(" ,")
             street = f"{street}, {leftover}" if street and leftover else street or leftover
+        if remarks:
+            street = f"{street} {remarks}" if street else remarks
         if not street:
             return found.suffix, res.status, found.issues, res.ward, self.province
         cleaned = self.streets.get(street)

@@ -30,29 +30,12 @@ _TWO_TOKEN_TYPES = {
 # A name right after one of these words is a village/street name, not a unit ("Thôn Đông Sơn").
 # Written with diacritics they are unmistakable; without, several read as names too ("duong"
 # is Đường or Dương, "ngo" Ngõ or Ngô), so those count only at the start of a part.
+# ("Kiệt", a central-Vietnam alley, is left out: Thanh Hóa has a commune Hiền Kiệt.)
 _STREET_ACCENTED = frozenset(
-    tone_key(w)
-    for w in (
-        [
-            "thôn",
-            "xóm",
-            "bản",
-            "tổ",
-            "khu",
-            "phố",
-            "đường",
-            "ngõ",
-            "ngách",
-            "hẻm",
-            "kiệt",
-            "làng",
-            "ấp",
-            "số",
-            "khối",
-            "cụm",
-            "lô",
-            "đội",
-        ]
+    map(
+        tone_key,
+        ("thôn", "xóm", "bản", "tổ", "khu", "phố", "đường", "ngõ", "ngách", "hẻm", "làng")
+        + ("ấp", "số", "khối", "cụm", "lô", "đội"),
     )
 )
 _STREET_ASCII = frozenset(["thon", "xom", "tdp", "kp", "khupho", "ngach", "hem", "sn", "khu"])
@@ -90,9 +73,9 @@ class _Tokens:
     types: list[str]  # the folded word when it can be (part of) a unit type, else ""
     street: list[bool]  # a street/village keyword (Thôn, Xóm, Đường ...)
     tones: list[str]
-    accented: list[bool]
     starts: list[int]
     seg_starts: list[int]  # index of the first token of each token's segment
+    any_accent: bool = False  # the writer uses diacritics: "Thanh" then is not "Thành"
 
 
 @dataclass(slots=True)
@@ -107,7 +90,7 @@ class _Match:
 
 
 def _tokenize(text: str) -> _Tokens:
-    tok = _Tokens([], [], [], [], [], [], [])
+    tok = _Tokens([], [], [], [], [], [])
     seg_start = 0
     last_end = 0
     for m in _WORD.finditer(text):
@@ -124,7 +107,6 @@ def _tokenize(text: str) -> _Tokens:
                 or (low in _STREET_ASCII_AT_START and len(tok.folds) == seg_start + 1)
             )
             tok.tones.append("")
-            tok.accented.append(False)
         else:
             folded = fold(word)
             tone = tone_key(word)
@@ -132,7 +114,7 @@ def _tokenize(text: str) -> _Tokens:
             tok.types.append(folded if tone in _TYPE_ACCENTED else "")
             tok.street.append(tone in _STREET_ACCENTED)
             tok.tones.append(tone)
-            tok.accented.append(True)
+            tok.any_accent = True
         tok.starts.append(start)
         tok.seg_starts.append(seg_start)
         last_end = m.end()
@@ -152,7 +134,7 @@ def _type_before(types: list[str], start: int, seg_start: int) -> tuple[str | No
 
 
 def _tone_of(tok: _Tokens, start: int, end: int) -> str | None:
-    if not any(tok.accented[start:end]):
+    if not tok.any_accent:
         return None
     return "".join(tok.tones[i] or tok.folds[i] for i in range(start, end))
 

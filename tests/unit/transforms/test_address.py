@@ -466,3 +466,46 @@ def test_geocoding_library_code_is_never_imported() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+# --- every pre-2025 commune, in the ways paper records write it -----------------------------
+def _every_commune_written(style: str) -> tuple[list[str], list[str], list[str]]:
+    units = legacy_units("Thanh Hóa")
+    out = []
+    for c, ct, d, dt in zip(
+        units["commune"],
+        units["commune_type"],
+        units["district"],
+        units["district_type"],
+        strict=True,
+    ):
+        c_short, d_short = c[len(ct) + 1 :], d[len(dt) + 1 :]
+        if style == "typed":
+            out.append(f"{c}, {d}, Tỉnh Thanh Hóa")
+        elif style == "untyped":
+            out.append(f"Thôn 1, {c_short}, {d_short}, Thanh Hóa")
+        else:
+            out.append(f"Thôn 1 {c_short} {d_short} Thanh Hóa")
+    status = ["ambiguous" if s else "fixed" for s in units["is_split"]]
+    return out, list(units["ward_2025"]), status
+
+
+@pytest.mark.parametrize("style", ["typed", "untyped", "untyped_no_commas"])
+def test_every_old_commune_resolves_when_written_with_its_district(style: str) -> None:
+    # Coverage of the parser over the whole legacy list: the expected ward is the data's
+    # own mapping (the hand-written tables above are the independent checks).
+    addresses, wards, statuses = _every_commune_written(style)
+    out = normalize_address(pd.Series(addresses))
+    wrong = [
+        (a, s, w)
+        for a, s, w, ew, es in zip(
+            addresses, out["status"], out["ward"], wards, statuses, strict=True
+        )
+        if (s, w) != (es, ew)
+    ]
+    assert wrong == []
+
+
+def test_remarks_in_parentheses_stay_with_the_street() -> None:
+    row = one("Thôn 3, Xã Hoằng Phong, Huyện Hoằng Hóa, Thanh Hóa (gần chợ)")
+    assert (row["status"], row["normalized"]) == ("fixed", f"Thôn 3 (gần chợ), Xã Hoằng Châu, {TH}")
