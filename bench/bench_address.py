@@ -13,8 +13,10 @@ placeholders; each commune has a few villages, so addresses repeat heavily as in
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
+import threading
 import time
 import tracemalloc
 import unicodedata
@@ -105,6 +107,12 @@ def synthetic_addresses(n: int, seed: int = 7) -> list[str | None]:
     return out
 
 
+def _rss() -> int:
+    """Resident set size of this process, bytes (Linux)."""
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=789_622)
@@ -114,12 +122,44 @@ def main() -> None:
     pa.set_cpu_count(1)
 
     t0 = time.perf_counter()
-    series = pd.Series(synthetic_addresses(args.rows, args.seed), dtype="str")
+    raw = synthetic_addresses(args.rows, args.seed)
+    series = pd.Series(raw, dtype="str")
+    del raw
     distinct = series.nunique(dropna=False)
     print(
         f"built {len(series):,} addresses ({distinct:,} distinct) in {time.perf_counter() - t0:.1f}s"
     )
     normalize_address(series.head(1000))  # load the reference data outside the timing
+    gc.collect()
+
+    # memory first, on a fresh process heap: RSS polled during the call, Arrow's own pool peak
+    baseline, arrow_before = _rss(), pa.default_memory_pool().max_memory()
+    peak_rss = [baseline]
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.is_set():
+            peak_rss[0] = max(peak_rss[0], _rss())
+            stop.wait(0.002)
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    result = normalize_address(series)
+    stop.set()
+    poller.join()
+    arrow_peak = pa.default_memory_pool().max_memory() - arrow_before
+    print(
+        f"peak RSS during one call: {peak_rss[0] / 2**20:,.0f} MiB, "
+        f"+{(peak_rss[0] - baseline) / 2**20:,.0f} MiB over the {baseline / 2**20:,.0f} MiB "
+        f"held before it (input, reference data); Arrow pool peak +{arrow_peak / 2**20:,.0f} MiB"
+    )
+    del result
+    gc.collect()
+    tracemalloc.start()
+    normalize_address(series)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"peak Python allocations during one call (tracemalloc): {peak / 2**20:,.0f} MiB")
 
     best = float("inf")
     for _ in range(args.repeat):
@@ -127,14 +167,9 @@ def main() -> None:
         result = normalize_address(series)
         best = min(best, time.perf_counter() - t)
     print(
-        f"normalize_address: {best:.2f}s best of {args.repeat} -> {len(series) / best:,.0f} records/s"
+        f"normalize_address: {best:.2f}s best of {args.repeat} -> {len(series) / best:,.0f} "
+        "records/s (one core)"
     )
-
-    tracemalloc.start()
-    normalize_address(series)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    print(f"peak memory allocated during one call (tracemalloc): {peak / 2**20:,.0f} MiB")
 
     counts = result["status"].value_counts()
     print("status:", ", ".join(f"{k} {v:,} ({v / len(series):.1%})" for k, v in counts.items()))

@@ -101,7 +101,7 @@ def _tokenize(text: str) -> _Tokens:
         if word.isascii():
             low = word.lower()
             tok.folds.append(low)
-            tok.types.append(low)
+            tok.types.append("" if low == "quan" else low)  # Quan/Quán more often than Quận
             tok.street.append(
                 low in _STREET_ASCII
                 or (low in _STREET_ASCII_AT_START and len(tok.folds) == seg_start + 1)
@@ -311,7 +311,9 @@ def resolve_admin(tail: str, ref: Reference, province_seen: bool = False) -> Res
             found, _ = _filter(district_match)
             district = found[0] if len(found) == 1 else None
             pos = district_match.start
-        elif _segment_is_typed(tok, tok.seg_starts[pos - 1], pos, _DISTRICT_TYPES):
+        elif _segment_is_typed(tok, tok.seg_starts[pos - 1], pos, _DISTRICT_TYPES) and not _match(
+            tok, pos, ref.unit_names, ref.unit_glued, _COMMUNE_TYPES
+        ):
             issues.append(codes.ADDR_DISTRICT_UNKNOWN)
             pos = tok.seg_starts[pos - 1]
 
