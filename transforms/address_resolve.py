@@ -160,29 +160,35 @@ def _match(
                 return _Match(type_start, units, written, key, tone, False, start)
             continue
         typed = glued.get(key)
-        if typed:
-            skip = 0
-            types = tok.types
-            two = end - start > 2 and types[start] and types[start + 1]
-            if two and _TWO_TOKEN_TYPES.get(types[start] + types[start + 1]):
-                skip = 2
-            elif end - start > 1 and types[start] in TYPE_SPELLINGS:
-                skip = 1
-            return _Match(
-                start,
-                [u for u, _ in typed],
-                typed[0][1],
-                key,
-                _tone_of(tok, start + skip, end) if skip else None,
-                True,
-                start + skip,
-            )
+        # only a type glued into a word ("XãHàBình", "TTHàTrung"); a separate type word is
+        # read with the name one step shorter, where diacritics can still decide
+        if typed and tok.types[start] not in TYPE_SPELLINGS:
+            return _Match(start, [u for u, _ in typed], typed[0][1], key, None, True, start)
     return None
 
 
-def _filter(match: _Match) -> tuple[list, bool]:
-    """Units fitting the written type (else all, flagged) and the diacritics (when written)."""
+def _by_tone(match: _Match) -> list:
+    """Units whose official name has the diacritics written; failing that, drop the units
+    whose official name the diacritics contradict (Hưng for Hùng) and keep old aliases."""
     units = match.units
+    if match.tone is None:
+        return units
+    toned = [u for u in units if match.tone in u.tone_keys]
+    if toned:
+        return toned
+    return [u for u in units if fold(u.short) != match.name_key] or units
+
+
+def _filter(match: _Match) -> tuple[list, bool]:
+    """Units fitting the diacritics (when written), then the written type (else all, flagged).
+
+    Diacritics go first: an official name written exactly ("Xã Quảng Hưng", a phường since
+    2012) beats an alias that only folds alike (Quảng Hùng, now in Sầm Sơn).
+    """
+    return _by_type(match, _by_tone(match))
+
+
+def _by_type(match: _Match, units: list) -> tuple[list, bool]:
     mismatch = False
     if match.written_type is not None and not match.glued:
         typed = [u for u in units if (match.written_type, match.name_key) in u.typed]
@@ -190,10 +196,6 @@ def _filter(match: _Match) -> tuple[list, bool]:
             units = typed
         else:
             mismatch = True
-    if match.tone is not None:
-        toned = [u for u in units if match.tone in u.tone_keys]
-        if toned:
-            units = toned
     return units, mismatch
 
 
@@ -334,8 +336,10 @@ def resolve_admin(tail: str, ref: Reference, province_seen: bool = False) -> Res
         if new:
             ward, status, found = _decide(new, mismatch, tuple(issues))
             return Resolution(ward, status, found, street_end, False)
+        # elsewhere: judged on every unit of that name (the type written is weak evidence)
         stem = tok.folds[commune.name_start]
-        return _not_in_district(units, mismatch, street_end, district, stem)
+        elsewhere, mismatch = _by_tone(commune), False
+        return _not_in_district(elsewhere, mismatch, street_end, district, stem)
 
     needs_more = pos == 0
     if district_match is not None and district_match.written_type is None:
@@ -359,15 +363,21 @@ def _not_in_district(
     """The name exists, but not in the district written.
 
     Thanh Hóa communes carry their district's first syllable (Hoằng Quang in Hoằng Hóa,
-    Quảng Tâm in Quảng Xương); one such commune moved to a city before 2025 is the same place
-    (fixed). Any other single reading is a proposal for a person to confirm; several are
-    unusable.
+    Quảng Tâm in Quảng Xương). Such a commune of a huyện that a city or town absorbed before
+    2025 (TP Thanh Hóa, Sầm Sơn, Bỉm Sơn) is the same place written the old way: fixed. Any
+    other single reading is a proposal for a person to confirm; several are unusable.
     """
     wards = {w for u in units for w in _wards_of(u)}
     if len(wards) != 1:
         return Resolution(None, "invalid", (codes.ADDR_COMMUNE_NOT_IN_DISTRICT,), 0, False)
     (ward,) = wards
-    if len(units) == 1 and stem == fold(district.short.split()[0]):
+    moved_to_town = (
+        len(units) == 1
+        and isinstance(units[0], Commune)
+        and units[0].district_key.startswith(("thanhpho", "thixa"))
+        and district.type_key == "huyen"
+    )
+    if moved_to_town and stem == fold(district.short.split()[0]):
         found = (codes.ADDR_MAPPED_2025, codes.ADDR_FORMER_DISTRICT)
         if mismatch:
             found += (codes.ADDR_UNIT_TYPE_MISMATCH,)

@@ -509,3 +509,24 @@ def test_every_old_commune_resolves_when_written_with_its_district(style: str) -
 def test_remarks_in_parentheses_stay_with_the_street() -> None:
     row = one("Thôn 3, Xã Hoằng Phong, Huyện Hoằng Hóa, Thanh Hóa (gần chợ)")
     assert (row["status"], row["normalized"]) == ("fixed", f"Thôn 3 (gần chợ), Xã Hoằng Châu, {TH}")
+
+
+@pytest.mark.parametrize(
+    ("address", "status", "ward"),
+    [
+        # Quảng Hưng (a phường of the city since 2012) and Quảng Hùng (an old xã, now in Sầm
+        # Sơn) fold alike; written diacritics decide, their absence cannot
+        ("Xã Quảng Hưng, Huyện Quảng Xương", "fixed", "Phường Quảng Phú"),
+        ("Xã Quảng Hùng, Huyện Quảng Xương", "fixed", "Phường Nam Sầm Sơn"),
+        ("Xa Quang Hung, Huyen Quang Xuong", "invalid", None),
+        # same first syllable but no city took it over: not a former district, a mistake
+        ("Xã Thọ Phú, Huyện Thọ Xuân", "ok", "Xã Thọ Phú"),  # the 2025 xã of that name
+        ("Xã Thọ Vực, Huyện Thọ Xuân", "ambiguous", "Xã Thọ Phú"),  # Thọ Vực is in Triệu Sơn
+        # a wrong diacritic on the only candidate is still that commune
+        ("Xã Quãng Tâm, Huyện Quảng Xương", "fixed", "Phường Quảng Phú"),
+    ],
+)
+def test_former_districts_and_folding_collisions(address: str, status: str, ward: str) -> None:
+    row = one(address)
+    assert row["status"] == status
+    assert (row["ward"] if isinstance(row["ward"], str) else None) == ward
