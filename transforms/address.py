@@ -4,11 +4,18 @@
 `status` (ok | fixed | ambiguous | invalid | missing), `issues` (codes joined by ';', see
 `ADDRESS_CODES`), `ward` ("Phường Hạc Thành") and `province` ("Tỉnh Thanh Hóa").
 
-Speed: addresses repeat heavily. Each distinct address is cleaned once; its administrative
-tail is then looked up segment by segment from the right ("Tỉnh Thanh Hóa", then "Huyện Hà
-Trung, Tỉnh Thanh Hóa", ...) in a per-call cache, so each distinct administrative part is
-resolved once (`address_resolve.resolve_admin`), not each row. Nothing is read but the local
-reference data (`admin_units`); no network, no clock; the input is never modified.
+Speed: addresses repeat heavily, so nothing is done per row but a hash lookup.
+1. Rows are factorized (Arrow hashing) into distinct values; results are taken back by code.
+2. A distinct value "<first part>, <rest>" whose rest alone holds the commune (the usual
+   "Thôn 3, Xã .., Huyện .., Tỉnh ..") is answered from a cache keyed by the rest: only the
+   first part is cleaned per value.
+3. Otherwise the cleaned text is read from the right one comma-part at a time ("Tỉnh Thanh
+   Hóa", then "Huyện Hà Trung", then "Xã Hà Bình, Huyện Hà Trung") through a cache keyed by
+   those tails, so each distinct administrative part is resolved once
+   (`address_resolve.resolve_admin`); a last part that is only the province is set aside so
+   its many spellings share the entries below it.
+Nothing is read but the local reference data (`admin_units`); no network, no clock; the input
+is never modified. Caches live for one call.
 """
 
 from __future__ import annotations
@@ -55,6 +62,8 @@ _PLACEHOLDERS = frozenset(
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\u200b-\u200f]+")
 _PLACEHOLDER_MAX = 24
+_UNSEEN = object()
+_SPECIAL = re.compile(r"[;|()\-–—]")
 _REMARK = re.compile(r"\s*\([^()]*\)")
 _EDGE = frozenset(" .-,")
 _DASH = re.compile(r"\s*[–—]\s*|\s+-\s*|\s*-\s+|(?<=[^\W_])-(?=[^\W\d_])")
@@ -182,6 +191,7 @@ class _Normalizer:
         self.province = self.ref.province
         self.tails: dict[str, _Tail] = {}
         self.tails_after_province: dict[str, _Tail] = {}
+        self.rests: dict[str, tuple[str, _Tail] | None] = {}
         self.streets: dict[str, str] = {}
 
     def resolve_tail(self, tail: str, province_seen: bool) -> _Tail:
@@ -198,12 +208,45 @@ class _Normalizer:
             if raw is None or raw is pd.NA or (isinstance(raw, float) and math.isnan(raw)):
                 return None, "missing", ADDR_MISSING, None, None
             raw = str(raw)
+        # Fast path: "<first part>, <rest>" where the rest alone holds the commune (the usual
+        # "Thôn 3, Xã .., Huyện .., Tỉnh .."): the rest is read once for all its first parts.
+        first_comma = raw.find(",")
+        if first_comma > 0:
+            rest = raw[first_comma + 1 :]
+            entry = self.rests.get(rest, _UNSEEN)
+            if entry is _UNSEEN:
+                entry = self.rests[rest] = self.rest_entry(rest)
+            if entry is not None:
+                head = _plain_part(raw[:first_comma])
+                if head:
+                    return self.build(head, entry)
         text = clean_text(raw)
         if len(text) <= _PLACEHOLDER_MAX and is_placeholder(text):
             return None, "missing", ADDR_MISSING, None, None
         if "(" in text and ")" in text:
             return self.with_remarks(text)
         return self.resolve(text, "")
+
+    def rest_entry(self, rest: str) -> tuple[str, _Tail] | None:
+        """(street part, resolved tail) of a rest that holds the commune itself, else None."""
+        if not rest.isprintable() or _SPECIAL.search(rest):
+            return None
+        text = clean_text(rest)
+        if not text:
+            return None
+        found, street = self.read(text)
+        if found.res.needs_more or found.res.ward is None:
+            return None
+        return street, found
+
+    def build(self, head: str, entry: tuple[str, _Tail]) -> tuple[object, str, str, object, object]:
+        rest_street, found = entry
+        street = f"{head}, {rest_street}" if rest_street else head
+        cleaned = self.streets.get(street)
+        if cleaned is None:
+            cleaned = self.streets[street] = clean_street(street)
+        res = found.res
+        return f"{cleaned}, {found.suffix}", res.status, found.issues, res.ward, self.province
 
     def with_remarks(self, text: str) -> tuple[object, str, str, object, object]:
         """Remarks in parentheses ("(gần chợ)", "(cũ)") are kept with the street, not read."""
@@ -216,9 +259,10 @@ class _Normalizer:
             return (expand_abbreviations(text), *result[1:])
         return result
 
-    def resolve(self, text: str, remarks: str) -> tuple[object, str, str, object, object]:
-        # Read the tail part by part from the right until the commune is found; a last part
-        # that is only the province is set aside so tails are shared across its spellings.
+    def read(self, text: str) -> tuple[_Tail, str]:
+        """Read the tail part by part from the right until the commune is found; a last part
+        that is only the province is set aside so tails are shared across its spellings.
+        Returns the resolved tail and the street text left of it (uncleaned)."""
         end = cut = len(text)
         province_seen = False
         for _ in range(_MAX_TAIL_SEGMENTS):
@@ -232,13 +276,18 @@ class _Normalizer:
                 continue
             if not res.needs_more or cut < 0:
                 break
-        if res.ward is None:
-            province = self.province if res.status == "ambiguous" else None
-            return expand_abbreviations(text), res.status, found.issues, None, province
         street = text[:cut] if cut > 0 else ""
         if res.street_end:
             leftover = tail[: res.street_end].strip(" ,")
             street = f"{street}, {leftover}" if street and leftover else street or leftover
+        return found, street
+
+    def resolve(self, text: str, remarks: str) -> tuple[object, str, str, object, object]:
+        found, street = self.read(text)
+        res = found.res
+        if res.ward is None:
+            province = self.province if res.status == "ambiguous" else None
+            return expand_abbreviations(text), res.status, found.issues, None, province
         if remarks:
             street = f"{street} {remarks}" if street else remarks
         if not street:
@@ -247,6 +296,15 @@ class _Normalizer:
         if cleaned is None:
             cleaned = self.streets[street] = clean_street(street)
         return f"{cleaned}, {found.suffix}", res.status, found.issues, res.ward, self.province
+
+
+def _plain_part(part: str) -> str:
+    """One comma-free part, cleaned as clean_text would; '' when it needs the full treatment."""
+    if not part.isprintable() or _SPECIAL.search(part):
+        return ""
+    if not part.isascii():
+        part = unicodedata.normalize("NFC", part)
+    return " ".join(part.split()).strip(" .-")
 
 
 def normalize_address(addresses: pd.Series, *, province: str = "Thanh Hóa") -> pd.DataFrame:

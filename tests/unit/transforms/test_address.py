@@ -530,3 +530,54 @@ def test_former_districts_and_folding_collisions(address: str, status: str, ward
     row = one(address)
     assert row["status"] == status
     assert (row["ward"] if isinstance(row["ward"], str) else None) == ward
+
+
+# --- the fast path ("<first part>, <rest>" read once per rest) changes nothing ---------------
+_UNITS = legacy_units("Thanh Hóa")
+_HEADS = st.sampled_from(
+    [
+        "Thôn 3",
+        "SN 12",
+        "sn 5 Lê Lợi",
+        "Xóm Đồng",
+        "  Tổ 4 ",
+        "Số nhà 7",
+        "Xã Hà Bình",
+        "Kp.2",
+        "Thôn 1 Hoằng Phong",
+        "P. Điện Biên",
+        "0",
+        "-",
+        "Bản (cũ)",
+        unicodedata.normalize("NFD", "Xóm Đình"),
+    ]
+)
+_ADMIN = st.builds(
+    lambda i, typed, district, province, nfd: _written(i, typed, district, province, nfd),
+    st.integers(0, len(_UNITS) - 1),
+    st.booleans(),
+    st.booleans(),
+    st.sampled_from(["", ", Thanh Hóa", ", Tỉnh Thanh Hoá", ", T. Thanh Hóa", " Thanh Hóa"]),
+    st.booleans(),
+)
+
+
+def _written(i: int, typed: bool, district: bool, province: str, nfd: bool) -> str:
+    u = _UNITS.iloc[i]
+    commune = u["commune"] if typed else u["commune"][len(u["commune_type"]) + 1 :]
+    text = commune + (f", {u['district']}" if district else "") + province
+    return unicodedata.normalize("NFD", text) if nfd else text
+
+
+@settings(max_examples=200, deadline=None)
+@given(head=_HEADS, middle=st.sampled_from(["", "Thôn 2, ", "Đường Lê Lợi, "]), admin=_ADMIN)
+def test_fast_path_gives_the_same_answer_as_the_full_reading(
+    head: str, middle: str, admin: str
+) -> None:
+    from cmis_migrate.transforms.address import _Normalizer
+
+    address = f"{head}, {middle}{admin}"
+    fast = _Normalizer("Thanh Hóa")
+    full = _Normalizer("Thanh Hóa")
+    full.rest_entry = lambda rest: None  # type: ignore[method-assign]
+    assert fast.one(address) == full.one(address)
