@@ -39,9 +39,11 @@ __all__ = ["ADDRESS_CODES", "OUTPUT_COLUMNS", "legacy_units", "normalize_address
 OUTPUT_COLUMNS = ("normalized", "status", "issues", "ward", "province")
 _MAX_TAIL_SEGMENTS = 6  # an administrative tail never spans more comma-separated parts
 
+# Folded placeholders: "không có", "không rõ", "KXĐ", "chưa cập nhật", "n/a", "null" ...
 _PLACEHOLDERS = frozenset(
     [
         "khongco",
+        "khongcodiachi",
         "kco",
         "ko",
         "khong",
@@ -50,7 +52,10 @@ _PLACEHOLDERS = frozenset(
         "kxd",
         "khongxacdinh",
         "chuaco",
+        "chuacodiachi",
         "chuacapnhat",
+        "dangcapnhat",
+        "chuaro",
         "na",
         "none",
         "null",

@@ -321,25 +321,7 @@ def resolve_admin(tail: str, ref: Reference, province_seen: bool = False) -> Res
 
     commune = _match(tok, pos, ref.unit_names, ref.unit_glued, _COMMUNE_TYPES) if pos else None
     if commune:
-        street_end = tok.starts[commune.start]
-        units, mismatch = _filter(commune)
-        if district is None:
-            ward, status, found = _decide(units, mismatch, tuple(issues))
-            return Resolution(ward, status, found, street_end, False)
-        in_district = [
-            u for u in units if isinstance(u, Commune) and u.district_key == district.key
-        ]
-        if in_district:
-            ward, status, found = _decide(in_district, mismatch, tuple(issues))
-            return Resolution(ward, status, found, street_end, False)
-        new = [u for u in units if isinstance(u, Ward)]
-        if new:
-            ward, status, found = _decide(new, mismatch, tuple(issues))
-            return Resolution(ward, status, found, street_end, False)
-        # elsewhere: judged on every unit of that name (the type written is weak evidence)
-        stem = tok.folds[commune.name_start]
-        elsewhere, mismatch = _by_tone(commune), False
-        return _not_in_district(elsewhere, mismatch, street_end, district, stem)
+        return _commune_reading(tok, commune, district, tuple(issues))
 
     needs_more = pos == 0
     if district_match is not None and district_match.written_type is None:
@@ -357,9 +339,34 @@ def resolve_admin(tail: str, ref: Reference, province_seen: bool = False) -> Res
     return Resolution(None, "invalid", (*issues, reason), 0, needs_more)
 
 
-def _not_in_district(
-    units: list, mismatch: bool, street_end: int, district: District, stem: str
+def _commune_reading(
+    tok: _Tokens, commune: _Match, district: District | None, issues: tuple[str, ...]
 ) -> Resolution:
+    """The ward(s) a commune name found at the end of the tail stands for."""
+    street_end = tok.starts[commune.start]
+    toned = _by_tone(commune)
+    units, mismatch = _by_type(commune, toned)
+    if district is None:
+        ward, status, found = _decide(units, mismatch, issues)
+        return Resolution(ward, status, found, street_end, False)
+    in_district = [u for u in units if isinstance(u, Commune) and u.district_key == district.key]
+    if not in_district:  # the district outweighs the unit type written
+        in_district = [
+            u for u in toned if isinstance(u, Commune) and u.district_key == district.key
+        ]
+        mismatch = mismatch or bool(in_district)
+    if in_district:
+        ward, status, found = _decide(in_district, mismatch, issues)
+        return Resolution(ward, status, found, street_end, False)
+    new = [u for u in units if isinstance(u, Ward)]
+    if new:
+        ward, status, found = _decide(new, mismatch, issues)
+        return Resolution(ward, status, found, street_end, False)
+    # elsewhere: judged on every unit of that name (the type written is weak evidence)
+    return _not_in_district(toned, street_end, district, tok.folds[commune.name_start])
+
+
+def _not_in_district(units: list, street_end: int, district: District, stem: str) -> Resolution:
     """The name exists, but not in the district written.
 
     Thanh Hóa communes carry their district's first syllable (Hoằng Quang in Hoằng Hóa,
@@ -379,7 +386,5 @@ def _not_in_district(
     )
     if moved_to_town and stem == fold(district.short.split()[0]):
         found = (codes.ADDR_MAPPED_2025, codes.ADDR_FORMER_DISTRICT)
-        if mismatch:
-            found += (codes.ADDR_UNIT_TYPE_MISMATCH,)
         return Resolution(ward, "fixed", found, street_end, False)
     return Resolution(ward, "ambiguous", (codes.ADDR_COMMUNE_NOT_IN_DISTRICT,), street_end, False)

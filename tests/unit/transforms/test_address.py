@@ -316,6 +316,8 @@ def test_unknown_district_is_ignored_and_flagged() -> None:
         "null",
         "None",
         "chưa có",
+        "Không có địa chỉ",
+        "đang cập nhật",
         "KXĐ",
     ],
 )
@@ -519,6 +521,8 @@ def test_remarks_in_parentheses_stay_with_the_street() -> None:
         ("Xã Quảng Hưng, Huyện Quảng Xương", "fixed", "Phường Quảng Phú"),
         ("Xã Quảng Hùng, Huyện Quảng Xương", "fixed", "Phường Nam Sầm Sơn"),
         ("Xa Quang Hung, Huyen Quang Xuong", "invalid", None),
+        # the district written outweighs the type: only Quảng Hưng is in the city
+        ("xa quang hung, tp thanh hoa", "fixed", "Phường Quảng Phú"),
         # same first syllable but no city took it over: not a former district, a mistake
         ("Xã Thọ Phú, Huyện Thọ Xuân", "ok", "Xã Thọ Phú"),  # the 2025 xã of that name
         ("Xã Thọ Vực, Huyện Thọ Xuân", "ambiguous", "Xã Thọ Phú"),  # Thọ Vực is in Triệu Sơn
