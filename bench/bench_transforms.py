@@ -60,7 +60,7 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-def worker(path: str, today: date, breakdown: bool, naive: int) -> dict:
+def worker(path: str, today: date, breakdown: bool, naive: int, chunk: int) -> dict:
     pinned = _one_core()
     _block_network()
     import pandas as pd
@@ -72,7 +72,15 @@ def worker(path: str, today: date, breakdown: bool, naive: int) -> dict:
     normalize_customers(raw.head(500), today=today)  # imports, reference tables
     base = _rss_mb()
     t0, c0 = time.perf_counter(), time.process_time()
-    out = normalize_customers(raw, today=today)
+    if chunk:
+        out = pd.concat(
+            [
+                normalize_customers(raw.iloc[i : i + chunk], today=today)
+                for i in range(0, len(raw), chunk)
+            ]
+        )
+    else:
+        out = normalize_customers(raw, today=today)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     result = {
         "records": len(raw),
@@ -84,6 +92,7 @@ def worker(path: str, today: date, breakdown: bool, naive: int) -> dict:
         "rss_before_mb": base,
         "rss_peak_mb": _rss_mb(),
         "pinned": pinned,
+        "chunk": chunk,
         "otp_ready": float(out["otp_ready"].mean()),
         "status": {
             f: out[f"{f}_status"].value_counts().to_dict()
@@ -196,10 +205,21 @@ def main() -> None:
         metavar="N",
         help="also time the naive per-row approach on N rows",
     )
+    ap.add_argument(
+        "--transform-chunk",
+        type=int,
+        default=0,
+        metavar="N",
+        help="call normalize_customers on N records at a time (as station batches do); 0 = all at once",
+    )
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.today, args.breakdown, args.naive)))
+        print(
+            json.dumps(
+                worker(args.worker, args.today, args.breakdown, args.naive, args.transform_chunk)
+            )
+        )
         return
 
     import pandas as pd
@@ -222,6 +242,8 @@ def main() -> None:
             args.today.isoformat(),
             "--naive",
             str(args.naive),
+            "--transform-chunk",
+            str(args.transform_chunk),
         ]
         if args.breakdown:
             cmd.append("--breakdown")
@@ -233,8 +255,14 @@ def main() -> None:
     print(f"demo records        : {r['records']:,} (generated in {gen:.1f} s, seed {args.seed})")
     print(f"one core            : {r['pinned']}, Arrow/BLAS threads 1, network blocked")
     print(
-        f"normalize_customers : {r['seconds']:.2f} s  ->  {r['records_per_second']:,.0f} records/s"
+        f"normalize_customers : {r['seconds']:.2f} s wall -> {r['records_per_second']:,.0f} records/s; "
+        f"{r['cpu_seconds']:.2f} s CPU -> {r['records_per_cpu_second']:,.0f} records/CPU-s"
     )
+    print(
+        f"machine load        : 1-min load average {r['load_average']:.1f} on {os.cpu_count()} cores"
+    )
+    if r.get("chunk"):
+        print(f"transform chunks    : {r['chunk']:,} records per normalize_customers call")
     print(
         f"peak RSS            : {r['rss_peak_mb']:,.0f} MB (after loading the input: {r['rss_before_mb']:,.0f} MB)"
     )
