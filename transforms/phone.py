@@ -429,7 +429,18 @@ def _dated(record_dates: pd.Series | None, n: int, cutover: date) -> tuple[np.nd
     ok = fullmatch(iso, r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
     cut = cutover.isoformat()
     before = ok & mask(pc.less(iso, cut))
-    return before, ok & ~before
+    after = ok & ~before
+    # a year alone ('2005') decides too, unless it is the cutover's own year
+    year_only = fullmatch(iso, "[0-9]{4}")
+    if year_only.any():
+        year = np.where(
+            year_only,
+            pc.cast(where(year_only, iso, "0"), pa.int32()).to_numpy(zero_copy_only=False),
+            0,
+        )
+        before |= year_only & (year < cutover.year)
+        after |= year_only & (year > cutover.year)
+    return before, after
 
 
 def normalize_phones(
@@ -440,8 +451,8 @@ def normalize_phones(
 ) -> pd.DataFrame:
     """Normalize a column of phone fields.
 
-    `record_dates`: the record's date as ISO text ('2016-05-02', missing when unknown), same
-    index; it decides the 037 trap. Returns, on the same index: normalized (primary number in
+    `record_dates`: the record's date as ISO text ('2016-05-02', or a year '2005'; missing when
+    unknown), same index; it decides the 037 trap. Returns, on the same index: normalized (primary number in
     E.164), status, issues, phone_type (mobile | fixed | unknown), phone_secondary (E.164,
     ';'-joined, '' when none), otp_ready (bool).
     """
