@@ -22,11 +22,12 @@ app = typer.Typer(
 @app.callback()
 def _root() -> None:
     """Migrate paper-era CMIS customer records into reviewed draft e-contracts."""
-    # a callback keeps `cmis-migrate COMMAND` a command group even with a single command
+    # an explicit callback keeps every command a sub-command even while only one is registered
 
 
 COMMAND_MODULES: list[str] = [
     "normalize_file",
+    "seed_demo",
 ]
 
 
