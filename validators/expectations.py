@@ -28,7 +28,7 @@ PHONE_TYPES = ("mobile", "fixed", "unknown")
 ID_TYPES = ("CMND9", "CMND12", "CCCD", "unknown")
 OUTCOMES = ("ready", "needs_review", "blocked")
 E164_VN = r"^\+84[0-9]{9,10}$"
-ID_DIGITS = r"^([0-9]{9}|[0-9]{12})$"
+ID_DIGITS = r"^(?:[0-9]{9}|[0-9]{12})$"
 ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 _lock = threading.Lock()  # GX contexts are not thread safe; batches may run in threads
