@@ -1,0 +1,337 @@
+"""The statuses and the registry of issue codes every transform may emit.
+
+Each code says, in English for developers and in Vietnamese for a branch clerk, what was found
+or done, and which status it implies at least. A field's status is the most severe status
+implied by its codes (ok < fixed < ambiguous < invalid); `missing` when there is no value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+OK: Final = "ok"
+FIXED: Final = "fixed"
+AMBIGUOUS: Final = "ambiguous"
+INVALID: Final = "invalid"
+MISSING: Final = "missing"
+STATUSES: Final = (OK, FIXED, AMBIGUOUS, INVALID, MISSING)
+SEVERITY: Final = {OK: 0, FIXED: 1, AMBIGUOUS: 2, INVALID: 3, MISSING: 4}
+
+
+@dataclass(frozen=True)
+class IssueCode:
+    code: str
+    status: str  # the status this code implies (at least); "" when the transform decides
+    en: str
+    vi: str
+
+
+def _c(code: str, status: str, en: str, vi: str) -> IssueCode:
+    return IssueCode(code, status, en, vi)
+
+
+_ALL: tuple[IssueCode, ...] = (
+    # shared
+    _c(
+        "VALUE_PLACEHOLDER",
+        MISSING,
+        "placeholder text instead of a value ('không có', 'n/a', '-', '0')",
+        'Ô ghi giá trị giả ("không có", "-", "0"...): coi như chưa có thông tin',
+    ),
+    _c(
+        "TEXT_LEGACY_ENCODING",
+        INVALID,
+        "text looks like TCVN3/VNI mojibake",
+        "Chữ bị lỗi phông (TCVN3/VNI): cần gõ lại bằng Unicode",
+    ),
+    # phone
+    _c(
+        "PHONE_EXCEL_DECIMAL",
+        OK,
+        "trailing '.0' added by Excel removed",
+        'Số bị Excel thêm đuôi ".0": đã bỏ',
+    ),
+    _c(
+        "PHONE_LEADING_ZERO_RESTORED",
+        FIXED,
+        "leading 0 lost by Excel restored",
+        "Số bị mất số 0 ở đầu (do Excel): đã thêm lại",
+    ),
+    _c(
+        "PHONE_PREFIX_2018",
+        FIXED,
+        "old 11-digit mobile mapped to its 10-digit prefix (2018)",
+        "Số di động 11 số cũ: đã đổi sang đầu số 10 số theo quy định năm 2018",
+    ),
+    _c(
+        "PHONE_AREA_CODE_2017",
+        FIXED,
+        "old landline area code mapped to the 2017 code",
+        "Số cố định mã vùng cũ: đã đổi sang mã vùng mới (năm 2017)",
+    ),
+    _c(
+        "PHONE_LANDLINE_BY_DATE",
+        FIXED,
+        "reads as old landline or new mobile; the record predates the 2018 renumbering: landline",
+        "Số có thể là số cố định mã vùng cũ hoặc số di động mới; hồ sơ lập trước khi đổi đầu số "
+        "di động (2018) nên xác định là số cố định",
+    ),
+    _c(
+        "PHONE_MOBILE_BY_DATE",
+        OK,
+        "reads as old landline or new mobile; the record is dated after the renumbering: mobile",
+        "Số có thể là số cố định mã vùng cũ hoặc số di động; hồ sơ lập sau khi đổi đầu số nên là số di động",
+    ),
+    _c(
+        "PHONE_LANDLINE_OR_MOBILE",
+        AMBIGUOUS,
+        "undated record: old landline or new mobile cannot be told apart",
+        "Không rõ là số cố định mã vùng cũ hay số di động mới (hồ sơ không có ngày): cần hỏi lại "
+        "khách hàng, không dùng gửi OTP",
+    ),
+    _c(
+        "PHONE_INVALID",
+        INVALID,
+        "not a valid Vietnamese phone number",
+        "Số điện thoại không hợp lệ (sai độ dài hoặc đầu số): cần hỏi lại khách hàng",
+    ),
+    _c(
+        "PHONE_SCIENTIFIC_NOTATION",
+        INVALID,
+        "Excel scientific notation: digits lost",
+        "Số bị Excel đổi sang dạng 9,12E+8 nên đã mất chữ số: cần nhập lại",
+    ),
+    _c(
+        "PHONE_FOREIGN",
+        INVALID,
+        "not a Vietnamese (+84) number",
+        "Không phải số điện thoại Việt Nam (+84): không dùng gửi OTP",
+    ),
+    _c(
+        "PHONE_NO_NUMBER",
+        INVALID,
+        "the field holds text but no number",
+        "Ô số điện thoại có chữ nhưng không có số",
+    ),
+    _c(
+        "PHONE_SERVICE_NUMBER",
+        INVALID,
+        "a service number (1800/1900/...), not a subscriber's",
+        "Là số dịch vụ (1800, 1900...), không phải số của khách hàng",
+    ),
+    _c(
+        "PHONE_NOT_MOBILE",
+        OK,
+        "the primary number is a landline: it cannot receive an OTP",
+        "Số chính là số cố định, không nhận được OTP: cần bổ sung số di động của chủ hợp đồng",
+    ),
+    _c(
+        "PHONE_SEVERAL_NUMBERS",
+        OK,
+        "several numbers: the first mobile is primary, others secondary",
+        "Ô có nhiều số: lấy số di động đầu tiên làm số chính, các số khác lưu là số phụ",
+    ),
+    _c(
+        "PHONE_SECONDARY_INVALID",
+        OK,
+        "an additional number in the field is not valid (dropped)",
+        "Có số phụ không hợp lệ: đã bỏ qua, cần kiểm tra lại",
+    ),
+    _c(
+        "PHONE_OF_RELATIVE",
+        OK,
+        "annotated as a relative's number (spouse, child, parent...)",
+        "Số ghi chú là của người thân (vợ/chồng/con...): chỉ gửi OTP khi chủ hợp đồng đã được "
+        "thông báo và đồng ý",
+    ),
+    _c(
+        "PHONE_OF_OTHER_PERSON",
+        OK,
+        "annotated as another person's number (neighbour, friend...)",
+        "Số ghi chú là của người khác (hàng xóm, người quen...): cần lấy số của chủ hợp đồng",
+    ),
+    # e-mail
+    _c(
+        "EMAIL_DOMAIN_TYPO",
+        FIXED,
+        "common e-mail domain typo fixed (gmail.con -> gmail.com)",
+        "Tên miền email gõ sai (vd gmail.con): đã sửa",
+    ),
+    _c(
+        "EMAIL_SPACES_REMOVED",
+        FIXED,
+        "spaces inside the address removed",
+        "Email có dấu cách: đã bỏ dấu cách",
+    ),
+    _c(
+        "EMAIL_SEVERAL",
+        FIXED,
+        "several addresses: the first is kept",
+        "Ô có nhiều email: lấy email đầu tiên",
+    ),
+    _c(
+        "EMAIL_SYNTAX",
+        INVALID,
+        "not a valid e-mail address",
+        "Email sai định dạng: cần hỏi lại khách hàng",
+    ),
+    # identity documents
+    _c(
+        "ID_EXCEL_DECIMAL",
+        OK,
+        "trailing '.0' added by Excel removed",
+        'Số giấy tờ bị Excel thêm đuôi ".0": đã bỏ',
+    ),
+    _c(
+        "ID_LEADING_ZERO_RESTORED",
+        FIXED,
+        "leading 0 lost by Excel restored (valid CCCD)",
+        "Số CCCD bị mất số 0 ở đầu (do Excel): đã thêm lại",
+    ),
+    _c(
+        "ID_SCIENTIFIC_NOTATION",
+        INVALID,
+        "Excel scientific notation: digits lost, cannot repair",
+        "Số giấy tờ bị Excel đổi sang dạng 3,8E+10 nên đã mất chữ số: cần nhập lại theo thẻ",
+    ),
+    _c(
+        "ID_NOT_DIGITS",
+        INVALID,
+        "letters or symbols in the ID number",
+        "Số giấy tờ có chữ hoặc ký tự lạ (không phải số CMND/CCCD)",
+    ),
+    _c(
+        "ID_BAD_LENGTH",
+        INVALID,
+        "an ID number has 9 (CMND) or 12 (CMND/CCCD) digits",
+        "Số CMND/CCCD phải có 9 hoặc 12 chữ số",
+    ),
+    _c(
+        "ID_CCCD_PROVINCE_UNKNOWN",
+        INVALID,
+        "the first 3 digits are not a CCCD province code",
+        "3 số đầu của số CCCD không phải mã tỉnh hợp lệ",
+    ),
+    _c(
+        "ID_CCCD_BIRTH_YEAR_IMPOSSIBLE",
+        INVALID,
+        "century/sex digit and year give an impossible year",
+        "Mã thế kỷ và năm sinh trong số CCCD không hợp lý",
+    ),
+    _c(
+        "ID_BIRTH_YEAR_MISMATCH",
+        INVALID,
+        "birth year in the CCCD differs from the birth date",
+        "Năm sinh trong số CCCD khác năm sinh trong hồ sơ: cần đối chiếu thẻ",
+    ),
+    _c(
+        "ID_CMND_EXPIRED",
+        OK,
+        "a CMND (old ID card) is no longer valid after 31/12/2024",
+        "CMND hết giá trị sử dụng từ 01/01/2025: đề nghị khách hàng cung cấp thẻ căn cước/CCCD",
+    ),
+    _c(
+        "ID_TYPE_ASSUMED_CCCD",
+        OK,
+        "12 digits with no issue place or date to tell CMND from CCCD: taken as CCCD",
+        "Số 12 chữ số không có nơi cấp/ngày cấp để phân biệt CMND 12 số với CCCD: tạm coi là CCCD",
+    ),
+    _c(
+        "ID_ISSUE_BEFORE_BIRTH",
+        INVALID,
+        "the ID issue date is before the birth date",
+        "Ngày cấp giấy tờ trước ngày sinh",
+    ),
+    # dates
+    _c(
+        "DATE_EXCEL_SERIAL",
+        FIXED,
+        "Excel serial number converted to a date",
+        "Ngày bị Excel lưu dạng số (vd 44231): đã đổi sang ngày",
+    ),
+    _c(
+        "DATE_TWO_DIGIT_YEAR",
+        FIXED,
+        "two-digit year expanded (pivot: the current year)",
+        "Năm ghi 2 chữ số: đã ghi đủ 4 chữ số",
+    ),
+    _c(
+        "DATE_IMPOSSIBLE",
+        INVALID,
+        "no such date (e.g. 31/02, month 13)",
+        "Ngày không tồn tại (vd 31/02, tháng 13)",
+    ),
+    _c("DATE_IN_FUTURE", INVALID, "date in the future", "Ngày ở tương lai"),
+    _c("DATE_TOO_OLD", INVALID, "date before 1900", "Ngày trước năm 1900"),
+    _c(
+        "DATE_UNREADABLE",
+        INVALID,
+        "not a date",
+        "Không đọc được ngày (ghi theo dạng ngày/tháng/năm)",
+    ),
+    _c("DATE_YEAR_ONLY", INVALID, "only a year is given", "Chỉ ghi năm, thiếu ngày và tháng"),
+    _c("DATE_INCOMPLETE", INVALID, "day or month missing", "Thiếu ngày hoặc tháng"),
+    # issue place
+    _c(
+        "PLACE_EXPANDED",
+        FIXED,
+        "issuing authority written in full (canonical name)",
+        "Nơi cấp viết tắt hoặc chưa chuẩn: đã ghi lại đúng tên cơ quan cấp",
+    ),
+    _c(
+        "PLACE_UNKNOWN",
+        INVALID,
+        "issuing authority not recognised",
+        'Không nhận ra cơ quan cấp: ghi rõ, vd "Công an tỉnh Thanh Hóa" hoặc '
+        '"Cục Cảnh sát quản lý hành chính về trật tự xã hội"',
+    ),
+    # names
+    _c("NAME_HAS_DIGITS", INVALID, "digits in a person's name", "Họ tên có chữ số"),
+    _c("NAME_BAD_CHARS", INVALID, "symbols in a person's name", "Họ tên có ký tự lạ"),
+    _c(
+        "NAME_SINGLE_WORD",
+        AMBIGUOUS,
+        "a single word: surname or given name missing",
+        "Họ tên chỉ có một chữ: thiếu họ hoặc tên",
+    ),
+)
+
+CODES: Final[dict[str, IssueCode]] = {c.code: c for c in _ALL}
+assert len(CODES) == len(_ALL), "duplicate issue code"
+
+
+def register(*codes: IssueCode) -> None:
+    """Add codes defined by another transform module (e.g. address). A code may be
+    registered again only with the same definition."""
+    for c in codes:
+        known = CODES.get(c.code)
+        if known is not None and known != c:
+            raise ValueError(f"issue code {c.code} registered twice with different definitions")
+        if c.status not in SEVERITY and c.status != "":
+            raise ValueError(f"issue code {c.code}: unknown status {c.status!r}")
+        CODES[c.code] = c
+
+
+def register_described(table: dict[str, tuple[str, str]], *, status: str = "") -> None:
+    """Register codes given as code -> (English, Vietnamese) by a transform that decides its
+    statuses itself (address.py): their `status` is "" (not used by `finish`)."""
+    for code, (en, vi) in table.items():
+        known = CODES.get(code)
+        if known is None or known.status == status:
+            CODES[code] = IssueCode(code, status, en, vi)
+        elif (known.en, known.vi) != (en, vi):
+            raise ValueError(f"issue code {code} registered twice with different definitions")
+
+
+def describe(code: str) -> IssueCode:
+    """The registered definition of `code` (KeyError names an unregistered code)."""
+    try:
+        return CODES[code]
+    except KeyError:
+        raise KeyError(f"unregistered issue code {code!r}") from None
+
+
+def messages_vi(issues: str) -> list[str]:
+    """Vietnamese messages for a ';'-joined issue string, in order."""
+    return [describe(c).vi for c in issues.split(";") if c]

@@ -1,0 +1,144 @@
+"""normalize_customers: every field of the raw customer frame, composed.
+
+The one entry point the pipeline and `normalize-file` call. Pure: no I/O, no clock (`today`
+is passed in), the input frame is never modified. Cross-field rules live here: the record's
+contract date decides the 037 trap, the birth date's year checks the CCCD, the issue place
+and date tell a 12-digit CMND from a CCCD, and an issue date before the birth date is invalid.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pyarrow.compute as pc
+
+from cmis_migrate.config import RulesConfig
+from cmis_migrate.transforms.address import ADDRESS_CODES, normalize_address
+from cmis_migrate.transforms.codes import register_described
+from cmis_migrate.transforms.common import finish, mask, to_series
+from cmis_migrate.transforms.dates import parse_dates
+from cmis_migrate.transforms.email import normalize_emails
+from cmis_migrate.transforms.identity import normalize_id_numbers
+from cmis_migrate.transforms.issue_place import normalize_issue_places
+from cmis_migrate.transforms.names import normalize_names
+from cmis_migrate.transforms.phone import normalize_phones
+
+register_described(ADDRESS_CODES)
+
+FIELDS: tuple[str, ...] = (
+    "full_name",
+    "address",
+    "phone",
+    "email",
+    "id_number",
+    "id_issue_date",
+    "id_issue_place",
+)
+EXTRA_COLUMNS: tuple[str, ...] = (
+    "phone_type",
+    "phone_secondary",
+    "id_type",
+    "address_ward",
+    "address_province",
+    "otp_ready",
+)
+SUPPLY_COLUMNS: tuple[str, ...] = (
+    "supply_address_normalized",
+    "supply_address_status",
+    "supply_address_issues",
+    "supply_address_ward",
+)
+# raw columns read by normalize_customers besides FIELDS (all optional)
+CONTEXT_COLUMNS: tuple[str, ...] = ("birth_date", "contract_date", "supply_address")
+
+
+def output_columns(*, supply_address: bool = False) -> list[str]:
+    cols = [f"{f}_{part}" for f in FIELDS for part in ("normalized", "status", "issues")]
+    cols += EXTRA_COLUMNS
+    return cols + (list(SUPPLY_COLUMNS) if supply_address else [])
+
+
+def _column(raw: pd.DataFrame, name: str) -> pd.Series:
+    if name in raw.columns:
+        return raw[name]
+    return pd.Series([None] * len(raw), index=raw.index, dtype=object)
+
+
+def _prefixed(frame: pd.DataFrame, field: str) -> dict[str, pd.Series]:
+    return {f"{field}_{part}": frame[part] for part in ("normalized", "status", "issues")}
+
+
+def _addresses(
+    raw: pd.DataFrame, supply: bool, province: str
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The address and, when present, the supply address in ONE call: the supply address
+    usually repeats the address, and normalize_address resolves each distinct text once."""
+    address = _column(raw, "address")
+    if not supply:
+        return normalize_address(address, province=province), None
+    n = len(raw)
+    both = pd.concat([address, raw["supply_address"]], ignore_index=True)
+    result = normalize_address(both, province=province)
+    first = result.iloc[:n].set_axis(raw.index)
+    second = result.iloc[n:].set_axis(raw.index)
+    return first, second
+
+
+def normalize_customers(
+    raw: pd.DataFrame, *, rules: RulesConfig | None = None, today: date
+) -> pd.DataFrame:
+    """Normalize a raw customer frame (docs/ARCHITECTURE.md, "transforms/ contract").
+
+    Missing input columns count as empty. Returns a new frame on the same index with exactly
+    `output_columns(supply_address='supply_address' in raw)`.
+    """
+    rules = rules or RulesConfig()
+    index = raw.index
+    contract = parse_dates(_column(raw, "contract_date"), today=today)
+    birth = parse_dates(_column(raw, "birth_date"), today=today)
+    issued = parse_dates(_column(raw, "id_issue_date"), today=today)
+
+    before_birth = mask(pc.less(issued.iso, birth.iso))
+    issued.codes["ID_ISSUE_BEFORE_BIRTH"] = before_birth
+    issue_date = finish(
+        index, pc.coalesce(issued.iso, issued.cleaned), issued.codes, issued.missing
+    )
+    issue_iso = to_series(issued.iso, index)
+
+    place = normalize_issue_places(_column(raw, "id_issue_place"))
+    ident = normalize_id_numbers(
+        _column(raw, "id_number"),
+        today=today,
+        birth_year=pd.Series(birth.year, index=index),
+        issue_place_kind=place["place_kind"],
+        issue_date=issue_iso,
+        rules=rules,
+    )
+    phone = normalize_phones(
+        _column(raw, "phone"), record_dates=to_series(contract.iso, index), rules=rules
+    )
+    supply = "supply_address" in raw.columns
+    address, supply_address = _addresses(raw, supply, rules.province)
+    parts: dict[str, pd.Series] = {}
+    parts.update(_prefixed(normalize_names(_column(raw, "full_name")), "full_name"))
+    parts.update(_prefixed(address, "address"))
+    parts.update(_prefixed(phone, "phone"))
+    parts.update(_prefixed(normalize_emails(_column(raw, "email")), "email"))
+    parts.update(_prefixed(ident, "id_number"))
+    parts.update(_prefixed(issue_date, "id_issue_date"))
+    parts.update(_prefixed(place, "id_issue_place"))
+    parts["phone_type"] = phone["phone_type"]
+    parts["phone_secondary"] = phone["phone_secondary"]
+    parts["id_type"] = ident["id_type"]
+    parts["address_ward"] = address["ward"]
+    parts["address_province"] = address["province"]
+    parts["otp_ready"] = phone["otp_ready"].astype(bool)
+    if supply_address is not None:
+        parts.update(_prefixed(supply_address, "supply_address"))
+        parts["supply_address_ward"] = supply_address["ward"]
+    out = pd.DataFrame(parts, index=index)
+    return out[output_columns(supply_address=supply)]
+
+
+__all__ = ["FIELDS", "EXTRA_COLUMNS", "SUPPLY_COLUMNS", "normalize_customers", "output_columns"]

@@ -1,0 +1,539 @@
+"""Phone numbers -> E.164 (+84...), phone_type, secondary numbers, otp_ready.
+
+Rules (see docs/ARCHITECTURE.md and shared DOMAIN.md):
+- Excel damage: a trailing '.0' is dropped, a lost leading 0 restored (9-10 digits without 0),
+  scientific notation ('9.12E+8') is invalid (digits are lost).
+- 2018: old 11-digit mobiles are mapped by data/mobile_prefix_2018.csv (last 7 digits kept).
+- 2017: old landline area codes are mapped by data/landline_area_codes_2017.csv (old code +
+  7 digits, Hanoi/HCMC old code + 8 digits).
+- The trap: a number valid both as a new mobile and, read as an old landline, as a mapped
+  landline is the landline when the record is dated before `rules.mobile_renumbering_date`,
+  the mobile when dated on/after it, and `ambiguous` when undated.
+- Validity and type come from phonenumbers' own metadata for VN (the very patterns
+  `is_valid_number`/`number_type` use), applied vectorized: tests check the two agree.
+- Several numbers in one field: the first valid mobile not annotated as someone else's is the
+  primary; every other valid number goes to `phone_secondary` (E.164, ';'-joined).
+- Annotations like '(vợ)', 'SĐT con', 'bố', 'hàng xóm' mark a number as a relative's (or
+  another person's): PHONE_OF_RELATIVE / PHONE_OF_OTHER_PERSON on the field when they apply
+  to the primary number, so validators can demand the holder's consent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import phonenumbers
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cmis_migrate.config import RulesConfig
+from cmis_migrate.transforms.common import (
+    TEXT,
+    as_text,
+    clean_text,
+    concat,
+    distinct,
+    finish,
+    fold,
+    fullmatch,
+    in_set,
+    lengths,
+    lookup,
+    mask,
+    replace_where,
+    to_series,
+    where,
+)
+from cmis_migrate.transforms.reference import landline_codes_2017, mobile_prefixes_2018
+
+MOBILE, FIXED_LINE, UNKNOWN = "mobile", "fixed", "unknown"
+PHONE_TYPES = (MOBILE, FIXED_LINE, UNKNOWN)
+
+# kinds of a national number, from phonenumbers' VN metadata
+K_INVALID, K_FIXED, K_MOBILE, K_SERVICE, K_EITHER = 0, 1, 2, 3, 4
+
+_REL_NONE, _REL_RELATIVE, _REL_OTHER = 0, 1, 2
+
+
+# ---------------------------------------------------------------- validity (phonenumbers metadata)
+
+
+@dataclass(frozen=True)
+class _Desc:
+    pattern: str
+    lengths: tuple[int, ...]
+
+
+@lru_cache(maxsize=1)
+def _vn_metadata() -> tuple[_Desc, list[_Desc], _Desc | None, _Desc | None, bool]:
+    md = phonenumbers.PhoneMetadata.metadata_for_region("VN")
+
+    def desc(d) -> _Desc | None:
+        if d is None or not d.national_number_pattern:
+            return None
+        return _Desc(d.national_number_pattern, tuple(d.possible_length or ()))
+
+    general = desc(md.general_desc)
+    assert general is not None
+    # the order of phonenumberutil._number_type_helper
+    services = [
+        d
+        for d in (
+            desc(md.premium_rate),
+            desc(md.toll_free),
+            desc(md.shared_cost),
+            desc(md.voip),
+            desc(md.personal_number),
+            desc(md.pager),
+            desc(md.uan),
+            desc(md.voicemail),
+        )
+        if d is not None
+    ]
+    return (
+        general,
+        services,
+        desc(md.fixed_line),
+        desc(md.mobile),
+        bool(md.same_mobile_and_fixed_line_pattern),
+    )
+
+
+def _matches_desc(
+    nsn: pa.Array, nsn_len: np.ndarray, d: _Desc | None, rows: np.ndarray
+) -> np.ndarray:
+    if d is None or not rows.any():
+        return np.zeros(len(rows), dtype=bool)
+    ok = rows.copy()
+    if d.lengths:
+        ok &= np.isin(nsn_len, d.lengths)
+    if ok.any():
+        ok &= fullmatch(nsn, d.pattern)
+    return ok
+
+
+def number_kinds(national: pa.Array) -> np.ndarray:
+    """Kind of each national number written with its leading 0 ('0912345678'): K_INVALID,
+    K_FIXED, K_MOBILE, K_SERVICE (toll-free, premium, VoIP, UAN...) or K_EITHER. Mirrors
+    phonenumbers.number_type(parse(n, 'VN')) and is_valid_number, vectorized."""
+    general, services, fixed, mobile, same = _vn_metadata()
+    n = len(national)
+    starts0 = mask(pc.starts_with(national, "0"))
+    nsn = pc.utf8_slice_codeunits(national, 1)
+    nsn_len = lengths(nsn)
+    # phonenumbers keeps at most 17 digits; a NSN may not start with 0 for VN
+    undecided = starts0 & ~mask(pc.starts_with(nsn, "0")) & (nsn_len > 0)
+    undecided &= _matches_desc(nsn, nsn_len, general, undecided)
+    kinds = np.zeros(n, dtype=np.int8)
+    for d in services:
+        hit = _matches_desc(nsn, nsn_len, d, undecided)
+        kinds[hit] = K_SERVICE
+        undecided &= ~hit
+    is_fixed = _matches_desc(nsn, nsn_len, fixed, undecided)
+    if same:
+        kinds[is_fixed] = K_EITHER
+    else:
+        either = is_fixed & _matches_desc(nsn, nsn_len, mobile, is_fixed)
+        kinds[is_fixed & ~either] = K_FIXED
+        kinds[either] = K_EITHER
+        undecided &= ~is_fixed
+        kinds[_matches_desc(nsn, nsn_len, mobile, undecided)] = K_MOBILE
+    return kinds
+
+
+# ---------------------------------------------------------------- splitting a messy field
+
+_EXCEL_IN_TEXT = re.compile(r"(?<![\d.,])(\d{8,12})\.0+(?![\d.,])")
+_RUN = re.compile(r"(?:\+\s?)?\d(?:[\d .()\-]*\d)?")
+_GROUPS = re.compile(r"[ .()\-]+")
+_SEPARATOR = re.compile(r"[,;/|&]|\s[-–—]\s|\b(?:hoặc|hoac|và|va|or)\b", re.IGNORECASE)
+# words marking someone else's number; matched on the folded text (no diacritics), so only
+# words that stay unambiguous without their tone marks are listed
+_RELATIVE = re.compile(
+    r"\b(?:vo|chong|con|con trai|con gai|con dau|con re|bo|me|cha|ma|ong noi|ba noi|ong ngoai|"
+    r"ba ngoai|chau|anh trai|chi gai|em trai|em gai|nguoi nha|gia dinh)\b"
+)
+_OTHER_PERSON = re.compile(r"\b(?:hang xom|nguoi quen|ban|nho|nha ben canh|dong nghiep)\b")
+# folded words that only make sense for 'no phone' ('không có số', 'chưa có')
+_NO_PHONE = re.compile(r"^(?:khong|chua|ko|k co|kco|ko co|khong co)\b")
+
+
+def _relation(piece: str) -> int:
+    f = fold(piece)
+    if not f:
+        return _REL_NONE
+    # "bố", "mẹ", "má", "bà" fold to "bo", "me", "ma", "ba": check the written text for these
+    # short words so that "ba" (three) or "ma" do not count without their tone mark
+    if _RELATIVE.search(f) and _relative_written(piece):
+        return _REL_RELATIVE
+    if _OTHER_PERSON.search(f):
+        return _REL_OTHER
+    return _REL_NONE
+
+
+_SHORT_FOLDED = {"bo", "me", "ma", "cha", "con", "vo"}
+_SHORT_WRITTEN = re.compile(r"(?<!\w)(?:bố|mẹ|má|cha|con|vợ|vo|chồng)(?!\w)", re.IGNORECASE)
+
+
+def _relative_written(piece: str) -> bool:
+    words = set(_RELATIVE.findall(fold(piece)))
+    if words - _SHORT_FOLDED:
+        return True
+    return bool(_SHORT_WRITTEN.search(piece.lower()))
+
+
+def _bounds(acc: str, plus: bool) -> tuple[int, int]:
+    if plus or acc.startswith("84"):
+        return 11, 13 if acc[2:3] == "0" else 12
+    if acc.startswith("0"):
+        return 10, 11
+    return 9, 10
+
+
+def _segment(run: str) -> list[tuple[str, bool]]:
+    """Digits of one run of digit groups, split into numbers by plausible lengths."""
+    plus = run.startswith("+")
+    groups = [g for g in _GROUPS.split(run.lstrip("+ ")) if g]
+    out: list[tuple[str, bool]] = []
+    acc, acc_plus = "", plus
+    for g in groups:
+        if not acc:
+            acc = g
+            continue
+        lo, hi = _bounds(acc, acc_plus)
+        if len(acc) + len(g) > hi or (len(acc) >= lo and g[0] in "0+"):
+            out.append((acc, acc_plus))
+            acc, acc_plus = g, False
+        else:
+            acc += g
+    if acc:
+        out.append((acc, acc_plus))
+    return out
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    numbers: tuple[tuple[str, bool, int], ...]  # (digits, had '+', relation)
+    excel: bool
+    placeholder: bool
+
+
+def _parse_field(text: str) -> _Parsed:
+    """Split a field that is not a single plain number: several numbers, annotations."""
+    fixed = _EXCEL_IN_TEXT.sub(r"\1", text)
+    excel = fixed != text
+    found: list[list] = []  # [digits, plus, relation]
+    pieces: list[tuple[str, int, int | None]] = []  # (text, previous index, next index)
+    last = 0
+    for m in _RUN.finditer(fixed):
+        pieces.append((fixed[last : m.start()], len(found) - 1, len(found)))
+        for digits, plus in _segment(m.group()):
+            found.append([digits, plus, _REL_NONE])
+        last = m.end()
+    pieces.append((fixed[last:], len(found) - 1, None))
+    if not found:
+        return _Parsed((), excel, bool(_NO_PHONE.match(fold(text))))
+    for piece, prev, nxt in pieces:
+        _attach(piece, prev, nxt, found)
+    long_enough = [f for f in found if len(f[0]) >= 7]
+    kept = long_enough or found[:1]
+    return _Parsed(tuple((d, p, r) for d, p, r in kept), excel, False)
+
+
+def _attach(piece: str, prev: int, nxt: int | None, found: list[list]) -> None:
+    if not piece.strip():
+        return
+    parts = _SEPARATOR.split(piece)
+    if prev < 0:
+        targets = [(piece, nxt)]
+    elif nxt is None:
+        targets = [(piece, prev)]
+    elif len(parts) > 1:
+        targets = [(parts[0], prev), (parts[-1], nxt)]
+    else:
+        targets = [(piece, nxt if piece.rstrip().endswith(":") else prev)]
+    for txt, target in targets:
+        if target is None:
+            continue
+        rel = _relation(txt)
+        if rel and (found[target][2] == _REL_NONE or rel == _REL_RELATIVE):
+            found[target][2] = rel
+
+
+# ---------------------------------------------------------------- classifying candidates
+
+
+@dataclass
+class _Classified:
+    national: pa.Array  # chosen reading, with leading 0
+    kind: np.ndarray
+    ambiguous: np.ndarray
+    codes: dict[str, np.ndarray]
+
+
+def _prefix_maps() -> tuple[dict[str, str], dict[int, dict[str, str]]]:
+    land: dict[int, dict[str, str]] = {}
+    for old, new in landline_codes_2017().items():
+        land.setdefault(len(old), {})[old] = new
+    return mobile_prefixes_2018(), land
+
+
+def _classify(
+    digits: pa.Array, plus: np.ndarray, before: np.ndarray, after: np.ndarray
+) -> _Classified:
+    n = len(digits)
+    mobile_map, land_map = _prefix_maps()
+    intl00 = mask(pc.starts_with(digits, "0084"))
+    d = replace_where(digits, intl00, lambda a: pc.utf8_slice_codeunits(a, 2))
+    plus = plus | intl00
+    dlen = lengths(d)
+    starts84 = mask(pc.starts_with(d, "84"))
+    intl = starts84 & (plus | (dlen >= 11))
+    foreign = plus & ~starts84
+    rest = pc.utf8_slice_codeunits(d, 2)
+    rest = where(mask(pc.starts_with(rest, "0")), rest, concat("0", rest))
+    nat = where(intl, rest, d)
+    nlen = lengths(nat)
+    no0 = ~intl & ~foreign & ~mask(pc.starts_with(nat, "0"))
+    # service numbers (1800..., 1900...) are written without a 0: not a lost zero
+    service_style = no0 & fullmatch(nat, "1[89]00[0-9]{4,6}")
+    lost0 = no0 & ~service_style & np.isin(nlen, (9, 10))
+    nat = where(lost0 | service_style, concat("0", nat), nat)
+    nlen = lengths(nat)
+
+    # reading A: as written, old 11-digit mobiles mapped (2018)
+    p4 = pc.utf8_slice_codeunits(nat, 0, 4)
+    old_mobile = (nlen == 11) & in_set(p4, tuple(mobile_map))
+    reading_a = where(
+        old_mobile, concat(lookup(p4, mobile_map), pc.utf8_slice_codeunits(nat, 4)), nat
+    )
+    # reading B: an old landline (2017): old code + 7 digits (Hanoi 04 / HCMC 08: + 8 digits)
+    reading_b = pa.nulls(n, type=TEXT)
+    has_b = np.zeros(n, dtype=bool)
+    for code_len, table in land_map.items():
+        total = code_len + (8 if code_len == 2 else 7)
+        pk = pc.utf8_slice_codeunits(nat, 0, code_len)
+        hit = (nlen == total) & ~old_mobile & in_set(pk, tuple(table))
+        if hit.any():
+            mapped = concat(lookup(pk, table), pc.utf8_slice_codeunits(nat, code_len))
+            reading_b = where(hit, mapped, reading_b)
+            has_b |= hit
+    has_b &= ~mask(pc.equal(reading_b, nat))
+
+    kind_a = number_kinds(reading_a)
+    kind_a[foreign] = K_INVALID
+    kind_b = np.where(has_b & ~foreign, number_kinds(where(has_b, reading_b, "")), K_INVALID)
+    valid_a = kind_a != K_INVALID
+    valid_b = kind_b == K_FIXED
+    clash = valid_a & valid_b
+    choose_b = valid_b & (~valid_a | (clash & before))
+    ambiguous = clash & ~before & ~after
+    national = where(choose_b, reading_b, reading_a)
+    kind = np.where(choose_b, K_FIXED, kind_a).astype(np.int8)
+    valid = valid_a | valid_b
+    codes = {
+        "PHONE_LEADING_ZERO_RESTORED": lost0 & valid,
+        "PHONE_PREFIX_2018": old_mobile & valid_a & ~choose_b,
+        "PHONE_AREA_CODE_2017": choose_b,
+        "PHONE_LANDLINE_BY_DATE": clash & before,
+        "PHONE_MOBILE_BY_DATE": clash & after,
+        "PHONE_LANDLINE_OR_MOBILE": ambiguous,
+        "PHONE_SERVICE_NUMBER": kind == K_SERVICE,
+        "PHONE_FOREIGN": foreign,
+        "PHONE_INVALID": ~valid & ~foreign,
+    }
+    return _Classified(national, kind, ambiguous, codes)
+
+
+# ---------------------------------------------------------------- the field transform
+
+_SCIENTIFIC = r"[0-9]+(?:[.,][0-9]+)?[eE]\+?[0-9]+"
+_EXCEL_DECIMAL = r"\+?[0-9]+\.0+"
+_PLAIN = r"\+?\(?[0-9][0-9 .()\-]*"
+
+OUTPUT_COLUMNS = ("normalized", "status", "issues", "phone_type", "phone_secondary", "otp_ready")
+
+
+def _dated(record_dates: pd.Series | None, n: int, cutover: date) -> tuple[np.ndarray, np.ndarray]:
+    if record_dates is None:
+        return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    iso = as_text(record_dates)
+    # ISO 'YYYY-MM-DD' strings compare in date order
+    ok = fullmatch(iso, r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+    cut = cutover.isoformat()
+    before = ok & mask(pc.less(iso, cut))
+    return before, ok & ~before
+
+
+def normalize_phones(
+    phones: pd.Series,
+    *,
+    record_dates: pd.Series | None = None,
+    rules: RulesConfig | None = None,
+) -> pd.DataFrame:
+    """Normalize a column of phone fields.
+
+    `record_dates`: the record's date as ISO text ('2016-05-02', missing when unknown), same
+    index; it decides the 037 trap. Returns, on the same index: normalized (primary number in
+    E.164), status, issues, phone_type (mobile | fixed | unknown), phone_secondary (E.164,
+    ';'-joined, '' when none), otp_ready (bool).
+    """
+    rules = rules or RulesConfig()
+    index = phones.index
+    n = len(phones)
+    raw, placeholder = clean_text(as_text(phones))
+    raw = replace_where(raw, mask(pc.starts_with(raw, "'")), lambda a: pc.utf8_ltrim(a, "'"))
+    present = ~mask(pc.is_null(raw))
+    scientific = present & fullmatch(raw, _SCIENTIFIC)
+    excel = present & fullmatch(raw, _EXCEL_DECIMAL)
+    text = replace_where(raw, excel, lambda a: pc.replace_substring_regex(a, r"\.0+$", ""))
+    digits = pc.replace_substring_regex(text, "[^0-9]", "")
+    dlen = lengths(digits)
+    simple = present & ~scientific & fullmatch(text, _PLAIN) & (dlen >= 1) & (dlen <= 12)
+    messy = present & ~scientific & ~simple
+
+    # candidates: one per simple row, one per number found in a messy row
+    rows_l: list[np.ndarray] = [np.flatnonzero(simple)]
+    pos_l: list[np.ndarray] = [np.zeros(int(simple.sum()), dtype=np.int32)]
+    dig_parts: list[pa.Array] = [digits.filter(pa.array(simple))]
+    plus_l: list[np.ndarray] = [mask(pc.starts_with(text, "+"))[simple]]
+    rel_l: list[np.ndarray] = [np.zeros(int(simple.sum()), dtype=np.int8)]
+    no_number = np.zeros(n, dtype=bool)
+    several = np.zeros(n, dtype=bool)
+    if messy.any():
+        midx = np.flatnonzero(messy)
+        codes, uniques = distinct(text.take(pa.array(midx)))
+        parsed = [_parse_field(u) for u in uniques]
+        r_, p_, d_, pl_, rl_ = [], [], [], [], []
+        for row, code in zip(midx.tolist(), codes.tolist(), strict=True):
+            res = parsed[code]
+            if res.excel:
+                excel[row] = True
+            if res.placeholder:
+                placeholder[row] = True
+                continue
+            if not res.numbers:
+                no_number[row] = True
+                continue
+            several[row] = len(res.numbers) > 1
+            for i, (dg, pl, rl) in enumerate(res.numbers):
+                r_.append(row)
+                p_.append(i)
+                d_.append(dg)
+                pl_.append(pl)
+                rl_.append(rl)
+        rows_l.append(np.asarray(r_, dtype=np.int64))
+        pos_l.append(np.asarray(p_, dtype=np.int32))
+        dig_parts.append(pa.array(d_, type=TEXT))
+        plus_l.append(np.asarray(pl_, dtype=bool))
+        rel_l.append(np.asarray(rl_, dtype=np.int8))
+    c_row = np.concatenate(rows_l)
+    c_pos = np.concatenate(pos_l)
+    c_digits = pa.concat_arrays([a.cast(TEXT) for a in dig_parts])
+    c_plus = np.concatenate(plus_l)
+    c_rel = np.concatenate(rel_l)
+
+    before, after = _dated(record_dates, n, rules.mobile_renumbering_date)
+    cls = _classify(c_digits, c_plus, before[c_row], after[c_row])
+    valid = cls.kind != K_INVALID
+    usable = valid & (cls.kind != K_SERVICE)
+    c_e164 = concat("+84", pc.utf8_slice_codeunits(cls.national, 1))
+
+    # primary: first valid mobile not someone else's, then a relative's mobile, then an
+    # ambiguous one, then a landline, then anything (in field order)
+    is_mobile = (cls.kind == K_MOBILE) & ~cls.ambiguous
+    prio = np.select(
+        [is_mobile & (c_rel == _REL_NONE), is_mobile, cls.ambiguous, usable],
+        [0, 1, 2, 3],
+        default=4,
+    )
+    order = np.lexsort((c_pos, prio, c_row))
+    sorted_rows = c_row[order]
+    first = order[np.r_[True, sorted_rows[1:] != sorted_rows[:-1]]] if len(order) else order
+    primary = np.zeros(len(c_row), dtype=bool)
+    primary[first] = True
+    p_row = c_row[first]
+
+    has = np.zeros(n, dtype=bool)
+    has[p_row] = True
+
+    def scatter(values: np.ndarray, fill=False) -> np.ndarray:
+        out = np.full(n, fill, dtype=values.dtype)
+        out[p_row] = values[first]
+        return out
+
+    row_codes: dict[str, np.ndarray] = {"VALUE_PLACEHOLDER": placeholder}
+    row_codes["PHONE_EXCEL_DECIMAL"] = excel & present
+    for name, m in cls.codes.items():
+        row_codes[name] = scatter(m)
+    row_codes["PHONE_SCIENTIFIC_NOTATION"] = scientific
+    row_codes["PHONE_NO_NUMBER"] = no_number
+    kind = scatter(cls.kind, K_INVALID)
+    ambiguous = scatter(cls.ambiguous)
+    p_valid = scatter(usable)
+    row_codes["PHONE_NOT_MOBILE"] = p_valid & (kind == K_FIXED)
+    row_codes["PHONE_SEVERAL_NUMBERS"] = several
+    others = ~primary
+    bad_other = np.zeros(n, dtype=bool)
+    bad_other[c_row[others & ~usable]] = True
+    row_codes["PHONE_SECONDARY_INVALID"] = bad_other
+    rel = scatter(c_rel.astype(np.int8), _REL_NONE)
+    row_codes["PHONE_OF_RELATIVE"] = rel == _REL_RELATIVE
+    row_codes["PHONE_OF_OTHER_PERSON"] = rel == _REL_OTHER
+
+    # normalized: the primary in E.164 when usable, else the cleaned text as written
+    prim_e164 = pa.nulls(n, type=TEXT)
+    if len(first):
+        take = np.full(n, -1, dtype=np.int64)
+        take[p_row] = first
+        prim_e164 = c_e164.take(pa.array(np.where(take >= 0, take, 0)))
+        prim_e164 = where(take >= 0, prim_e164, None)
+    normalized = where(p_valid, prim_e164, raw)
+    missing = ~present | placeholder
+    out = finish(index, normalized, row_codes, missing)
+
+    phone_type = np.where(
+        ambiguous | ~p_valid,
+        UNKNOWN,
+        np.where(kind == K_MOBILE, MOBILE, np.where(kind == K_FIXED, FIXED_LINE, UNKNOWN)),
+    )
+    out["phone_type"] = pd.Series(phone_type, index=index, dtype="str")
+    out["phone_secondary"] = _secondary(n, index, c_row, c_pos, others & usable, c_e164)
+    out["otp_ready"] = pd.Series(
+        p_valid & (kind == K_MOBILE) & ~ambiguous & ~missing, index=index, dtype=bool
+    )
+    return out
+
+
+def _secondary(
+    n: int, index: pd.Index, rows: np.ndarray, pos: np.ndarray, keep: np.ndarray, e164: pa.Array
+) -> pd.Series:
+    out = np.full(n, "", dtype=object)
+    if keep.any():
+        idx = np.flatnonzero(keep)
+        idx = idx[np.lexsort((pos[idx], rows[idx]))]
+        values = e164.take(pa.array(idx)).to_pylist()
+        acc: dict[int, list[str]] = {}
+        for r, v in zip(rows[idx].tolist(), values, strict=True):
+            acc.setdefault(r, []).append(v)
+        for r, vs in acc.items():
+            out[r] = ";".join(dict.fromkeys(vs))
+    return to_series(pa.array(out, type=TEXT), index)
+
+
+def phone_kind_names(kinds: Sequence[int]) -> list[str]:
+    """Human names of number kinds (for tests and debugging)."""
+    names = {
+        K_INVALID: "invalid",
+        K_FIXED: "fixed",
+        K_MOBILE: "mobile",
+        K_SERVICE: "service",
+        K_EITHER: "either",
+    }
+    return [names[int(k)] for k in kinds]
