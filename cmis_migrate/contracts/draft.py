@@ -83,7 +83,9 @@ def build_drafts(frame: pd.DataFrame, *, run_id: str, now: datetime) -> pd.DataF
             "paper_contract_no": _text(ready["contract_no"]),
         }
     )
-    joined = out[list(HASHED)].astype(str).agg("\x1f".join, axis=1)
+    hashed = out[list(HASHED)].astype(object)
+    # pandas 3: astype(str) keeps missing values as NaN, so fill them before joining
+    joined = hashed.where(hashed.notna(), "").map(str).agg("\x1f".join, axis=1)
     out["draft_hash"] = joined.map(lambda s: hashlib.md5(s.encode("utf-8")).hexdigest())
     out["run_id"] = run_id
     out["drafted_at"] = now
