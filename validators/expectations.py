@@ -38,7 +38,7 @@ OUTCOMES = ("ready", "needs_review", "blocked")
 NULL = "<null>"  # what a missing status/type/outcome becomes: outside every value set
 USABLE = ("ok", "fixed")
 E164_VN = r"^\+84[0-9]{9,10}$"
-ID_DIGITS = r"^([0-9]{9}|[0-9]{12})$"
+ID_DIGITS = r"^(?:[0-9]{9}|[0-9]{12})$"
 ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # proposed value column -> its format; checked only where the field's status is ok or fixed
