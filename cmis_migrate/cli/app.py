@@ -24,6 +24,8 @@ COMMAND_MODULES: list[str] = [
     "status",
     "drafts",
     "windows",
+    "report",
+    "corrections",
 ]
 
 
