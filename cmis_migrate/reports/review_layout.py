@@ -51,7 +51,7 @@ IDENTITY_KEYS = (
 # personal values shown masked when they are fine and the issue is not about their correctness
 MASKED_SUBJECTS = ("phone", "id_number")
 SHOWN_STATUSES_IN_FULL = ("ambiguous", "invalid", "missing")
-_NUMBER = re.compile(r"\+?\d[\d .\-]*\d")
+_NUMBER = re.compile(r"\+?\d(?:[ .\-]?\d)*")
 
 
 def mask_digits(text: object) -> str:
