@@ -17,6 +17,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy.engine import make_url
 
+from cmis_migrate.demo.rates import DemoRates
+
 DEFAULT_CONFIG = Path("config.yaml")
 SOURCE_URL_ENV = "CMIS_SOURCE_URL"
 STORE_URL_ENV = "CMIS_STORE_URL"
@@ -145,8 +147,9 @@ class DaskConfig(_Section):
 class DemoConfig(_Section):
     customers: Annotated[int, Field(ge=1)] = 20_000
     seed: int = 2020
-    # share of records that carry each kind of paper-era damage (0..1); see cmis_migrate/demo
-    rates: dict[str, Annotated[float, Field(ge=0, le=1)]] = {}
+    # share of records that carry each kind of paper-era damage (0..1); the names, meanings and
+    # defaults are in cmis_migrate/demo/rates.py (an unknown name is an error naming the key)
+    rates: DemoRates = DemoRates()
 
 
 class Config(_Section):

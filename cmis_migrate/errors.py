@@ -1,16 +1,30 @@
-"""Errors a user can act on: each names where the problem is."""
+"""Errors that carry what a user needs to fix bad input: the file, and the row and field."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class InputFileError(Exception):
-    """A file given to cmis-migrate is unusable: names the file, and the row and field if known."""
+    """A file given to a command cannot be read as expected.
 
-    def __init__(self, file: str, row: int | None, field: str | None, message: str):
-        self.file, self.row, self.field, self.message = file, row, field, message
-        where = [file]
+    The message names the file and, when known, the row (as a spreadsheet shows it: the
+    header is row 1) and the field (column)."""
+
+    def __init__(
+        self, path: Path | str, message: str, *, row: int | None = None, field: str | None = None
+    ) -> None:
+        self.path = Path(path)
+        self.row = row
+        self.field = field
+        self.message = message
+        where = [str(self.path)]
         if row is not None:
             where.append(f"row {row}")
-        if field:
-            where.append(f"field {field}")
+        if field is not None:
+            where.append(f"field {field!r}")
         super().__init__(f"{', '.join(where)}: {message}")
+
+
+class OutputFileError(Exception):
+    """A result file cannot be written (message names the file)."""

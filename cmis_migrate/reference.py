@@ -27,11 +27,11 @@ def load_staff_phones(path: Path | None) -> frozenset[str]:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise InputFileError(str(path), None, None, f"not UTF-8 text ({exc.reason})") from None
+        raise InputFileError(path, f"not UTF-8 text ({exc.reason})") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputFileError(str(path), None, None, f"not a readable CSV ({exc})") from None
+        raise InputFileError(path, f"not a readable CSV ({exc})") from None
     if "phone" not in frame.columns:
-        raise InputFileError(str(path), 1, "phone", "the header has no `phone` column")
+        raise InputFileError(path, "the header has no `phone` column", row=1, field="phone")
     phones = _to_e164(frame["phone"])
     return frozenset(p for p in phones if isinstance(p, str) and p)
 

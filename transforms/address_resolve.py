@@ -28,31 +28,24 @@ _TWO_TOKEN_TYPES = {
     "dackhu": "dackhu",
 }
 # A name right after one of these words is a village/street name, not a unit ("Thôn Đông Sơn").
-STREET_WORDS = frozenset(
-    [
-        "thon",
-        "xom",
-        "ban",
-        "to",
-        "tdp",
-        "kp",
-        "khu",
-        "khupho",
-        "pho",
-        "duong",
-        "ngo",
-        "ngach",
-        "hem",
-        "kiet",
-        "lang",
-        "ap",
-        "so",
-        "sn",
-        "khoi",
-        "cum",
-        "lo",
-        "doi",
-    ]
+# Written with diacritics they are unmistakable; without, several read as names too ("duong"
+# is Đường or Dương, "ngo" Ngõ or Ngô), so those count only at the start of a part.
+# ("Kiệt", a central-Vietnam alley, is left out: Thanh Hóa has a commune Hiền Kiệt.)
+_STREET_ACCENTED = frozenset(
+    map(
+        tone_key,
+        ("thôn", "xóm", "bản", "tổ", "khu", "phố", "đường", "ngõ", "ngách", "hẻm", "làng")
+        + ("ấp", "số", "khối", "cụm", "lô", "đội"),
+    )
+)
+_STREET_ASCII = frozenset(["thon", "xom", "tdp", "kp", "khupho", "ngach", "hem", "sn", "khu"])
+_STREET_ASCII_AT_START = frozenset(
+    ["ban", "to", "pho", "duong", "ngo", "kiet", "lang", "ap", "so", "khoi", "cum", "lo", "doi"]
+)
+# Unit-type words written with diacritics must be these ("Quán Lào" is no "Quận").
+_TYPE_ACCENTED = frozenset(
+    tone_key(w)
+    for w in ["xã", "phường", "thị", "trấn", "huyện", "thành", "phố", "quận", "tỉnh", "đặc", "khu"]
 )
 _COUNTRY = (("viet", "nam"), ("vietnam",), ("vn",))
 
@@ -63,6 +56,7 @@ class Resolution:
 
     `needs_more`: the whole tail was read and no commune was found yet, so text further left
     (if any) may still hold it; the other fields are the answer if there is none.
+    `province_only`: the caller may read further left with `province_seen=True`.
     """
 
     ward: str | None
@@ -70,15 +64,18 @@ class Resolution:
     issues: tuple[str, ...]
     street_end: int
     needs_more: bool
+    province_only: bool = False  # the tail is nothing but our province (and the country)
 
 
 @dataclass(slots=True)
 class _Tokens:
     folds: list[str]
+    types: list[str]  # the folded word when it can be (part of) a unit type, else ""
+    street: list[bool]  # a street/village keyword (Thôn, Xóm, Đường ...)
     tones: list[str]
-    accented: list[bool]
     starts: list[int]
     seg_starts: list[int]  # index of the first token of each token's segment
+    any_accent: bool = False  # the writer uses diacritics: "Thanh" then is not "Thành"
 
 
 @dataclass(slots=True)
@@ -93,42 +90,51 @@ class _Match:
 
 
 def _tokenize(text: str) -> _Tokens:
-    folds: list[str] = []
-    tones: list[str] = []
-    accented: list[bool] = []
-    starts: list[int] = []
-    seg_starts: list[int] = []
+    tok = _Tokens([], [], [], [], [], [])
     seg_start = 0
     last_end = 0
     for m in _WORD.finditer(text):
         start = m.start()
         if text.find(",", last_end, start) != -1:
-            seg_start = len(folds)
+            seg_start = len(tok.folds)
         word = m.group()
-        ascii_word = word.isascii()
-        folds.append(word.lower() if ascii_word else fold(word))
-        tones.append("" if ascii_word else tone_key(word))
-        accented.append(not ascii_word)
-        starts.append(start)
-        seg_starts.append(seg_start)
+        if word.isascii():
+            low = word.lower()
+            tok.folds.append(low)
+            tok.types.append("" if low == "quan" else low)  # Quan/Quán more often than Quận
+            tok.street.append(
+                low in _STREET_ASCII
+                or (low in _STREET_ASCII_AT_START and len(tok.folds) == seg_start + 1)
+            )
+            tok.tones.append("")
+        else:
+            folded = fold(word)
+            tone = tone_key(word)
+            tok.folds.append(folded)
+            tok.types.append(folded if tone in _TYPE_ACCENTED else "")
+            tok.street.append(tone in _STREET_ACCENTED)
+            tok.tones.append(tone)
+            tok.any_accent = True
+        tok.starts.append(start)
+        tok.seg_starts.append(seg_start)
         last_end = m.end()
-    return _Tokens(folds, tones, accented, starts, seg_starts)
+    return tok
 
 
-def _type_before(folds: list[str], start: int, seg_start: int) -> tuple[str | None, int]:
+def _type_before(types: list[str], start: int, seg_start: int) -> tuple[str | None, int]:
     if start - 2 >= seg_start:
-        two = _TWO_TOKEN_TYPES.get(folds[start - 2] + folds[start - 1])
-        if two:
+        two = _TWO_TOKEN_TYPES.get(types[start - 2] + types[start - 1])
+        if two and types[start - 2] and types[start - 1]:
             return two, start - 2
     if start - 1 >= seg_start:
-        one = TYPE_SPELLINGS.get(folds[start - 1])
+        one = TYPE_SPELLINGS.get(types[start - 1])
         if one:
             return one, start - 1
     return None, start
 
 
 def _tone_of(tok: _Tokens, start: int, end: int) -> str | None:
-    if not any(tok.accented[start:end]):
+    if not tok.any_accent:
         return None
     return "".join(tok.tones[i] or tok.folds[i] for i in range(start, end))
 
@@ -144,9 +150,9 @@ def _match(
         key = "".join(folds[start:end])
         units = names.get(key)
         if units:
-            written, type_start = _type_before(folds, start, seg_start)
+            written, type_start = _type_before(tok.types, start, seg_start)
             if written is None:
-                if start > seg_start and folds[start - 1] in STREET_WORDS:
+                if start > seg_start and tok.street[start - 1]:
                     continue
                 return _Match(start, units, None, key, _tone_of(tok, start, end), False, start)
             if written in level_types:
@@ -154,27 +160,35 @@ def _match(
                 return _Match(type_start, units, written, key, tone, False, start)
             continue
         typed = glued.get(key)
-        if typed:
-            skip = 0
-            if end - start > 2 and _TWO_TOKEN_TYPES.get(folds[start] + folds[start + 1]):
-                skip = 2
-            elif end - start > 1 and folds[start] in TYPE_SPELLINGS:
-                skip = 1
-            return _Match(
-                start,
-                [u for u, _ in typed],
-                typed[0][1],
-                key,
-                _tone_of(tok, start + skip, end) if skip else None,
-                True,
-                start + skip,
-            )
+        # only a type glued into a word ("XãHàBình", "TTHàTrung"); a separate type word is
+        # read with the name one step shorter, where diacritics can still decide
+        if typed and tok.types[start] not in TYPE_SPELLINGS:
+            return _Match(start, [u for u, _ in typed], typed[0][1], key, None, True, start)
     return None
 
 
-def _filter(match: _Match) -> tuple[list, bool]:
-    """Units fitting the written type (else all, flagged) and the diacritics (when written)."""
+def _by_tone(match: _Match) -> list:
+    """Units whose official name has the diacritics written; failing that, drop the units
+    whose official name the diacritics contradict (Hưng for Hùng) and keep old aliases."""
     units = match.units
+    if match.tone is None:
+        return units
+    toned = [u for u in units if match.tone in u.tone_keys]
+    if toned:
+        return toned
+    return [u for u in units if fold(u.short) != match.name_key] or units
+
+
+def _filter(match: _Match) -> tuple[list, bool]:
+    """Units fitting the diacritics (when written), then the written type (else all, flagged).
+
+    Diacritics go first: an official name written exactly ("Xã Quảng Hưng", a phường since
+    2012) beats an alias that only folds alike (Quảng Hùng, now in Sầm Sơn).
+    """
+    return _by_type(match, _by_tone(match))
+
+
+def _by_type(match: _Match, units: list) -> tuple[list, bool]:
     mismatch = False
     if match.written_type is not None and not match.glued:
         typed = [u for u in units if (match.written_type, match.name_key) in u.typed]
@@ -182,10 +196,6 @@ def _filter(match: _Match) -> tuple[list, bool]:
             units = typed
         else:
             mismatch = True
-    if match.tone is not None:
-        toned = [u for u in units if match.tone in u.tone_keys]
-        if toned:
-            units = toned
     return units, mismatch
 
 
@@ -239,8 +249,8 @@ def _province_at(tok: _Tokens, pos: int, ref: Reference) -> tuple[int, bool | No
         entries = ref.province_names.get(key)
         if not entries:
             continue
-        written, type_start = _type_before(folds, start, seg_start)
-        if written is None and start > seg_start and folds[start - 1] in STREET_WORDS:
+        written, type_start = _type_before(tok.types, start, seg_start)
+        if written is None and start > seg_start and tok.street[start - 1]:
             continue
         if written is not None:
             entries = [(p, t) for p, t in entries if written in t]
@@ -259,27 +269,34 @@ def _segment_is_typed(tok: _Tokens, start: int, end: int, types: frozenset[str])
     """True when the words start..end begin with a unit type of `types` and a name."""
     if end - start < 2:
         return False
-    two = _TWO_TOKEN_TYPES.get(tok.folds[start] + tok.folds[start + 1])
-    if two:
+    two = _TWO_TOKEN_TYPES.get(tok.types[start] + tok.types[start + 1])
+    if two and tok.types[start] and tok.types[start + 1]:
         return two in types and end - start > 2
-    return TYPE_SPELLINGS.get(tok.folds[start]) in types
+    return TYPE_SPELLINGS.get(tok.types[start]) in types
 
 
 def _looks_like_commune(tok: _Tokens, seg_start: int, end: int) -> bool:
-    words = tok.folds[seg_start:end]
-    if any(TYPE_SPELLINGS.get(w) in _COMMUNE_TYPES for w in words[:-1]):
+    if any(TYPE_SPELLINGS.get(w) in _COMMUNE_TYPES for w in tok.types[seg_start : end - 1]):
         return True
-    return bool(words) and words[0] not in STREET_WORDS and not any(w.isdigit() for w in words)
+    words = tok.folds[seg_start:end]
+    return bool(words) and not tok.street[seg_start] and not any(w.isdigit() for w in words)
 
 
-def resolve_admin(tail: str, ref: Reference) -> Resolution:
-    """Read the administrative units at the end of `tail` (see module docstring)."""
+def resolve_admin(tail: str, ref: Reference, province_seen: bool = False) -> Resolution:
+    """Read the administrative units at the end of `tail` (see module docstring).
+
+    `province_seen`: the province was already read right of `tail`, so a province name here
+    is the district of the same name ("Thanh Hóa, Thanh Hóa").
+    """
     tok = _tokenize(tail)
     pos = _skip_country(tok, len(tok.folds))
-    if pos and tok.folds:
+    if pos and not province_seen:
         pos, ours = _province_at(tok, pos, ref)
         if ours is False:
             return Resolution(None, "invalid", (codes.ADDR_OUTSIDE_PROVINCE,), 0, False)
+        if ours and pos == 0:
+            reason = (codes.ADDR_NO_COMMUNE,)
+            return Resolution(None, "invalid", reason, 0, True, province_only=True)
 
     issues: list[str] = []
     district = None
@@ -288,32 +305,23 @@ def resolve_admin(tail: str, ref: Reference) -> Resolution:
     if pos:
         district_match = _match(tok, pos, ref.district_names, ref.district_glued, _DISTRICT_TYPES)
         if district_match:
+            # "Phường Nam Sầm Sơn": a longer commune name wins over the district inside it.
+            longer = _match(tok, pos, ref.unit_names, ref.unit_glued, _COMMUNE_TYPES)
+            if longer is not None and longer.start < district_match.start:
+                district_match = None
+        if district_match:
             found, _ = _filter(district_match)
             district = found[0] if len(found) == 1 else None
             pos = district_match.start
-        elif _segment_is_typed(tok, tok.seg_starts[pos - 1], pos, _DISTRICT_TYPES):
+        elif _segment_is_typed(tok, tok.seg_starts[pos - 1], pos, _DISTRICT_TYPES) and not _match(
+            tok, pos, ref.unit_names, ref.unit_glued, _COMMUNE_TYPES
+        ):
             issues.append(codes.ADDR_DISTRICT_UNKNOWN)
             pos = tok.seg_starts[pos - 1]
 
     commune = _match(tok, pos, ref.unit_names, ref.unit_glued, _COMMUNE_TYPES) if pos else None
     if commune:
-        street_end = tok.starts[commune.start]
-        units, mismatch = _filter(commune)
-        if district is None:
-            ward, status, found = _decide(units, mismatch, tuple(issues))
-            return Resolution(ward, status, found, street_end, False)
-        in_district = [
-            u for u in units if isinstance(u, Commune) and u.district_key == district.key
-        ]
-        if in_district:
-            ward, status, found = _decide(in_district, mismatch, tuple(issues))
-            return Resolution(ward, status, found, street_end, False)
-        new = [u for u in units if isinstance(u, Ward)]
-        if new:
-            ward, status, found = _decide(new, mismatch, tuple(issues))
-            return Resolution(ward, status, found, street_end, False)
-        stem = tok.folds[commune.name_start]
-        return _not_in_district(units, mismatch, street_end, district, stem)
+        return _commune_reading(tok, commune, district, tuple(issues))
 
     needs_more = pos == 0
     if district_match is not None and district_match.written_type is None:
@@ -331,23 +339,52 @@ def resolve_admin(tail: str, ref: Reference) -> Resolution:
     return Resolution(None, "invalid", (*issues, reason), 0, needs_more)
 
 
-def _not_in_district(
-    units: list, mismatch: bool, street_end: int, district: District, stem: str
+def _commune_reading(
+    tok: _Tokens, commune: _Match, district: District | None, issues: tuple[str, ...]
 ) -> Resolution:
+    """The ward(s) a commune name found at the end of the tail stands for."""
+    street_end = tok.starts[commune.start]
+    toned = _by_tone(commune)
+    units, mismatch = _by_type(commune, toned)
+    if district is None:
+        ward, status, found = _decide(units, mismatch, issues)
+        return Resolution(ward, status, found, street_end, False)
+    in_district = [u for u in units if isinstance(u, Commune) and u.district_key == district.key]
+    if not in_district:  # the district outweighs the unit type written
+        in_district = [
+            u for u in toned if isinstance(u, Commune) and u.district_key == district.key
+        ]
+        mismatch = mismatch or bool(in_district)
+    if in_district:
+        ward, status, found = _decide(in_district, mismatch, issues)
+        return Resolution(ward, status, found, street_end, False)
+    new = [u for u in units if isinstance(u, Ward)]
+    if new:
+        ward, status, found = _decide(new, mismatch, issues)
+        return Resolution(ward, status, found, street_end, False)
+    # elsewhere: judged on every unit of that name (the type written is weak evidence)
+    return _not_in_district(toned, street_end, district, tok.folds[commune.name_start])
+
+
+def _not_in_district(units: list, street_end: int, district: District, stem: str) -> Resolution:
     """The name exists, but not in the district written.
 
     Thanh Hóa communes carry their district's first syllable (Hoằng Quang in Hoằng Hóa,
-    Quảng Tâm in Quảng Xương); one such commune moved to a city before 2025 is the same place
-    (fixed). Any other single reading is a proposal for a person to confirm; several are
-    unusable.
+    Quảng Tâm in Quảng Xương). Such a commune of a huyện that a city or town absorbed before
+    2025 (TP Thanh Hóa, Sầm Sơn, Bỉm Sơn) is the same place written the old way: fixed. Any
+    other single reading is a proposal for a person to confirm; several are unusable.
     """
     wards = {w for u in units for w in _wards_of(u)}
     if len(wards) != 1:
         return Resolution(None, "invalid", (codes.ADDR_COMMUNE_NOT_IN_DISTRICT,), 0, False)
     (ward,) = wards
-    if len(units) == 1 and stem == fold(district.short.split()[0]):
+    moved_to_town = (
+        len(units) == 1
+        and isinstance(units[0], Commune)
+        and units[0].district_key.startswith(("thanhpho", "thixa"))
+        and district.type_key == "huyen"
+    )
+    if moved_to_town and stem == fold(district.short.split()[0]):
         found = (codes.ADDR_MAPPED_2025, codes.ADDR_FORMER_DISTRICT)
-        if mismatch:
-            found += (codes.ADDR_UNIT_TYPE_MISMATCH,)
         return Resolution(ward, "fixed", found, street_end, False)
     return Resolution(ward, "ambiguous", (codes.ADDR_COMMUNE_NOT_IN_DISTRICT,), street_end, False)

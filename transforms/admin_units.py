@@ -158,6 +158,7 @@ def _names_and_typed(
     own_type: str, short: str, keywords: list[str]
 ) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
     short_key = fold(short)
+    keywords = [fold(k) for k in keywords]  # a few keywords in the data keep diacritics
     known = {short_key, *keywords}
     names = {short_key}
     typed = {(own_type, short_key)}

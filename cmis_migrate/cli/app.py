@@ -18,6 +18,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+@app.callback()
+def _root() -> None:
+    """Migrate paper-era CMIS customer records into reviewed draft e-contracts."""
+    # an explicit callback keeps every command a sub-command even while only one is registered
+
+
 COMMAND_MODULES: list[str] = [
     "demo",
     "run",
@@ -26,14 +33,9 @@ COMMAND_MODULES: list[str] = [
     "windows",
     "report",
     "corrections",
+    "normalize_file",
+    "seed_demo",
 ]
-
-
-@app.callback()
-def _root() -> None:
-    """Migrate paper-era CMIS customer records into reviewed draft e-contracts."""
-    # a callback keeps `cmis-migrate <command>` a group even while only one command is
-    # registered (typer would otherwise run that lone command as the whole app)
 
 
 def _register() -> None:

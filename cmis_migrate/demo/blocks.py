@@ -98,15 +98,15 @@ def _redate_before(
     rng: np.random.Generator, contract: np.ndarray, undated: np.ndarray, birth: np.ndarray,
     rows: np.ndarray, limit: np.datetime64,
 ) -> None:  # fmt: skip
-    """Rows of `rows` dated on/after `limit` get a date before it (or none if too young)."""
+    """Rows of `rows` dated on/after `limit` get a date before it; a holder too young to have
+    signed by then is made 20 years older (birth is changed in place too)."""
     fix = rows & ~undated & (contract >= limit)
     if not fix.any():
         return
+    young = fix & (dates.add_years(birth, 18) >= limit - np.timedelta64(1, "D"))
+    birth[young] = birth[young] - np.timedelta64(round(20 * 365.25), "D")
     lo = np.maximum(dates.day("1995-01-01"), dates.add_years(birth[fix], 18))
-    new = dates.uniform_dates(rng, lo, limit - np.timedelta64(1, "D"), int(fix.sum()))
-    contract[fix] = new
-    too_young = fix & (contract >= limit)
-    undated[too_young] = True
+    contract[fix] = dates.uniform_dates(rng, lo, limit - np.timedelta64(1, "D"), int(fix.sum()))
 
 
 def _shared_phone_groups(
@@ -177,7 +177,6 @@ def make_block(plan: Plan, seed: int, rates: DemoRates, b: int) -> Block:
     # -- the person
     male, family, middle, given, full_clean = names.draw_names(rng, highland)
     birth = _birth_dates(rng, r)
-    birth_year = dates.ymd(birth)[0]
     contract = _contract_dates(rng, birth)
     undated = rng.random(r) < rates.contract_undated
 
@@ -188,6 +187,7 @@ def make_block(plan: Plan, seed: int, rates: DemoRates, b: int) -> Block:
     undated = np.where(is037, rng.random(r) < min(1.0, 6 * rates.contract_undated), undated)
     _redate_before(rng, contract, undated, birth, is037, LANDLINE_CHANGE)
     pre_2018 = ~undated & (contract < RENUMBERING)
+    birth_year = dates.ymd(birth)[0]
 
     phone = np.full(r, None, dtype=object)
     for k, maker in (
@@ -214,8 +214,16 @@ def make_block(plan: Plan, seed: int, rates: DemoRates, b: int) -> Block:
     has_id = (ik != 1) & (ik != 6)
     is_cccd = np.isin(ik, (0, 3, 4, 5))
     shown_birth = (rng.random(r) >= rates.birth_date_missing) | (ik == 5)
+    ordinal = int(plan.station_start[s0]) + np.arange(r)
+    id_offset = int(rng_for(seed, 2).integers(0, 10_000_000))
     cccd = identity.cccd_numbers(
-        rng, birth_year, male, rng.random(r) < rates.cccd_other_province, ik == 5
+        rng,
+        ordinal,
+        id_offset,
+        birth_year,
+        male,
+        rng.random(r) < rates.cccd_other_province,
+        ik == 5,
     )
     id_number = np.full(r, None, dtype=object)
     _put(
@@ -223,7 +231,7 @@ def make_block(plan: Plan, seed: int, rates: DemoRates, b: int) -> Block:
         (ik == 0) | (ik == 5),
         [c for c, m in zip(cccd, (ik == 0) | (ik == 5), strict=True) if m],
     )
-    _put(id_number, ik == 2, identity.cmnd_numbers(rng, int((ik == 2).sum())))
+    _put(id_number, ik == 2, identity.cmnd_numbers(ordinal[ik == 2], id_offset))
     _put(
         id_number, ik == 3, identity.lost_zero([c for c, m in zip(cccd, ik == 3, strict=True) if m])
     )
@@ -367,7 +375,9 @@ def make_block(plan: Plan, seed: int, rates: DemoRates, b: int) -> Block:
         src = int(cand[rng.integers(0, len(cand))])
         for arr in (full_name_arr, id_number, id_issue_date, id_issue_place, birth_text):
             arr[i] = arr[src]
-        if rng.random() < 0.5:
+        # same phone half the time: a plain mobile the duplicate's record could hold (an
+        # old-dated record only holds the 09x mobiles that existed then)
+        if rng.random() < 0.5 and pk[src] == 0 and (pre_2018[src] or not pre_2018[i]):
             phone[i] = phone[src]
 
     # -- open change requests (and some finished ones)
@@ -404,7 +414,7 @@ def make_block(plan: Plan, seed: int, rates: DemoRates, b: int) -> Block:
     start = np.where(updated, dates.uniform_dates(rng, start, dates.day("2024-12-31"), r), start)
     valid_from = dates.fmt_iso(start)
 
-    terminated = _terminated_rows(rng, plan, term_codes)
+    terminated = _terminated_rows(rng, plan, term_codes, id_offset)
 
     station_code = [plan.station_code[i] for i in station.tolist()]
     ledger_code = [plan.ledger_code[i] for i in ledger.tolist()]
@@ -433,7 +443,7 @@ def make_block(plan: Plan, seed: int, rates: DemoRates, b: int) -> Block:
 
 
 def _terminated_rows(
-    rng: np.random.Generator, plan: Plan, codes: list[tuple[int, int]]
+    rng: np.random.Generator, plan: Plan, codes: list[tuple[int, int]], id_offset: int
 ) -> list[tuple]:
     """HDG_KHACH_HANG rows of contracts ended before the snapshot (NGAY_HHLUC set)."""
     if not codes:
@@ -449,7 +459,10 @@ def _terminated_rows(
         rng, street, commune, np.zeros(t, bool), np.zeros(t, np.int64)
     )
     phone = phones.old_mobiles(rng, t)
-    cmnd = identity.cmnd_numbers(rng, t)
+    # ordinals past every current customer's: unique (for the province) and never a current
+    # customer's CMND
+    ordinal = plan.n + np.array([num for _, num in codes]) * len(BRANCHES) + branch
+    cmnd = identity.cmnd_numbers(ordinal, id_offset)
     since = dates.uniform_dates(rng, dates.day("1995-01-01"), dates.day("2015-12-31"), t)
     ended = dates.uniform_dates(rng, np.maximum(since, CMIS_START), dates.day("2024-12-31"), t)
     since_text, since_iso, ended_iso = (

@@ -51,14 +51,24 @@ def century_sex_digit(birth_year: np.ndarray, male: np.ndarray) -> np.ndarray:
     return 2 * ((birth_year - 1900) // 100) + (~male).astype(np.int64)
 
 
+def unique_serials(ordinal: np.ndarray, space: int, offset: int) -> np.ndarray:
+    """A different number in [0, space) for each customer ordinal below `space` (an affine
+    bijection: real ID numbers are unique per person; random draws would collide by the
+    thousand over a province)."""
+    return (ordinal.astype(np.int64) * 3_141_593 + offset) % space
+
+
 def cccd_numbers(
     rng: np.random.Generator,
+    ordinal: np.ndarray,
+    offset: int,
     birth_year: np.ndarray,
     male: np.ndarray,
     other_province: np.ndarray,
     inconsistent: np.ndarray,
 ) -> list[str]:
-    """12-digit CCCDs; where `inconsistent`, the sex/century digit or the year disagrees."""
+    """12-digit CCCDs; where `inconsistent`, the century digit or the year disagrees with the
+    birth date (a wrong sex alone could not be seen: CMIS keeps no sex for a customer)."""
     r = len(birth_year)
     codes = other_cccd_provinces()
     province = np.where(
@@ -68,12 +78,11 @@ def cccd_numbers(
     )
     digit = century_sex_digit(birth_year, male)
     yy = birth_year % 100
-    how = rng.integers(0, 3, size=r)
+    wrong_year = rng.random(r) < 0.7
     shift = rng.integers(1, 10, size=r)
-    digit = np.where(inconsistent & (how == 0), digit ^ 1, digit)  # wrong sex
-    digit = np.where(inconsistent & (how == 1), (digit + 2) % 10, digit)  # wrong century
-    yy = np.where(inconsistent & (how == 2), (yy + shift) % 100, yy)  # wrong year
-    tail = rng.integers(0, 1_000_000, size=r)
+    digit = np.where(inconsistent & ~wrong_year, (digit + 2) % 10, digit)  # wrong century
+    yy = np.where(inconsistent & wrong_year, (yy + shift) % 100, yy)  # typo in the year
+    tail = unique_serials(ordinal, 1_000_000, offset)
     return [
         f"{p}{d}{y:02d}{t:06d}"
         for p, d, y, t in zip(
@@ -82,8 +91,10 @@ def cccd_numbers(
     ]
 
 
-def cmnd_numbers(rng: np.random.Generator, r: int) -> list[str]:
-    return [f"{THANH_HOA_CMND}{x:07d}" for x in rng.integers(0, 10_000_000, size=r).tolist()]
+def cmnd_numbers(ordinal: np.ndarray, offset: int) -> list[str]:
+    return [
+        f"{THANH_HOA_CMND}{x:07d}" for x in unique_serials(ordinal, 10_000_000, offset).tolist()
+    ]
 
 
 def lost_zero(cccd: list[str]) -> list[str]:

@@ -21,13 +21,13 @@ def _old_tone_sub(m: re.Match[str]) -> str:
     )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def old_tone(text: str) -> str:
     """Hóa -> Hoá, Hòa -> Hoà, Thụy -> Thuỵ, Khỏe -> Khoẻ (old tone placement)."""
     return _OLD_TONE_RE.sub(_old_tone_sub, text)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def strip_diacritics(text: str) -> str:
     """Nguyễn Văn Đức -> Nguyen Van Duc."""
     decomposed = unicodedata.normalize("NFD", text)

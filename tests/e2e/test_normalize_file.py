@@ -1,0 +1,243 @@
+"""normalize-file as a user runs it: CSV and XLSX round trips, malformed files."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from typer.testing import CliRunner
+
+from cmis_migrate.cli.app import _register, app
+from cmis_migrate.transforms import FIELDS
+
+_register()
+runner = CliRunner()
+
+HEADER = [
+    "customer_code", "full_name", "address", "phone", "email", "id_number",
+    "id_issue_date", "id_issue_place", "birth_date", "contract_date",
+]  # fmt: skip
+ROWS = [
+    ["PA07010000001", "đỗ đức thắng", "Thôn 3, Xã Hà Bình, Huyện Hà Trung, Tỉnh Thanh Hóa", "0373851234",
+     "thang@gmail.con", "038085001234", "12/03/2021", "Cục CS QLHC về TTXH", "01/02/1985", "02/05/2016"],
+    ["PA07010000002", "NGUYỄN VĂN AN", "", "0912 345 678 - 0237 3851234", "", "172345678", "44231",
+     "CA Thanh Hóa", "", ""],
+    ["PA07010000003", "Lê Thị Hoà", "không có", "01689876543", "n/a", "3.8085E+10", "31/02/2020", "", "", ""],
+]  # fmt: skip
+RESULT_COLUMNS = [f"{f}_{p}" for f in FIELDS for p in ("normalized", "status", "issues")] + [
+    "phone_type", "phone_secondary", "id_type", "address_ward", "address_province", "otp_ready",
+]  # fmt: skip
+
+
+def run(*args: str):
+    return runner.invoke(app, ["normalize-file", *map(str, args)])
+
+
+def write_csv(path: Path, rows, header=HEADER, encoding="utf-8") -> Path:
+    with path.open("w", newline="", encoding=encoding) as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        return list(csv.DictReader(f))
+
+
+def read_xlsx(path: Path) -> list[dict[str, object]]:
+    book = load_workbook(path, read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    book.close()
+    header = rows[0]
+    return [dict(zip(header, r, strict=True)) for r in rows[1:]]
+
+
+def check_result(rows: list[dict]) -> None:
+    assert len(rows) == 3
+    first, second, third = rows
+    assert first["full_name_normalized"] == "Đỗ Đức Thắng"
+    assert first["phone_normalized"] == "+842373851234"  # dated 2016: the old landline
+    assert first["phone_status"] == "fixed"
+    assert first["email_normalized"] == "thang@gmail.com"
+    assert first["id_number_normalized"] == "038085001234"
+    assert first["id_issue_date_normalized"] == "2021-03-12"
+    assert first["id_issue_place_normalized"] == "Cục Cảnh sát quản lý hành chính về trật tự xã hội"
+    assert first["address_province"] == "Tỉnh Thanh Hóa"
+    assert first["otp_ready"] == "false"
+    assert second["phone_normalized"] == "+84912345678"
+    assert second["phone_secondary"] == "+842373851234"
+    assert second["otp_ready"] == "true"
+    assert second["id_type"] == "CMND9"
+    assert second["id_issue_date_normalized"] == "2021-02-04"
+    assert third["phone_normalized"] == "+84389876543"
+    assert third["id_number_status"] == "invalid"
+    assert third["email_status"] == "missing"
+    assert third["id_issue_date_status"] == "invalid"
+
+
+@pytest.mark.parametrize("out_name", ["out.csv", "out.xlsx"])
+def test_csv_round_trip(tmp_path, out_name):
+    src = write_csv(tmp_path / "in.csv", ROWS)
+    result = run(src, "--out", tmp_path / out_name)
+    assert result.exit_code == 0, result.output
+    out = tmp_path / out_name
+    rows = read_csv(out) if out_name.endswith(".csv") else read_xlsx(out)
+    assert list(rows[0]) == HEADER + RESULT_COLUMNS
+    for written, original in zip(rows, ROWS, strict=True):  # input columns unchanged
+        assert [written[c] or "" for c in HEADER] == original
+        assert all(isinstance(v, str) or v is None for v in written.values())
+    check_result([{k: (v or "") for k, v in r.items()} for r in rows])
+
+
+def test_xlsx_round_trip_keeps_numbers_as_their_digits(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append([
+        "PA07010000001", "đỗ đức thắng", "Thôn 3, Xã Hà Bình, Huyện Hà Trung, Tỉnh Thanh Hóa", 373851234,
+        "thang@gmail.con", 38085001234, datetime(2021, 3, 12), "Cục CS QLHC về TTXH",
+        datetime(1985, 2, 1), "02/05/2016",
+    ])  # fmt: skip
+    sheet.append([
+        "PA07010000002", "NGUYỄN VĂN AN", None, "0912 345 678 - 0237 3851234", None, 172345678.0, 44231,
+        "CA Thanh Hóa", None, None,
+    ])  # fmt: skip
+    sheet.append(
+        [
+            "PA07010000003",
+            "Lê Thị Hoà",
+            "không có",
+            "01689876543",
+            "n/a",
+            "3.8085E+10",
+            "31/02/2020",
+        ]
+    )
+    src = tmp_path / "in.xlsx"
+    book.save(src)
+    result = run(src, "--out", tmp_path / "out.xlsx")
+    assert result.exit_code == 0, result.output
+    rows = read_xlsx(tmp_path / "out.xlsx")
+    # numbers came in as the digits Excel held, dates as ISO text
+    assert rows[0]["phone"] == "373851234"
+    assert rows[0]["id_number"] == "38085001234"
+    assert rows[0]["id_issue_date"] == "2021-03-12"
+    assert rows[1]["id_number"] == "172345678"
+    assert rows[1]["id_issue_date"] == "44231"
+    check_result([{k: (v or "") for k, v in r.items()} for r in rows])
+    # the row with fewer cells was kept, its missing cells read as empty
+    assert rows[2]["contract_date"] in ("", None)
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path):
+    src = write_csv(
+        tmp_path / "in.csv", [["PA1", "=1+1", "", "0912345678", "", "", "", "", "", ""]]
+    )
+    assert run(src, "--out", tmp_path / "out.xlsx").exit_code == 0
+    assert read_xlsx(tmp_path / "out.xlsx")[0]["full_name"] == "=1+1"
+
+
+def test_missing_optional_columns_are_allowed(tmp_path):
+    src = write_csv(tmp_path / "in.csv", [["PA1", "0912345678"]], header=["customer_code", "phone"])
+    result = run(src, "--out", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.output
+    row = read_csv(tmp_path / "out.csv")[0]
+    assert list(row) == ["customer_code", "phone", *RESULT_COLUMNS]
+    assert (row["phone_normalized"], row["full_name_status"], row["otp_ready"]) == (
+        "+84912345678",
+        "missing",
+        "true",
+    )
+
+
+def test_a_bad_row_does_not_stop_the_others(tmp_path):
+    rows = [ROWS[0], [*ROWS[1], "stray", "cells"], ROWS[2][:4]]
+    src = write_csv(tmp_path / "in.csv", rows)
+    result = run(src, "--out", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.output
+    out = read_csv(tmp_path / "out.csv")
+    assert len(out) == 3
+    assert out[1]["extra_cells"] == "stray | cells"
+    assert out[2]["phone_normalized"] == "+84389876543"
+    assert "row 3" in result.output and "row 4" in result.output
+
+
+def test_semicolon_separated_csv(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("customer_code;phone\nPA1;0912345678\n", encoding="utf-8")
+    assert run(src, "--out", tmp_path / "out.csv").exit_code == 0
+    assert read_csv(tmp_path / "out.csv")[0]["phone_normalized"] == "+84912345678"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.csv", b"", "empty"),
+        ("blank.csv", b"\n\n  \n", "empty"),
+        ("nohead.csv", b"PA1,0912345678\nPA2,0987654321\n", "no header row"),
+        (
+            "latin.csv",
+            "customer_code,full_name\nPA1,Nguyễn\n".encode("cp1258", errors="replace") + b"\xff",
+            "not UTF-8",
+        ),
+        ("broken.xlsx", b"this is not a zip file", "not a readable .xlsx"),
+        ("dupes.csv", b"phone,Phone\n1,2\n", "twice"),
+        ("in.xls", b"whatever", "unsupported file type"),
+    ],
+)
+def test_malformed_files_give_one_clear_line_and_exit_2(tmp_path, name, content, message):
+    src = tmp_path / name
+    src.write_bytes(content)
+    result = run(src, "--out", tmp_path / "out.csv")
+    assert result.exit_code == 2
+    assert message in result.output
+    assert name in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_missing_input_file(tmp_path):
+    result = run(tmp_path / "nope.csv", "--out", tmp_path / "out.csv")
+    assert result.exit_code == 2 and "not found" in result.output
+
+
+def test_output_must_not_overwrite_the_input(tmp_path):
+    src = write_csv(tmp_path / "in.csv", ROWS)
+    result = run(src, "--out", src)
+    assert result.exit_code == 2
+    assert read_csv(src)[0]["phone"] == "0373851234"
+
+
+def test_bad_config_is_a_clean_error(tmp_path):
+    src = write_csv(tmp_path / "in.csv", ROWS)
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("rules: {nope: 1}\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["normalize-file", str(src), "--out", str(tmp_path / "o.csv"), "--config", str(cfg)]
+    )
+    assert result.exit_code == 2 and "nope" in result.output
+
+
+def test_config_rules_are_used(tmp_path):
+    src = write_csv(
+        tmp_path / "in.csv", [["PA1", "", "", "0373851234", "", "", "", "", "", "2016-05-02"]]
+    )
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("rules: {mobile_renumbering_date: 2015-01-01}\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["normalize-file", str(src), "--out", str(tmp_path / "o.csv"), "-c", str(cfg)]
+    )
+    assert result.exit_code == 0, result.output
+    assert read_csv(tmp_path / "o.csv")[0]["phone_type"] == "mobile"
+
+
+def test_rerun_on_a_result_file_is_refused(tmp_path):
+    src = write_csv(tmp_path / "in.csv", ROWS)
+    assert run(src, "--out", tmp_path / "out.csv").exit_code == 0
+    result = run(tmp_path / "out.csv", "--out", tmp_path / "again.csv")
+    assert result.exit_code == 2 and "already has result columns" in result.output
