@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -223,7 +223,8 @@ def process_station(
         "seconds": round(time.perf_counter() - t0, 4),
         "deferred_reason": "; ".join(f"{lg.ledger}: {w.message}" for lg, w in deferred)[:2000]
         or None,
-        "next_open_at": next_open,
+        # stored as UTC: SQLite keeps no offset and the store reads every time back as UTC
+        "next_open_at": next_open.astimezone(UTC) if next_open is not None else None,
     }
     commit_station(
         rt.store,

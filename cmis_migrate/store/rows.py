@@ -15,6 +15,8 @@ HASHED_RAW = [c for c in RAW_COLUMNS if c not in ("branch", "station", "ledger")
 
 def content_hashes(raw: pd.DataFrame, extra: pd.Series | None = None) -> pd.Series:
     """md5 per row of everything CMIS says about the customer (+ corrections/confirmations)."""
+    if raw.empty:  # agg over no rows gives a frame, not a series
+        return pd.Series([], index=raw.index, dtype=object)
     joined = raw[HASHED_RAW].astype(object).where(raw[HASHED_RAW].notna(), "\x00").astype(str)
     text = joined.agg("\x1f".join, axis=1)
     if extra is not None:
