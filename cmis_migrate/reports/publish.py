@@ -1,5 +1,6 @@
 """What a run leaves for people in the work folder: the current drafts, one review workbook per
-branch (reports/review_<branch>.xlsx) and the GX Data Docs of the run (data_docs/index.html).
+branch the run touched (reports/review_<branch>.xlsx: all the branch's stations, labelled with
+this run) and the GX Data Docs of the run (data_docs/index.html).
 
 Each part is built on its own: a failure is logged and the others are still written (the run
 itself is already closed in the store when this runs).
@@ -34,7 +35,8 @@ def publish(cfg: Config, run_id: str) -> list[Path]:
     except Exception:  # noqa: BLE001 - logged; the other outputs still get written
         log.exception("drafts export failed after run %s", run_id)
     now = utcnow()
-    for branch in review.known_branches(rt.store):
+    # a branch none of whose stations this run processed keeps its workbook (nothing changed)
+    for branch in review.branches_of_run(rt.store, run_id):
         out = branch_report_path(cfg, branch)
         try:
             issue_branch_report(rt.store, branch, out, now=now, tz=cfg.tz, label_run=run_id)

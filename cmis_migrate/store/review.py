@@ -81,6 +81,12 @@ def latest_run_of_branch(engine: Engine, branch: str) -> str | None:
         return conn.execute(q).scalar()
 
 
+def branches_of_run(engine: Engine, run_id: str) -> list[str]:
+    q = select(batches.c.branch).where(batches.c.run_id == run_id).distinct()
+    with engine.connect() as conn:
+        return sorted(conn.execute(q).scalars())
+
+
 def stations_of_run(engine: Engine, run_id: str, branch: str) -> list[str]:
     q = select(batches.c.station).where(batches.c.run_id == run_id, batches.c.branch == branch)
     with engine.connect() as conn:

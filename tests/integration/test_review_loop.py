@@ -472,6 +472,13 @@ def test_report_edit_import_rerun_makes_the_customers_ready(site, tmp_path) -> N
     assert drafted[phone_blocked].otp_phone == "+84912345670"
     assert drafted[cmnd].id_number == "038085001239" and drafted[cmnd].id_type == "CCCD"
     assert set(drafted) == {phone_blocked, cmnd, warned}
+    # the rerun rewrote the workbook of the station's branch only, labelled with the rerun
+    assert {p.name for p in cfg.paths.reports.glob("review_*.xlsx")} >= {f"review_{branch}.xlsx"}
+    ident = dict(load_workbook(cfg.paths.reports / f"review_{branch}.xlsx")["_report"].values)
+    assert ident["run_id"] == again["run_id"]
+    other = next(b for b in branches_by_size(cfg) if b != branch)
+    ident = dict(load_workbook(cfg.paths.reports / f"review_{other}.xlsx")["_report"].values)
+    assert ident["run_id"] == site["run_id"]  # untouched by the rerun
     # the branch's next report no longer lists them
     after = by_customer(make_report(cfg, branch, tmp_path / "after.xlsx"))
     assert not {phone_blocked, cmnd, warned} & set(after)

@@ -105,3 +105,31 @@ def test_a_corrected_037_number_is_a_mobile_not_the_old_landline() -> None:
     assert after.loc[0, "phone_type"] == "mobile"
     assert bool(corrected.loc[0, "phone"])
     assert raw.loc[0, "contract_date"] == "05/06/2009"  # input untouched
+
+
+def test_an_address_is_corrected_to_its_2025_ward_or_rejected() -> None:
+    rows = [stored("C1"), stored("C2")]
+    bad = check(
+        rows,
+        [
+            ("C1", "address", "Thôn 1, Xã Quảng Chính, Tỉnh Thanh Hóa"),
+            ("C2", "address", "không rõ"),
+        ],
+    )
+    assert set(bad) == {("C2", "address")}
+
+
+def test_a_correction_or_confirmation_changes_the_content_hash() -> None:
+    from cmis_migrate.batch import review_marks
+    from cmis_migrate.source.cmis import RAW_COLUMNS
+    from cmis_migrate.store.rows import content_hashes
+
+    raw = pd.DataFrame([{c: None for c in RAW_COLUMNS} | {"customer_code": "C1"}])
+    none = pd.DataFrame(columns=["customer_code", "field", "new_value"])
+    one = pd.DataFrame([("C1", "phone", "0987654321")], columns=none.columns)
+    base = content_hashes(raw, review_marks(raw["customer_code"], none, {}))
+    corrected = content_hashes(raw, review_marks(raw["customer_code"], one, {}))
+    confirmed = content_hashes(
+        raw, review_marks(raw["customer_code"], none, {("C1", "ADDRESS_AMBIGUOUS"): "x"})
+    )
+    assert len({base[0], corrected[0], confirmed[0]}) == 3
