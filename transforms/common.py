@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-
 from cmis_migrate.transforms.codes import CODES, MISSING, SEVERITY, STATUSES
 
 TEXT = pa.large_string()

@@ -12,8 +12,6 @@ from datetime import date
 
 import pandas as pd
 import pyarrow.compute as pc
-
-from cmis_migrate.config import RulesConfig
 from cmis_migrate.transforms.address import ADDRESS_CODES, normalize_address
 from cmis_migrate.transforms.codes import register_described
 from cmis_migrate.transforms.common import finish, mask, to_series, where
@@ -23,6 +21,8 @@ from cmis_migrate.transforms.identity import normalize_id_numbers
 from cmis_migrate.transforms.issue_place import normalize_issue_places
 from cmis_migrate.transforms.names import normalize_names
 from cmis_migrate.transforms.phone import normalize_phones
+
+from cmis_migrate.config import RulesConfig
 
 register_described(ADDRESS_CODES)
 

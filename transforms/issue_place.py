@@ -23,7 +23,6 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-
 from cmis_migrate.transforms.common import TEXT, as_text, clean_text, distinct, finish, fold
 from cmis_migrate.transforms.reference import cccd_provinces
 

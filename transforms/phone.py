@@ -31,8 +31,6 @@ import pandas as pd
 import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
-
-from cmis_migrate.config import RulesConfig
 from cmis_migrate.transforms.common import (
     TEXT,
     as_text,
@@ -53,6 +51,8 @@ from cmis_migrate.transforms.common import (
     where,
 )
 from cmis_migrate.transforms.reference import landline_codes_2017, mobile_prefixes_2018
+
+from cmis_migrate.config import RulesConfig
 
 MOBILE, FIXED_LINE, UNKNOWN = "mobile", "fixed", "unknown"
 PHONE_TYPES = (MOBILE, FIXED_LINE, UNKNOWN)
@@ -545,9 +545,6 @@ def normalize_phones(
     primary[first] = True
     p_row = c_row[first]
 
-    has = np.zeros(n, dtype=bool)
-    has[p_row] = True
-
     def scatter(values: np.ndarray, fill=False) -> np.ndarray:
         out = np.full(n, fill, dtype=values.dtype)
         out[p_row] = values[first]
@@ -568,6 +565,9 @@ def normalize_phones(
     bad_other = np.zeros(n, dtype=bool)
     bad_other[c_row[others & ~usable]] = True
     row_codes["PHONE_SECONDARY_INVALID"] = bad_other
+    unsure_other = np.zeros(n, dtype=bool)
+    unsure_other[c_row[others & cls.ambiguous]] = True
+    row_codes["PHONE_SECONDARY_AMBIGUOUS"] = unsure_other
     rel = scatter(c_rel.astype(np.int8), _REL_NONE)
     row_codes["PHONE_OF_RELATIVE"] = rel == _REL_RELATIVE
     row_codes["PHONE_OF_OTHER_PERSON"] = rel == _REL_OTHER

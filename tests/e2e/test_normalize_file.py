@@ -7,11 +7,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from cmis_migrate.transforms import FIELDS
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
 from cmis_migrate.cli.app import _register, app
-from cmis_migrate.transforms import FIELDS
 
 _register()
 runner = CliRunner()

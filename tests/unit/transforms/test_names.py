@@ -4,7 +4,6 @@ import unicodedata
 
 import pandas as pd
 import pytest
-
 from cmis_migrate.transforms.names import normalize_names
 
 from .helpers import one

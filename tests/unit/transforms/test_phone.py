@@ -6,10 +6,6 @@ import pandas as pd
 import phonenumbers
 import pyarrow as pa
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from cmis_migrate.config import RulesConfig
 from cmis_migrate.transforms.phone import (
     K_EITHER,
     K_FIXED,
@@ -19,6 +15,10 @@ from cmis_migrate.transforms.phone import (
     normalize_phones,
     number_kinds,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cmis_migrate.config import RulesConfig
 
 from .helpers import codes, one
 
@@ -390,3 +390,10 @@ def test_number_kinds_agree_with_phonenumbers_property(digits):
 )
 def test_a_record_year_alone_decides_the_trap_except_the_cutover_year(year, type_):
     assert phone("0373851234", year)["phone_type"] == type_
+
+
+def test_ambiguous_secondary_number_is_kept_and_flagged():
+    r = phone("0912345678 / 0373851234")
+    assert r["phone_secondary"] == "+84373851234"
+    assert "PHONE_SECONDARY_AMBIGUOUS" in codes(r["issues"])
+    assert r["status"] == "ok" and r["otp_ready"] is True
