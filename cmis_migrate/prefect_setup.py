@@ -149,4 +149,10 @@ def prefect_session(cfg: Config) -> Iterator[str]:
             yield server.api_url
     finally:
         with _stderr_to(server_log):
+            # logs still queued for the API (the flow's last lines, the publish step's) are sent
+            # before the server goes away, not reported as "Error logging to API" on the console
+            with contextlib.suppress(Exception):
+                from prefect.logging.handlers import APILogWorker
+
+                APILogWorker.drain_all(timeout=5)
             server.stop()

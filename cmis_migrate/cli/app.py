@@ -35,14 +35,9 @@ COMMAND_MODULES: list[str] = [
     "signed",
     "seed_demo",
     "normalize_file",
+    "report",
+    "corrections",
 ]
-
-
-@app.callback()
-def _root() -> None:
-    """Migrate paper-era CMIS customer records into reviewed draft e-contracts."""
-    # a callback keeps `cmis-migrate <command>` a group even while only one command is
-    # registered (typer would otherwise run that lone command as the whole app)
 
 
 def _register() -> None:
