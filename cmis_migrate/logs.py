@@ -4,6 +4,7 @@ console, and pass through a filter that masks personal data (phones, ID numbers,
 from __future__ import annotations
 
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -46,8 +47,18 @@ class PersonalDataFilter(logging.Filter):
         return True
 
 
+def private_file(path: Path) -> Path:
+    """Create `path` (and its folder) owner-only if missing, and make it owner-only if not:
+    log lines are masked, but they still say who was processed when."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+    return path
+
+
 def file_handler(path: Path, level: int = logging.INFO) -> logging.Handler:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_file(path)
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setLevel(level)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
