@@ -37,6 +37,7 @@ COMMAND_MODULES: list[str] = [
     "signed",
     "seed_demo",
     "normalize_file",
+    "export_sample",
 ]
 
 
