@@ -25,7 +25,8 @@ def mask_digits(text: str) -> str:
         digits = re.sub(r"\D", "", raw)
         if len(digits) < 9:
             return raw
-        return digits[:3] + "*" * (len(digits) - 6) + digits[-3:]
+        lead = raw[: len(raw) - len(raw.lstrip(" .-"))]  # the separator before stays
+        return lead + digits[:3] + "*" * (len(digits) - 6) + digits[-3:]
 
     text = _DATE.sub("**/**/****", text)
     return _PHONE_OR_ID.sub(_mask, text)
@@ -42,8 +43,14 @@ class PersonalDataFilter(logging.Filter):
         masked = mask_digits(message)
         if masked != message or record.args:
             record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            # the handler's formatter would render the traceback AFTER this filter, unmasked
+            # (an exception message may quote a phone, or SQL parameters): render it here
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = mask_digits(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_digits(record.stack_info)
         return True
 
 
