@@ -38,7 +38,7 @@ trees = st.recursive(
 )
 ENVS = [{}, {"CMIS_SOURCE_URL": "sqlite:///y.db", "CMIS_STORE_URL": "sqlite:///z.db"}]
 SETTINGS = settings(
-    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
