@@ -32,11 +32,10 @@ def timed(fn, repeat: int) -> tuple[float, float]:
 
 
 def bench_gx(repeat: int) -> None:
-    from cmis_migrate.transforms import normalize_customers
-    from cmis_migrate.validators.expectations import failing_rows, run_expectations
-
     from cmis_migrate.demo.generator import iter_raw_frames
     from cmis_migrate.reference import province_wards
+    from cmis_migrate.transforms import normalize_customers
+    from cmis_migrate.validators.expectations import failing_rows, run_expectations
 
     raw = next(iter_raw_frames(250, 7))
     frame = pd.concat([raw, normalize_customers(raw, today=date(2026, 3, 10))], axis=1)

@@ -64,6 +64,7 @@ def worker(path: str, today: date, breakdown: bool, naive: int, chunk: int) -> d
     pinned = _one_core()
     _block_network()
     import pandas as pd
+
     from cmis_migrate.transforms import normalize_customers
 
     raw = pd.read_parquet(path)
@@ -115,6 +116,7 @@ def worker(path: str, today: date, breakdown: bool, naive: int, chunk: int) -> d
 
 def _breakdown(raw, today: date) -> dict[str, float]:
     import pandas as pd
+
     from cmis_migrate.transforms.address import normalize_address
     from cmis_migrate.transforms.dates import parse_dates
     from cmis_migrate.transforms.email import normalize_emails

@@ -166,7 +166,9 @@ def evaluate(raw: pd.DataFrame, rt: Runtime, *, run_id: str, now: datetime) -> d
     normalized = normalize_customers(inputs, rules=rt.cfg.rules, today=now.date())
     normalized = mark_corrected(normalized, corrected)
     birth = normalize_dates(inputs["birth_date"], today=now.date())
-    normalized["birth_date_normalized"] = birth["normalized"].where(birth["status"].isin(["ok", "fixed"]), None)
+    normalized["birth_date_normalized"] = birth["normalized"].where(
+        birth["status"].isin(["ok", "fixed"]), None
+    )
     frame = pd.concat([raw, normalized], axis=1)
     frame["birth_date_normalized"] = birth_dates(raw, now)
     frame = frame.join(identity_keys(frame))

@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from cmis_migrate.transforms.codes import CODES, MISSING, SEVERITY, STATUSES
+
+from cmis_migrate.transforms.codes import CODES, INVALID, MISSING, SEVERITY, STATUSES
+from cmis_migrate.transforms.legacy_text import LEGACY_PATTERN
 
 TEXT = pa.large_string()
 OUTPUT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas 3 default "str"
@@ -280,12 +282,26 @@ def finish(
     return out
 
 
-# Latin-1 characters that Vietnamese never uses: TCVN3 (.VnTime) or VNI text read as
-# Windows-1252 shows them ("NguyÔn V¨n", "Nguyeãn Vaên" shows ã/ê too but those are also
-# Vietnamese letters, so only the foreign ones count).
-_LEGACY = r"[\x{a1}-\x{bf}\x{c4}-\x{c7}\x{cb}\x{ce}\x{cf}\x{d0}\x{d1}\x{d6}-\x{d8}\x{db}\x{dc}\x{de}\x{df}\x{e4}-\x{e7}\x{eb}\x{ee}\x{ef}\x{f0}\x{f1}\x{f6}-\x{f8}\x{fb}\x{fc}\x{fe}\x{ff}]"
-
-
 def legacy_encoding(arr: pa.Array) -> np.ndarray:
-    """Rows whose text holds characters typical of TCVN3/VNI text decoded as Windows-1252."""
-    return matches(arr, _LEGACY)
+    """Rows whose text looks like TCVN3/VNI text read as Unicode (see transforms/legacy_text)."""
+    return matches(arr, LEGACY_PATTERN)
+
+
+LEGACY_CODE = "TEXT_LEGACY_ENCODING"
+
+
+def flag_legacy(result: pd.DataFrame, values: pd.Series) -> pd.DataFrame:
+    """A `normalized / status / issues` frame with the rows whose input looks like TCVN3/VNI
+    mojibake marked: TEXT_LEGACY_ENCODING first among the issues, status invalid (a missing
+    value stays missing). For transforms that decide their statuses themselves (address)."""
+    legacy = legacy_encoding(as_text(values)) & (result["status"] != MISSING).to_numpy(bool)
+    if not legacy.any():
+        return result
+    out = result.copy()
+    rows = out.index[legacy]
+    issues = out.loc[rows, "issues"].fillna("")
+    out.loc[rows, "issues"] = [
+        LEGACY_CODE if not i else f"{LEGACY_CODE};{i}" for i in issues.tolist()
+    ]
+    out.loc[rows, "status"] = INVALID
+    return out

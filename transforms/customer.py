@@ -12,17 +12,17 @@ from datetime import date
 
 import pandas as pd
 import pyarrow.compute as pc
+
+from cmis_migrate.config import RulesConfig
 from cmis_migrate.transforms.address import ADDRESS_CODES, normalize_address
 from cmis_migrate.transforms.codes import register_described
-from cmis_migrate.transforms.common import finish, mask, to_series, where
+from cmis_migrate.transforms.common import finish, flag_legacy, mask, to_series, where
 from cmis_migrate.transforms.dates import parse_dates
 from cmis_migrate.transforms.email import normalize_emails
 from cmis_migrate.transforms.identity import normalize_id_numbers
 from cmis_migrate.transforms.issue_place import normalize_issue_places
 from cmis_migrate.transforms.names import normalize_names
 from cmis_migrate.transforms.phone import normalize_phones
-
-from cmis_migrate.config import RulesConfig
 
 register_described(ADDRESS_CODES)
 
@@ -76,10 +76,10 @@ def _addresses(
     usually repeats the address, and normalize_address resolves each distinct text once."""
     address = _column(raw, "address")
     if not supply:
-        return normalize_address(address, province=province), None
+        return flag_legacy(normalize_address(address, province=province), address), None
     n = len(raw)
     both = pd.concat([address, raw["supply_address"]], ignore_index=True)
-    result = normalize_address(both, province=province)
+    result = flag_legacy(normalize_address(both, province=province), both)
     first = result.iloc[:n].set_axis(raw.index)
     second = result.iloc[n:].set_axis(raw.index)
     return first, second

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
 from cmis_migrate.transforms.common import (
     TEXT,
     as_text,

@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from email_validator import EmailNotValidError, validate_email
+
 from cmis_migrate.transforms.common import (
     TEXT,
     as_text,
@@ -37,7 +39,6 @@ from cmis_migrate.transforms.common import (
     where,
 )
 from cmis_migrate.transforms.reference import email_domain_typos
-from email_validator import EmailNotValidError, validate_email
 
 _SAFE_LOCAL = r"[A-Za-z0-9_+\-]+(?:\.[A-Za-z0-9_+\-]+)*"
 _ASCII_DOMAIN = r"[a-z0-9.\-]+"

@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from cmis_migrate.config import RulesConfig
 from cmis_migrate.transforms.common import (
     as_text,
     clean_text,
@@ -38,8 +40,6 @@ from cmis_migrate.transforms.common import (
 )
 from cmis_migrate.transforms.issue_place import CENTRAL, PROVINCIAL
 from cmis_migrate.transforms.reference import cccd_provinces
-
-from cmis_migrate.config import RulesConfig
 
 CMND9, CMND12, CCCD, UNKNOWN_ID = "CMND9", "CMND12", "CCCD", "unknown"
 ID_TYPES = (CMND9, CMND12, CCCD, UNKNOWN_ID)

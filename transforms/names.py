@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pyarrow.compute as pc
+
 from cmis_migrate.transforms.common import (
     as_text,
     clean_text,

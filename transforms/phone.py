@@ -31,6 +31,8 @@ import pandas as pd
 import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from cmis_migrate.config import RulesConfig
 from cmis_migrate.transforms.common import (
     TEXT,
     as_text,
@@ -51,8 +53,6 @@ from cmis_migrate.transforms.common import (
     where,
 )
 from cmis_migrate.transforms.reference import landline_codes_2017, mobile_prefixes_2018
-
-from cmis_migrate.config import RulesConfig
 
 MOBILE, FIXED_LINE, UNKNOWN = "mobile", "fixed", "unknown"
 PHONE_TYPES = (MOBILE, FIXED_LINE, UNKNOWN)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
+
 from cmis_migrate.validators.context import ValidationContext
 
 BLOCKING = "blocking"

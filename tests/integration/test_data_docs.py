@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
-from cmis_migrate.validators.expectations import run_expectations
 
 from cmis_migrate.db import store_engine
 from cmis_migrate.reports.data_docs import build_data_docs
 from cmis_migrate.store import runs
 from cmis_migrate.store.schema import upgrade
 from cmis_migrate.store.unit_of_work import StationResult, commit_station
+from cmis_migrate.validators.expectations import run_expectations
 
 WARDS = ("Phường Hạc Thành", "Xã Quảng Phú")
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cmis_migrate.validators.rules import RULES
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -38,6 +37,7 @@ from cmis_migrate.store.tables import (
     imports,
     validation_results,
 )
+from cmis_migrate.validators.rules import RULES
 
 pytestmark = pytest.mark.slow
 

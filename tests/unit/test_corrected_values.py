@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pandas as pd
-from cmis_migrate.transforms import normalize_customers
-from cmis_migrate.transforms.corrections import apply_corrections
 
 from cmis_migrate.config import RulesConfig
 from cmis_migrate.reports.corrections_import import check_corrected_values
 from cmis_migrate.store.tables import STORED_FIELDS
+from cmis_migrate.transforms import normalize_customers
+from cmis_migrate.transforms.corrections import apply_corrections
 
 NOW = datetime(2026, 3, 11, 2, 0, tzinfo=UTC)
 

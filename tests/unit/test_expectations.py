@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+
 from cmis_migrate.validators.expectations import (
     expectation_specs,
     failing_rows,

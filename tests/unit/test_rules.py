@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+
 from cmis_migrate.validators.context import ValidationContext
 from cmis_migrate.validators.keys import count_holders, identity_keys
 from cmis_migrate.validators.rules import RULES, rule_masks

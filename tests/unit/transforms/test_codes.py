@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import cmis_migrate.transforms as transforms_pkg
 import pandas as pd
 import pytest
+
+import cmis_migrate.transforms as transforms_pkg
+from cmis_migrate.demo.generator import iter_raw_frames
 from cmis_migrate.transforms import FIELDS, normalize_customers
 from cmis_migrate.transforms.codes import CODES, SEVERITY, describe, messages_vi
-
-from cmis_migrate.demo.generator import iter_raw_frames
 
 from .helpers import TODAY
 from .test_customer import messy_frame

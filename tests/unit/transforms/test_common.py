@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
 from cmis_migrate.transforms.common import as_text, clean_text, finish, fold
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+
 from cmis_migrate.transforms import FIELDS, normalize_customers, output_columns
 
 from .helpers import TODAY, codes

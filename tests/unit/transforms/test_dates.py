@@ -4,9 +4,10 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from cmis_migrate.transforms.dates import normalize_dates, parse_date
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from cmis_migrate.transforms.dates import normalize_dates, parse_date
 
 from .helpers import TODAY, codes, one
 

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from cmis_migrate.transforms.email import check_email, normalize_emails
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from cmis_migrate.transforms.email import check_email, normalize_emails
 
 from .helpers import one
 

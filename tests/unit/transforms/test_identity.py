@@ -4,9 +4,9 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from cmis_migrate.transforms.identity import normalize_id_numbers
 
 from cmis_migrate.config import RulesConfig
+from cmis_migrate.transforms.identity import normalize_id_numbers
 
 from .helpers import TODAY, codes, one
 

@@ -4,6 +4,7 @@ import unicodedata
 
 import pandas as pd
 import pytest
+
 from cmis_migrate.transforms.issue_place import BCA, DKQL, QLHC, normalize_issue_places
 
 from .helpers import one

@@ -4,6 +4,7 @@ import unicodedata
 
 import pandas as pd
 import pytest
+
 from cmis_migrate.transforms.names import normalize_names
 
 from .helpers import one

@@ -6,6 +6,10 @@ import pandas as pd
 import phonenumbers
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cmis_migrate.config import RulesConfig
 from cmis_migrate.transforms.phone import (
     K_EITHER,
     K_FIXED,
@@ -15,10 +19,6 @@ from cmis_migrate.transforms.phone import (
     normalize_phones,
     number_kinds,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from cmis_migrate.config import RulesConfig
 
 from .helpers import codes, one
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from cmis_migrate.transforms import normalize_customers, output_columns
 from cmis_migrate.transforms.dates import normalize_dates
 from cmis_migrate.transforms.email import normalize_emails
@@ -12,8 +15,6 @@ from cmis_migrate.transforms.identity import normalize_id_numbers
 from cmis_migrate.transforms.issue_place import normalize_issue_places
 from cmis_migrate.transforms.names import normalize_names
 from cmis_migrate.transforms.phone import normalize_phones
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from .helpers import TODAY
 
