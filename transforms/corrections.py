@@ -11,16 +11,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cmis_migrate.fields import REVIEWED_FIELDS
+
 CORRECTION_CODE = "BRANCH_CORRECTION"
-EDITABLE_FIELDS = (
-    "full_name",
-    "address",
-    "phone",
-    "email",
-    "id_number",
-    "id_issue_date",
-    "id_issue_place",
-)
+EDITABLE_FIELDS = REVIEWED_FIELDS
 # the raw column the phone transform reads the record's date from
 PHONE_DATE_COLUMN = "contract_date"
 

@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from cmis_migrate.config import RulesConfig
+from cmis_migrate.fields import REVIEWED_FIELDS
 from cmis_migrate.transforms.address import ADDRESS_CODES, normalize_address
 from cmis_migrate.transforms.codes import register_described
 from cmis_migrate.transforms.common import finish, flag_legacy, mask, to_series, where
@@ -26,15 +27,7 @@ from cmis_migrate.transforms.phone import normalize_phones
 
 register_described(ADDRESS_CODES)
 
-FIELDS: tuple[str, ...] = (
-    "full_name",
-    "address",
-    "phone",
-    "email",
-    "id_number",
-    "id_issue_date",
-    "id_issue_place",
-)
+FIELDS: tuple[str, ...] = REVIEWED_FIELDS
 EXTRA_COLUMNS: tuple[str, ...] = (
     "phone_type",
     "phone_secondary",

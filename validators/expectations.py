@@ -21,17 +21,12 @@ from functools import lru_cache
 
 import pandas as pd
 
+from cmis_migrate.fields import REVIEWED_FIELDS
+from cmis_migrate.fields import STATUSES as ALL_STATUSES
+
 SUITE_NAME = "normalized_customers"
-STATUSES = ("ok", "fixed", "ambiguous", "invalid", "missing")
-STATUS_FIELDS = (
-    "full_name",
-    "address",
-    "phone",
-    "email",
-    "id_number",
-    "id_issue_date",
-    "id_issue_place",
-)
+STATUSES = ALL_STATUSES
+STATUS_FIELDS = REVIEWED_FIELDS
 PHONE_TYPES = ("mobile", "fixed", "unknown")
 ID_TYPES = ("CMND9", "CMND12", "CCCD", "unknown")
 OUTCOMES = ("ready", "needs_review", "blocked")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from cmis_migrate.fields import REVIEWED_FIELDS
 from cmis_migrate.validators.context import ValidationContext
 
 BLOCKING = "blocking"
@@ -307,15 +308,7 @@ def rule_masks(
     frame: pd.DataFrame, ctx: ValidationContext
 ) -> dict[str, tuple[pd.Series, pd.Series | None]]:
     """For every rule: (mask of customers it hits, optional per-row detail for the message)."""
-    fields = (
-        "phone",
-        "id_number",
-        "address",
-        "full_name",
-        "id_issue_date",
-        "id_issue_place",
-        "email",
-    )
+    fields = REVIEWED_FIELDS
     s = {f: _status(frame, f) for f in fields}
     usable = {f: s[f].isin(USABLE) for f in fields}
     phone = _col(frame, "phone_normalized")

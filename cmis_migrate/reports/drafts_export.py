@@ -6,32 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from cmis_migrate.contracts.draft import DRAFT_COLUMNS
 from cmis_migrate.reports.private_files import write_private
 
-EXPORT_COLUMNS = (
-    "customer_code",
-    "contract_no",
-    "branch",
-    "station",
-    "ledger",
-    "holder_name",
-    "households",
-    "id_number",
-    "id_type",
-    "id_issue_date",
-    "id_issue_place",
-    "address",
-    "supply_address",
-    "metering_point",
-    "meter_no",
-    "reading_day",
-    "otp_phone",
-    "email",
-    "paper_contract_no",
-    "run_id",
-    "drafted_at",
-    "first_drafted_at",
-)
+EXPORT_COLUMNS = (*DRAFT_COLUMNS, "run_id", "drafted_at", "first_drafted_at")
 
 
 def export_drafts(frame: pd.DataFrame, out: Path) -> Path:

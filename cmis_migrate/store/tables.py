@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy import DateTime as _DateTime
 
+from cmis_migrate.fields import REVIEWED_FIELDS
+
 
 class UTCDateTime(TypeDecorator):
     """Moments stored in UTC on every backend. SQLite drops offsets (it would keep the local
@@ -53,15 +55,6 @@ def DateTime(timezone: bool = True) -> UTCDateTime:  # noqa: N802 - reads like t
 metadata = MetaData()
 
 # the fields a branch reviews, in report order; supply_address is reviewed but not editable here
-REVIEWED_FIELDS = (
-    "full_name",
-    "address",
-    "phone",
-    "email",
-    "id_number",
-    "id_issue_date",
-    "id_issue_place",
-)
 STORED_FIELDS = (*REVIEWED_FIELDS, "supply_address")
 
 
