@@ -73,7 +73,11 @@ def read_open_ledgers(
             deferred.append((lg, window))
             continue
         with ledger_slot(
-            rt.store, cfg.load.max_ledgers_at_once, lg.ledger, lease_seconds=cfg.load.lease_seconds
+            rt.store,
+            cfg.load.max_ledgers_at_once,
+            lg.ledger,
+            lease_seconds=cfg.load.lease_seconds,
+            owner=job.run_id,
         ):
             for chunk in rt.source.read_ledger(
                 job.station,
@@ -155,7 +159,9 @@ def evaluate(raw: pd.DataFrame, rt: Runtime, *, run_id: str, now: datetime) -> d
     normalized = normalize_customers(inputs, rules=rt.cfg.rules, today=now.date())
     normalized = mark_corrected(normalized, corrected)
     birth = normalize_dates(inputs["birth_date"], today=now.date())
-    normalized["birth_date_normalized"] = birth["normalized"].where(birth["status"].isin(["ok", "fixed"]), None)
+    normalized["birth_date_normalized"] = birth["normalized"].where(
+        birth["status"].isin(["ok", "fixed"]), None
+    )
     frame = pd.concat([raw, normalized], axis=1)
     frame = frame.join(identity_keys(frame))
     ctx = build_context(frame, rt)

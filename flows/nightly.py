@@ -22,18 +22,16 @@ from cmis_migrate.store import runs
 
 
 def _retry_transient(task, task_run, state) -> bool:
-    """Retry a station batch only for transient database trouble; data errors fail at once."""
-    try:
-        state.result()
-    except Exception as exc:  # noqa: BLE001 - we classify, not swallow
-        return is_transient(exc)
-    return False
+    """Retry a station batch only for transient database trouble; data errors fail at once.
+    (Prefect 3.9 hands a Failed state whose data is the exception the task raised.)"""
+    exc = state.result(raise_on_failure=False)
+    return isinstance(exc, BaseException) and is_transient(exc)
 
 
 @task(
     name="station-batch",
     retries=3,
-    retry_delay_seconds=exponential_backoff(backoff_factor=2),
+    retry_delay_seconds=exponential_backoff(backoff_factor=10),
     retry_jitter_factor=0.3,
     retry_condition_fn=_retry_transient,
     cache_policy=NO_CACHE,
@@ -56,8 +54,18 @@ def station_batch(cfg: Config, job: StationJob, clock: Clock) -> dict:
         ).as_dict()
 
 
+def configured_batch_task(cfg: Config):
+    """station_batch with the retries and backoff of load.transient_retries/retry_backoff_seconds."""
+    retries = cfg.load.transient_retries
+    return station_batch.with_options(
+        retries=retries,
+        retry_delay_seconds=exponential_backoff(cfg.load.retry_backoff_seconds)(retries) or 0,
+    )
+
+
 def run_batches(cfg: Config, handle: RunHandle) -> list[dict]:
-    futures = [station_batch.submit(cfg, job, handle.clock) for job in handle.jobs]
+    batch_task = configured_batch_task(cfg)
+    futures = [batch_task.submit(cfg, job, handle.clock) for job in handle.jobs]
     results = []
     for job, future in zip(handle.jobs, futures, strict=True):
         try:
