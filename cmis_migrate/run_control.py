@@ -130,6 +130,23 @@ def close_run(
     return {"run_id": handle.run_id, "state": "failed" if failed else "succeeded", **summary}
 
 
+def summary_markdown(kind: str, summary: dict, results: list[dict]) -> str:
+    """The run in a few lines of Markdown (for its page in the Prefect UI; errors are masked)."""
+    states = summary["batches"]
+    lines = [
+        f"**{kind} {summary['run_id']}: {summary['state']}**",
+        "",
+        "| " + " | ".join(states) + " |",
+        "|" + "---|" * len(states),
+        "| " + " | ".join(str(n) for n in states.values()) + " |",
+        "",
+        ", ".join(f"{k}: {v:,}" for k, v in summary["totals"].items()),
+    ]
+    failed = [r for r in results if r["state"] == "failed"]
+    lines += ["", *(f"- failed {r['station']}: {r['error']}" for r in failed[:50])]
+    return "\n".join(lines)
+
+
 def publish_after_run(cfg: Config, run_id: str) -> list:
     """Files for people after each run: the current drafts and one review workbook per branch."""
     from cmis_migrate.reports.publish import publish
