@@ -5,6 +5,7 @@ an uninterrupted run on a copy of the same CMIS: same drafts, same counts, no du
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -222,6 +223,33 @@ def test_a_run_killed_mid_way_then_rerun_equals_an_uninterrupted_run(
         assert list(run_states.values()) == ["succeeded"]
         assert redone == set(states) - committed  # exactly what the dead run left
         assert holders == [None] * len(holders)  # no slot left held
+
+        # status tells what happened: the dead run, and what the rerun redid
+        shown = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "cmis_migrate",
+                "status",
+                "--json",
+                "--config",
+                str(cfg.config_path),
+            ],
+            cwd=tmp_path,
+            env=cli_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert shown.returncode == 0, shown.stderr
+        data = json.loads(shown.stdout)
+        by_id = {r["id"]: r for r in data["runs"]}
+        assert by_id[dead_run.run_id]["state"] == "abandoned"
+        (rerun_run,) = [r for r in data["runs"] if r["kind"] == "rerun"]
+        assert {b["station"] for b in rerun_run["stations"]} == redone
+        assert {b["state"] for b in rerun_run["stations"]} == {"succeeded"}
+        assert rerun_run["flow_run_id"] and all(b["task_run_id"] for b in data["batches"])
+        assert {b["state"] for b in data["batches"]} == {"succeeded"}
 
         # the same store as the uninterrupted run
         ref_engine = store_engine(ref_cfg.store.url)
