@@ -1,10 +1,12 @@
 """Crash safety for real (issue 6): `cmis-migrate run` in a subprocess (with the temporary
-Prefect server it starts) is killed with SIGKILL mid-way, the dead run is detected by its
-heartbeat, `cmis-migrate rerun --failed` redoes what it left, and the store then equals that of
-an uninterrupted run on a copy of the same CMIS: same drafts, same counts, no duplicates."""
+Prefect server it starts) is killed with SIGKILL mid-way (the server must die with it; the
+whole process group is killed after), the dead run is detected by its heartbeat,
+`cmis-migrate rerun --failed` redoes what it left, and the store then equals that of an
+uninterrupted run on a copy of the same CMIS: same drafts, same counts, no duplicates."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -165,17 +167,21 @@ def test_a_run_killed_mid_way_then_rerun_equals_an_uninterrupted_run(
                 continue
         tree = descendants(proc.pid)
         assert tree, "the CLI should have started a Prefect server subprocess"
-        os.killpg(proc.pid, signal.SIGKILL)
-        for pid in tree:  # anything that left the group dies too
-            if alive(pid):
-                os.kill(pid, signal.SIGKILL)
+        # kill -9 the run itself: the temporary Prefect server must not outlive it
+        os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         log.close()
         assert proc.returncode == -signal.SIGKILL
         deadline = time.monotonic() + 20
         while any(alive(p) for p in tree) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not [p for p in tree if alive(p)], "processes left running after the kill"
+        orphans = [p for p in tree if alive(p)]
+        # then the whole process group, and anything that left it (none should be left)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        for pid in orphans:
+            os.kill(pid, signal.SIGKILL)
+        assert not orphans, "the Prefect server outlived the killed run"
 
         # killed mid-way: some batches committed, the others not
         with engine.connect() as conn:
@@ -270,5 +276,5 @@ def test_a_run_killed_mid_way_then_rerun_equals_an_uninterrupted_run(
     finally:
         engine.dispose()
         dispose_all()
-        if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
