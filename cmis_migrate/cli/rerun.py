@@ -19,6 +19,7 @@ from cmis_migrate.cli.common import (
     localize,
 )
 from cmis_migrate.cli.running import execute_flow
+from cmis_migrate.cli.status import rerun_lines
 from cmis_migrate.cli.summary import print_run_summary
 from cmis_migrate.config import Config
 from cmis_migrate.db import safe_url, source_engine, store_engine
@@ -27,7 +28,7 @@ from cmis_migrate.run_control import abandon_dead_runs
 from cmis_migrate.runtime import open_store
 from cmis_migrate.source.cmis import CmisSource
 from cmis_migrate.store import runs
-from cmis_migrate.store.queries import batches_of_run
+from cmis_migrate.store.queries import latest_runs
 
 SHOWN = 20
 
@@ -135,11 +136,10 @@ def rerun(
     print_run_summary(cfg, summary)
     engine = store_engine(cfg.store.url)
     try:
-        rows = batches_of_run(engine, summary["run_id"])
+        (run,) = [r for r in latest_runs(engine, 10) if r["id"] == summary["run_id"]]
     finally:
         engine.dispose()
-    for b in rows[:50]:
-        line = f"  {b['station']}: {b['state']} (attempt {b['attempts']})"
-        console.print(line + (f": {b['error']}" if b["error"] else ""), highlight=False)
+    for line in rerun_lines(run):
+        console.print(line, highlight=False)
     if summary.get("state") == "failed":
         raise typer.Exit(1)

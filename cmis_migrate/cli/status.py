@@ -53,6 +53,20 @@ def _outcome(b: dict) -> str:
     return f"{text}: {b['error']}" if b.get("error") else text
 
 
+def rerun_lines(run: dict, listed: int = 10) -> list[str]:
+    """What a rerun did: its stations and how each ended (all when few, else the unsuccessful)."""
+    stations = run.get("stations") or []
+    counts = ", ".join(f"{n} {s}" for s, n in run["batches"].items()) or "nothing"
+    lines = [f"rerun {run['id']} redid {len(stations)} station(s): {counts}"]
+    shown = (
+        stations if len(stations) <= listed else [b for b in stations if b["state"] != "succeeded"]
+    )
+    lines += [f"  {_outcome(b)}" for b in shown[:20]]
+    if len(shown) > 20:
+        lines.append(f"  ... and {len(shown) - 20} more (status --run {run['id']})")
+    return lines
+
+
 @app.command()
 def status(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
@@ -90,11 +104,10 @@ def status(
             r["finished_at"] or "",
         )
     console.print(runs_table)
-    for r in data["runs"]:
-        if r["kind"] == "rerun" and r.get("stations"):
-            console.print(
-                f"rerun [bold]{r['id']}[/] redid: " + "; ".join(_outcome(b) for b in r["stations"])
-            )
+    for r in data["runs"][:3]:  # the recent reruns: what they redid
+        if r["kind"] == "rerun":
+            for line in rerun_lines(r):
+                console.print(line, highlight=False)
     states: dict[str, int] = {}
     for b in data["batches"]:
         states[b["state"]] = states.get(b["state"], 0) + 1

@@ -215,7 +215,9 @@ def test_a_run_killed_mid_way_then_rerun_equals_an_uninterrupted_run(
         )
         assert rerun.returncode == 0, rerun.stdout + rerun.stderr
         assert f"run {dead_run.run_id} stopped without finishing" in rerun.stdout
-        assert f"redoing {planned - len(committed)} station batch(es)" in rerun.stdout
+        todo = planned - len(committed)
+        assert f"redoing {todo} station batch(es)" in rerun.stdout
+        assert f"redid {todo} station(s): {todo} succeeded" in rerun.stdout
 
         with engine.connect() as conn:
             run_states = dict(conn.execute(select(runs.c.run_id, runs.c.state)).all())
