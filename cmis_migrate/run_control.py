@@ -78,10 +78,12 @@ def plan_run(
     cfg: Config, handle: RunHandle, *, stations: list[str] | None, failed_only: bool
 ) -> None:
     rt = runtime_for(cfg)
-    only = stations
-    if failed_only:
-        only = sorted(set(runs.stations_to_redo(rt.store)) | set(stations or []))
     inventory = rt.source.inventory(ReadStats())
+    only = stations
+    if failed_only:  # a failed station CMIS no longer has cannot be redone: leave it
+        known = {s.station for s in inventory}
+        redo = {s for s in runs.stations_to_redo(rt.store) if s in known}
+        only = sorted(redo | set(stations or []))
     jobs = plan_jobs(handle.run_id, inventory, only=only)
     attempts = runs.previous_attempts(rt.store, [j.station for j in jobs])
     runs.plan_batches(
