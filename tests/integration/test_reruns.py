@@ -1,7 +1,7 @@
 """Failures inside the real Prefect flow, and reruns (issue 6): a transient database error is
 retried by Prefect with backoff and the batch succeeds; a data error fails its batch at once
 with a clear, masked reason while the other stations go on; `rerun --failed` then redoes
-exactly the failed station, and `rerun --station` honours the off-peak windows.
+exactly the failed stations, and `rerun --station` honours the off-peak windows.
 
 SQLite always; PostgreSQL (source and store) too when CMIS_TEST_DATABASE_URL is set."""
 
@@ -45,10 +45,11 @@ def run_flow(cfg, **kw) -> dict:
 
 
 class Injected:
-    """CMIS trouble for chosen stations: a lost connection once, a malformed ledger always."""
+    """CMIS trouble for chosen stations: a lost connection once, a malformed ledger always,
+    a connection that never comes back."""
 
-    def __init__(self, transient: str, broken: str):
-        self.transient, self.broken = transient, broken
+    def __init__(self, transient: str, broken: str, down: str):
+        self.transient, self.broken, self.down = transient, broken, down
         self.calls: dict[str, int] = {}
         self.lock = threading.Lock()
 
@@ -61,7 +62,7 @@ class Injected:
                 raise ValueError(
                     f"ledger {ledger}: HDG_DIEM_DO row with phone {PHONE} has no MA_DDO"
                 )
-            if station == self.transient and n == 1:
+            if station == self.down or (station == self.transient and n == 1):
                 raise sa_exc.OperationalError(
                     "SELECT ...", {}, Exception("server closed the connection unexpectedly")
                 )
@@ -94,10 +95,11 @@ def site(module_db_urls, tmp_path_factory, prefect_server):
 
 @pytest.fixture(scope="module")
 def first_run(site):
-    """A run over six stations: the 2nd loses its connection once, the 3rd is malformed."""
+    """A run over six stations: the 2nd loses its connection once, the 3rd is malformed, the
+    4th never gets its connection back."""
     cfg, planned = site
     chosen = planned[:6]
-    inject = Injected(transient=chosen[1], broken=chosen[2])
+    inject = Injected(transient=chosen[1], broken=chosen[2], down=chosen[3])
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(CmisSource, "read_ledger", inject.wrap(CmisSource.read_ledger))
         summary = run_flow(cfg, at=NIGHT, stations=chosen)
@@ -135,51 +137,75 @@ def test_a_data_error_fails_its_batch_once_and_the_others_go_on(first_run) -> No
     assert batch["error_type"] == "ValueError"
     assert "has no MA_DDO" in batch["error_message"] and PHONE not in batch["error_message"]
     assert summary["state"] == "failed"
-    assert summary["batches"] == {"succeeded": 5, "failed": 1}
-    assert {s: b["state"] for s, b in rows.items() if s != chosen[2]} == dict.fromkeys(
-        [s for s in chosen if s != chosen[2]], "succeeded"
-    )
+    assert summary["batches"] == {"succeeded": 4, "failed": 2}
+    others = [s for s in chosen if s not in (chosen[2], chosen[3])]
+    assert {s: rows[s]["state"] for s in others} == dict.fromkeys(others, "succeeded")
     tr = task_run(batch["task_run_id"])  # red in the Prefect UI, one run only
     assert tr.run_count == 1 and tr.state.is_failed()
 
 
-def test_rerun_failed_redoes_exactly_the_failed_station(first_run) -> None:
+def test_when_retries_run_out_the_batch_fails_with_the_last_error(first_run) -> None:
+    cfg, chosen, inject, _, rows = first_run
+    batch = rows[chosen[3]]
+    retries = cfg.load.transient_retries
+    assert inject.calls[chosen[3]] == retries + 1
+    assert batch["state"] == "failed" and batch["attempts"] == retries + 1
+    assert batch["error_type"].startswith("OperationalError")
+    assert "server closed the connection" in batch["error_message"]
+    tr = task_run(batch["task_run_id"])
+    assert tr.run_count == retries + 1 and tr.state.is_failed()
+
+
+def test_rerun_failed_redoes_exactly_the_failed_stations(first_run) -> None:
     cfg, chosen, _, first, _ = first_run
-    broken = chosen[2]
+    broken, down = chosen[2], chosen[3]
     engine = store_engine(cfg.store.url)
     try:
-        assert runs.stations_to_redo(engine) == [broken]
+        assert runs.stations_to_redo(engine) == sorted([broken, down])
         with engine.connect() as conn:
             before = dict(conn.execute(select(customers.c.customer_code, customers.c.run_id)).all())
 
         rerun = run_flow(cfg, at=NIGHT, failed_only=True, kind="rerun")  # the source is healthy
 
-        rows = batches_of_run(engine, rerun["run_id"])
-        assert [(b["station"], b["state"]) for b in rows] == [(broken, "succeeded")]
-        assert rows[0]["attempts"] == 2  # one failed attempt before, this one
-        assert rows[0]["customers"] > 0 and rows[0]["flow_run_id"] and rows[0]["task_run_id"]
+        rows = {b["station"]: b for b in batches_of_run(engine, rerun["run_id"])}
+        assert {s: b["state"] for s, b in rows.items()} == {broken: "succeeded", down: "succeeded"}
+        assert rows[broken]["attempts"] == 2  # one failed attempt before, this one
+        assert rows[down]["attempts"] == cfg.load.transient_retries + 2
+        assert all(
+            b["customers"] > 0 and b["flow_run_id"] and b["task_run_id"] for b in rows.values()
+        )
         assert runs.stations_to_redo(engine) == []
         with engine.connect() as conn:
             after = dict(conn.execute(select(customers.c.customer_code, customers.c.run_id)).all())
-            of_broken = set(
+            of_failed = set(
                 conn.execute(
-                    select(customers.c.customer_code).where(customers.c.station == broken)
+                    select(customers.c.customer_code).where(customers.c.station.in_([broken, down]))
                 ).scalars()
             )
-        # the rerun wrote the failed station's customers, and nobody else's
+        # the rerun wrote the failed stations' customers, and nobody else's
         changed = {c for c in after if after[c] != before.get(c)}
-        assert changed == of_broken and len(changed) == rows[0]["customers"]
+        assert changed == of_failed
+        assert len(changed) == rows[broken]["customers"] + rows[down]["customers"]
         assert all(after[c] == rerun["run_id"] for c in changed)
         assert all(after[c] == before[c] == first["run_id"] for c in before)
 
         data = status_data(engine)
         shown = next(r for r in data["runs"] if r["id"] == rerun["run_id"])
         assert shown["kind"] == "rerun" and shown["flow_run_id"]
-        assert shown["stations"] == [
-            {"station": broken, "state": "succeeded", "attempts": 2, "error": None}
-        ]
+        assert sorted(shown["stations"], key=lambda b: b["station"]) == sorted(
+            [
+                {"station": broken, "state": "succeeded", "attempts": 2, "error": None},
+                {
+                    "station": down,
+                    "state": "succeeded",
+                    "attempts": cfg.load.transient_retries + 2,
+                    "error": None,
+                },
+            ],
+            key=lambda b: b["station"],
+        )
         latest = {b["station"]: b for b in data["batches"]}
-        assert latest[broken]["state"] == "succeeded"
+        assert latest[broken]["state"] == latest[down]["state"] == "succeeded"
 
         again = run_flow(cfg, at=NIGHT, failed_only=True, kind="rerun")  # nothing left
         assert again["batches"] == {} and batches_of_run(engine, again["run_id"]) == []
