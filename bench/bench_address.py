@@ -25,6 +25,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import pandas as pd  # noqa: E402
 import pyarrow as pa  # noqa: E402
+
 from cmis_migrate.transforms.address import legacy_units, normalize_address, wards_2025  # noqa: E402
 
 _OLD_TONES = {"Hóa": "Hoá", "Hòa": "Hoà", "Thủy": "Thuỷ", "Thụy": "Thuỵ", "Khỏe": "Khoẻ"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -25,7 +25,7 @@ from cmis_migrate.transforms.corrections import apply_corrections, mark_correcte
 from cmis_migrate.transforms.dates import normalize_dates
 from cmis_migrate.validators.context import ValidationContext
 from cmis_migrate.validators.expectations import run_expectations
-from cmis_migrate.validators.keys import identity_keys
+from cmis_migrate.validators.keys import count_holders, identity_keys
 from cmis_migrate.validators.validate import validate_customers
 
 
@@ -125,10 +125,12 @@ def build_context(frame: pd.DataFrame, rt: Runtime) -> ValidationContext:
     phones = lookups.other_holders(rt.store, "otp_phone", own["otp_phone"], codes)
     ids = lookups.other_holders(rt.store, "id_number", own["id_number"], codes)
     persons = lookups.other_holders(rt.store, "person_key", own["person_key"], codes)
+    both = pd.concat([own, phones])
     return ValidationContext(
         max_holders_per_phone=rt.cfg.rules.max_holders_per_phone,
         staff_phones=rt.staff_phones,
-        phone_holders=_count_distinct(pd.concat([own, phones]), "otp_phone", "holder_key"),
+        wards=frozenset(rt.wards),
+        phone_holders=count_holders(zip(both["otp_phone"], both["holder_key"], strict=True)),
         id_customers=_count_distinct(pd.concat([own, ids]), "id_number", "customer_code"),
         person_customers=_count_distinct(pd.concat([own, persons]), "person_key", "customer_code"),
         confirmations=lookups.confirmations_for(rt.store, codes),
@@ -151,6 +153,15 @@ def review_marks(
     )
 
 
+def birth_dates(raw: pd.DataFrame, now: datetime) -> pd.Series:
+    """ISO birth dates where readable (for the same-person key), else missing."""
+    if "birth_date" not in raw:
+        return pd.Series(None, index=raw.index, dtype=object)
+    parsed = normalize_dates(raw["birth_date"], today=now.date())
+    usable = parsed["status"].isin(["ok", "fixed"])
+    return parsed["normalized"].astype(object).where(usable, None)
+
+
 def evaluate(raw: pd.DataFrame, rt: Runtime, *, run_id: str, now: datetime) -> dict:
     """Corrections -> normalize -> validate -> drafts, for the customers read (no writes)."""
     codes = raw["customer_code"].tolist()
@@ -163,6 +174,7 @@ def evaluate(raw: pd.DataFrame, rt: Runtime, *, run_id: str, now: datetime) -> d
         birth["status"].isin(["ok", "fixed"]), None
     )
     frame = pd.concat([raw, normalized], axis=1)
+    frame["birth_date_normalized"] = birth_dates(raw, now)
     frame = frame.join(identity_keys(frame))
     ctx = build_context(frame, rt)
     validation = validate_customers(frame, ctx)
@@ -219,7 +231,8 @@ def process_station(
         "seconds": round(time.perf_counter() - t0, 4),
         "deferred_reason": "; ".join(f"{lg.ledger}: {w.message}" for lg, w in deferred)[:2000]
         or None,
-        "next_open_at": next_open,
+        # stored as UTC: SQLite keeps no offset and the store reads every time back as UTC
+        "next_open_at": next_open.astimezone(UTC) if next_open is not None else None,
     }
     commit_station(
         rt.store,

@@ -8,6 +8,7 @@ the config file, so a copied config keeps all its state beside itself. `CMIS_SOU
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -22,6 +23,7 @@ from cmis_migrate.demo.rates import DemoRates
 DEFAULT_CONFIG = Path("config.yaml")
 SOURCE_URL_ENV = "CMIS_SOURCE_URL"
 STORE_URL_ENV = "CMIS_STORE_URL"
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 class ConfigError(Exception):
@@ -38,6 +40,8 @@ class DatabaseConfig(_Section):
     @field_validator("url")
     @classmethod
     def _parsable(cls, v: str) -> str:
+        if "\x00" in v:
+            raise ValueError("a URL cannot hold a NUL character")
         try:
             make_url(v)
         except Exception as exc:  # sqlalchemy raises ArgumentError with the url in it
@@ -51,6 +55,13 @@ class PathsConfig(_Section):
     work: Path = Path("work")
     plan_file: Path = Path("data/plan.csv")
     staff_phones_file: Path | None = Path("data/staff_phones.csv")
+
+    @field_validator("work", "plan_file", "staff_phones_file")
+    @classmethod
+    def _usable_path(cls, v: Path | None) -> Path | None:
+        if v is not None and ("\x00" in str(v) or not str(v).strip()):
+            raise ValueError("not a usable path (empty, or holds a NUL character)")
+        return v
 
     @property
     def reports(self) -> Path:
@@ -222,30 +233,89 @@ def build_config(
     """Validate a mapping (as read from YAML) and resolve relative paths against `base`."""
     data = dict(data or {})
     env = os.environ if env is None else env
-    if env.get(SOURCE_URL_ENV):
-        data["source"] = {**(data.get("source") or {}), "url": env[SOURCE_URL_ENV]}
-    if env.get(STORE_URL_ENV):
-        data["store"] = {**(data.get("store") or {}), "url": env[STORE_URL_ENV]}
+    for key, var in (("source", SOURCE_URL_ENV), ("store", STORE_URL_ENV)):
+        if env.get(var):
+            section = data.get(key) or {}
+            if not isinstance(section, dict):
+                raise ConfigError(
+                    f"{source}: invalid configuration\n  {key}: must be a mapping (url: ...)"
+                )
+            data[key] = {**section, "url": env[var]}
     try:
         cfg = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_format_errors(exc, source)) from None
+    except RecursionError:
+        raise ConfigError(f"{source}: invalid configuration (nested too deeply)") from None
     base = base.resolve()
     paths = cfg.paths
-    resolved_paths = PathsConfig(
-        work=(base / paths.work).resolve(),
-        plan_file=(base / paths.plan_file).resolve(),
-        staff_phones_file=(base / paths.staff_phones_file).resolve()
-        if paths.staff_phones_file
-        else None,
-    )
+    try:
+        resolved_paths = PathsConfig(
+            work=_resolve_path(base, paths.work, "paths.work"),
+            plan_file=_resolve_path(base, paths.plan_file, "paths.plan_file"),
+            staff_phones_file=_resolve_path(
+                base, paths.staff_phones_file, "paths.staff_phones_file"
+            )
+            if paths.staff_phones_file
+            else None,
+        )
+        source_url = _resolve_url(cfg.source.url, base, "source.url")
+        store_url = _resolve_url(cfg.store.url, base, "store.url")
+    except _BadKey as exc:
+        raise ConfigError(f"{source}: invalid configuration\n  {exc.key}: {exc.message}") from None
     return cfg.model_copy(
         update={
-            "source": DatabaseConfig(url=_resolve_sqlite(cfg.source.url, base)),
-            "store": DatabaseConfig(url=_resolve_sqlite(cfg.store.url, base)),
+            "source": DatabaseConfig(url=source_url),
+            "store": DatabaseConfig(url=store_url),
             "paths": resolved_paths,
         }
     )
+
+
+class _BadKey(Exception):
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key, self.message = key, message
+
+
+def _resolve_path(base: Path, path: Path, key: str) -> Path:
+    try:
+        return (base / path).resolve()
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise _BadKey(key, f"not a usable path ({type(exc).__name__})") from None
+
+
+def _resolve_url(url: str, base: Path, key: str) -> str:
+    try:
+        return _resolve_sqlite(url, base)
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise _BadKey(key, f"not a usable database path ({type(exc).__name__})") from None
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """YAML 1.1 as people expect it in a config: `22:00` stays the text "22:00" (not the
+    base-60 number 1320, which would silently become 00:22), and dates stay text for pydantic
+    to check (a bad date is then an error naming its key, not a crash in the YAML parser)."""
+
+
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp")
+_ConfigLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _NUMBER_TAGS]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_ConfigLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"),
+)
+_ConfigLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
 
 
 def load_config(path: Path | str = DEFAULT_CONFIG, *, env: dict | None = None) -> Config:
@@ -254,8 +324,10 @@ def load_config(path: Path | str = DEFAULT_CONFIG, *, env: dict | None = None) -
     if not path.exists():
         raise ConfigError(f"{path}: config file not found (pass --config PATH)")
     try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: too large for a config file")
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - a SafeLoader
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except yaml.YAMLError as exc:
@@ -264,6 +336,12 @@ def load_config(path: Path | str = DEFAULT_CONFIG, *, env: dict | None = None) -
         raise ConfigError(
             f"{path}:{where} not valid YAML: {getattr(exc, 'problem', exc)}"
         ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror or type(exc).__name__})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid YAML (nested too deeply)") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a !!timestamp 2020-13-45
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

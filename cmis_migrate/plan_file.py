@@ -15,7 +15,7 @@ import pandas as pd
 
 from cmis_migrate.errors import InputFileError
 from cmis_migrate.progress import parse_month
-from cmis_migrate.text_tables import read_text_table
+from cmis_migrate.tabular_files import read_table
 
 PLAN_COLUMNS = ("branch", "month", "planned")
 
@@ -25,7 +25,11 @@ _WHOLE = re.compile(r"\d+")
 
 def read_plan(path: Path | str) -> pd.DataFrame:
     """Read and check a plan file. Returns `branch, month, planned` sorted by branch and month."""
-    return parse_plan(read_text_table(path), str(path))
+    problems: list[InputFileError] = []
+    table = read_table(path, expected=PLAN_COLUMNS, problems=problems)
+    if problems:  # a ragged row makes the plan doubtful: the whole plan is refused
+        raise problems[0]
+    return parse_plan(table, str(path))
 
 
 def parse_plan(table: pd.DataFrame, file: str) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cmis_migrate.config import Config
+from cmis_migrate.logs import private_file
 
 QUIET_SETTINGS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -99,7 +100,8 @@ def configure_environment(cfg: Config) -> Path:
     logs = cfg.paths.logs
     home.mkdir(parents=True, exist_ok=True)
     logs.mkdir(parents=True, exist_ok=True)
-    log_file = logs / "prefect.log"
+    log_file = private_file(logs / "prefect.log")
+    private_file(logs / "prefect-server.log")
     logging_yaml = home / "logging.yml"
     logging_yaml.write_text(
         LOGGING_YAML.format(log_file=str(log_file).replace('"', '\\"')), "utf-8"
@@ -186,7 +188,27 @@ def prefect_session(cfg: Config) -> Iterator[str]:
         )
     try:
         with temporary_settings({PREFECT_API_URL: server.api_url}):
-            yield server.api_url
+            try:
+                yield server.api_url
+            finally:
+                _send_pending_logs()
     finally:
         with _stderr_to(server_log):
+            # logs still queued for the API (the flow's last lines, the publish step's) are sent
+            # before the server goes away, not reported as "Error logging to API" on the console
+            with contextlib.suppress(Exception):
+                from prefect.logging.handlers import APILogWorker
+
+                APILogWorker.drain_all(timeout=5)
             server.stop()
+
+
+def _send_pending_logs() -> None:
+    """Flow and task logs still queued for the API go now, while the temporary server is
+    up (else Prefect prints '--- Error logging to API ---' on the user's console at exit)."""
+    try:
+        from prefect.logging.handlers import APILogWorker
+
+        APILogWorker.drain_all(timeout=10)
+    except Exception:  # noqa: BLE001 - best effort; the records are in the log file anyway
+        pass

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from cmis_migrate.errors import InputFileError
+from cmis_migrate.tabular_files import read_table
 
 
 def _to_e164(values: pd.Series) -> pd.Series:
@@ -21,18 +22,15 @@ def _to_e164(values: pd.Series) -> pd.Series:
 
 
 def load_staff_phones(path: Path | None) -> frozenset[str]:
-    """Staff phones (CSV with a `phone` column) as E.164. No file configured or present: empty."""
+    """Staff phones (CSV or XLSX with a `phone` column) as E.164. No file configured or
+    present: empty. An unreadable file: InputFileError naming file, row and field."""
     if path is None or not Path(path).exists():
         return frozenset()
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(str(path), f"not UTF-8 text ({exc.reason})") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputFileError(str(path), f"not a readable CSV ({exc})") from None
-    if "phone" not in frame.columns:
+    frame = read_table(path, expected=("phone",))
+    column = next((c for c in frame.columns if c.strip().lower() == "phone"), None)
+    if column is None:
         raise InputFileError(str(path), "the header has no `phone` column", row=1, field="phone")
-    phones = _to_e164(frame["phone"])
+    phones = _to_e164(frame[column])
     return frozenset(p for p in phones if isinstance(p, str) and p)
 
 

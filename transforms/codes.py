@@ -139,6 +139,12 @@ _ALL: tuple[IssueCode, ...] = (
         "Có số phụ không hợp lệ: đã bỏ qua, cần kiểm tra lại",
     ),
     _c(
+        "PHONE_SECONDARY_AMBIGUOUS",
+        OK,
+        "an additional number may be an old landline or a new mobile (undated record)",
+        "Có số phụ không rõ là số cố định mã vùng cũ hay số di động: cần hỏi lại khách hàng",
+    ),
+    _c(
         "PHONE_OF_RELATIVE",
         OK,
         "annotated as a relative's number (spouse, child, parent...)",

@@ -18,7 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cmis_migrate.transforms.codes import CODES, MISSING, SEVERITY, STATUSES
+from cmis_migrate.transforms.codes import CODES, INVALID, MISSING, SEVERITY, STATUSES
+from cmis_migrate.transforms.legacy_text import LEGACY_PATTERN
 
 TEXT = pa.large_string()
 OUTPUT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas 3 default "str"
@@ -109,6 +110,18 @@ def fullmatch(arr: pa.Array, pattern: str) -> np.ndarray:
     return matches(arr, f"^(?:{pattern})$")
 
 
+def on_rows(arr: pa.Array, rows: np.ndarray, test: Callable[[pa.Array], np.ndarray]) -> np.ndarray:
+    """Evaluate a row test only on `rows` (False elsewhere): regex kernels cost per row, so
+    running them on the few rows that need them is what keeps a transform fast."""
+    out = np.zeros(len(rows), dtype=bool)
+    if rows.all():
+        return test(arr)
+    if rows.any():
+        idx = np.flatnonzero(rows)
+        out[idx] = test(arr.take(pa.array(idx)))
+    return out
+
+
 def in_set(arr: pa.Array, values: Sequence[str]) -> np.ndarray:
     return mask(pc.is_in(arr, value_set=pa.array(list(values), type=TEXT)))
 
@@ -149,15 +162,6 @@ def per_distinct(arr: pa.Array, func: Callable[[str], str | None]) -> pa.Array:
 
 # ---------------------------------------------------------------- cleaning
 
-# characters that become a plain space: controls, NBSP, the Unicode spaces, line separators
-_SPACE_LIKE = (
-    r"[\x00-\x1f\x7f-\x9f\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
-)
-# characters removed: soft hyphen, zero-width, BOM, word joiner
-_INVISIBLE = r"[\x{ad}\x{200b}-\x{200f}\x{2060}-\x{2064}\x{feff}]"
-# text made only of these characters is already NFC (ASCII and precomposed Vietnamese letters)
-_NFC_STABLE_COMPLEMENT = r"[^\x00-\x7f\x{c0}-\x{1b0}\x{1ea0}-\x{1ef9}]"
-
 _PLACEHOLDER_TEXT = """
 không có|không|ko có|ko|k có|k|kcó|khong co|khong|chưa có|chưa|chua co|chua|không rõ|khong ro
 chưa rõ|chua ro|không xác định|khong xac dinh|kxđ|kxd|chưa cập nhật|chua cap nhat|đang cập nhật
@@ -172,17 +176,27 @@ PLACEHOLDERS: frozenset[str] = frozenset(
 _PUNCT_ONLY = r"^[\-–—_.,:;/\\?*#=+~'\"` 0]*$"
 
 
+# any character that is not printable ASCII or a precomposed Vietnamese letter: controls,
+# odd spaces, invisible characters, combining marks (NFD), other scripts. Rows holding one go
+# through the slower, exact per-distinct cleaning; the rest is NFC already.
+_NOT_PLAIN = r"[^\x20-\x7e\x{c0}-\x{1b0}\x{1ea0}-\x{1ef9}]"
+_SPACE_LIKE_RE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
+_INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+
+
+def _clean_one(text: str) -> str:
+    text = _INVISIBLE_RE.sub("", text)
+    text = _SPACE_LIKE_RE.sub(" ", text)
+    return unicodedata.normalize("NFC", text)
+
+
 def clean_text(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """NFC, every space-like run -> one space, invisible characters removed, trimmed.
     Returns (cleaned, placeholder): empty values and placeholders ('không có', 'n/a', '-',
     '0', 'null', '.', ...) become null; `placeholder` marks the latter."""
-    arr = replace_where(
-        arr, matches(arr, _INVISIBLE), lambda a: pc.replace_substring_regex(a, _INVISIBLE, "")
-    )
-    arr = replace_where(
-        arr, matches(arr, _SPACE_LIKE), lambda a: pc.replace_substring_regex(a, _SPACE_LIKE, " ")
-    )
-    arr = replace_where(arr, matches(arr, _NFC_STABLE_COMPLEMENT), lambda a: per_distinct(a, nfc))
+    arr = replace_where(arr, matches(arr, _NOT_PLAIN), lambda a: per_distinct(a, _clean_one))
     arr = replace_where(
         arr,
         mask(pc.match_substring(arr, "  ")),
@@ -245,7 +259,7 @@ def finish(
         if m.any():
             bits |= m.astype(np.int64) << i
     bits |= missing.astype(np.int64) << 62
-    uniq, inverse = np.unique(bits, return_inverse=True)
+    inverse, uniq = pd.factorize(bits, sort=False)
     statuses: list[str] = []
     issues: list[str] = []
     for b in uniq.tolist():
@@ -256,29 +270,38 @@ def finish(
         else:
             sev = max((SEVERITY[CODES[c].status] for c in row_codes), default=0)
             statuses.append(STATUSES[sev])
-    status_arr = np.asarray(statuses, dtype=object)[inverse.ravel()]
-    issue_arr = np.asarray(issues, dtype=object)[inverse.ravel()]
+    take = pa.array(inverse)
     out = pd.DataFrame(
         {
             f"{prefix}normalized": to_series(where(missing, None, normalized), index),
-            f"{prefix}status": pd.Series(
-                pa.array(status_arr, type=TEXT), index=index, dtype=OUTPUT_DTYPE
-            ),
-            f"{prefix}issues": pd.Series(
-                pa.array(issue_arr, type=TEXT), index=index, dtype=OUTPUT_DTYPE
-            ),
+            f"{prefix}status": to_series(pa.array(statuses, type=TEXT).take(take), index),
+            f"{prefix}issues": to_series(pa.array(issues, type=TEXT).take(take), index),
         },
         index=index,
     )
     return out
 
 
-# Latin-1 characters that Vietnamese never uses: TCVN3 (.VnTime) or VNI text read as
-# Windows-1252 shows them ("NguyÔn V¨n", "Nguyeãn Vaên" shows ã/ê too but those are also
-# Vietnamese letters, so only the foreign ones count).
-_LEGACY = r"[\x{a1}-\x{bf}\x{c4}-\x{c7}\x{cb}\x{ce}\x{cf}\x{d0}\x{d1}\x{d6}-\x{d8}\x{db}\x{dc}\x{de}\x{df}\x{e4}-\x{e7}\x{eb}\x{ee}\x{ef}\x{f0}\x{f1}\x{f6}-\x{f8}\x{fb}\x{fc}\x{fe}\x{ff}]"
-
-
 def legacy_encoding(arr: pa.Array) -> np.ndarray:
-    """Rows whose text holds characters typical of TCVN3/VNI text decoded as Windows-1252."""
-    return matches(arr, _LEGACY)
+    """Rows whose text looks like TCVN3/VNI text read as Unicode (see transforms/legacy_text)."""
+    return matches(arr, LEGACY_PATTERN)
+
+
+LEGACY_CODE = "TEXT_LEGACY_ENCODING"
+
+
+def flag_legacy(result: pd.DataFrame, values: pd.Series) -> pd.DataFrame:
+    """A `normalized / status / issues` frame with the rows whose input looks like TCVN3/VNI
+    mojibake marked: TEXT_LEGACY_ENCODING first among the issues, status invalid (a missing
+    value stays missing). For transforms that decide their statuses themselves (address)."""
+    legacy = legacy_encoding(as_text(values)) & (result["status"] != MISSING).to_numpy(bool)
+    if not legacy.any():
+        return result
+    out = result.copy()
+    rows = out.index[legacy]
+    issues = out.loc[rows, "issues"].fillna("")
+    out.loc[rows, "issues"] = [
+        LEGACY_CODE if not i else f"{LEGACY_CODE};{i}" for i in issues.tolist()
+    ]
+    out.loc[rows, "status"] = INVALID
+    return out

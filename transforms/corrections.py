@@ -1,5 +1,11 @@
 """Branch corrections on top of CMIS values (pure): the corrected value is what gets normalized,
-while the CMIS value stays the `original`. The rule code says a person changed it."""
+while the CMIS value stays the `original`. The rule code says a person changed it.
+
+A corrected phone number was written by the branch when it made the correction, long after
+the 2018 mobile renumbering: the record date the phone transform uses to tell an old landline
+`037 xxxxxxx` from a new mobile `037xxxxxxx` is then the correction's date, not the paper
+contract's (otherwise a new Viettel mobile typed today would be read as a 1990s landline).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,15 @@ EDITABLE_FIELDS = (
     "id_issue_date",
     "id_issue_place",
 )
+# the raw column the phone transform reads the record's date from
+PHONE_DATE_COLUMN = "contract_date"
+
+
+def _day_first(value: object) -> object:
+    """A datetime/date -> 'dd/mm/yyyy' (how CMIS writes dates); anything else unchanged."""
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")
+    return value
 
 
 def apply_corrections(
@@ -22,7 +37,8 @@ def apply_corrections(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (inputs to normalize, bool frame of which fields were corrected). Input untouched.
 
-    corrections: customer_code, field, new_value (the newest per customer and field).
+    corrections: customer_code, field, new_value (the newest per customer and field), and
+    optionally applied_at (when the branch's correction was recorded).
     """
     inputs = raw.copy()
     corrected = pd.DataFrame(False, index=raw.index, columns=list(EDITABLE_FIELDS))
@@ -40,6 +56,10 @@ def apply_corrections(
         inputs[field] = inputs[field].astype(object)
         inputs.loc[idx, field] = values
         corrected.loc[idx, field] = True
+        if field == "phone" and "applied_at" in part and PHONE_DATE_COLUMN in inputs:
+            inputs[PHONE_DATE_COLUMN] = inputs[PHONE_DATE_COLUMN].astype(object)
+            dates = [_day_first(v) for v in part["applied_at"].to_numpy()[ok]]
+            inputs.loc[idx, PHONE_DATE_COLUMN] = dates
     return inputs, corrected
 
 
@@ -51,6 +71,7 @@ def mark_corrected(normalized: pd.DataFrame, corrected: pd.DataFrame) -> pd.Data
         mask = corrected[field].reindex(out.index).fillna(False).astype(bool)
         if col not in out or not mask.any():
             continue
+        out[col] = out[col].astype(object)
         old = out.loc[mask, col].astype(object).fillna("")
         out.loc[mask, col] = [f"{o};{CORRECTION_CODE}" if o else CORRECTION_CODE for o in old]
     return out

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from cmis_migrate.config import RulesConfig
 from cmis_migrate.transforms.address import ADDRESS_CODES, normalize_address
 from cmis_migrate.transforms.codes import register_described
-from cmis_migrate.transforms.common import finish, mask, to_series
+from cmis_migrate.transforms.common import finish, flag_legacy, mask, to_series, where
 from cmis_migrate.transforms.dates import parse_dates
 from cmis_migrate.transforms.email import normalize_emails
 from cmis_migrate.transforms.identity import normalize_id_numbers
@@ -76,10 +76,10 @@ def _addresses(
     usually repeats the address, and normalize_address resolves each distinct text once."""
     address = _column(raw, "address")
     if not supply:
-        return normalize_address(address, province=province), None
+        return flag_legacy(normalize_address(address, province=province), address), None
     n = len(raw)
     both = pd.concat([address, raw["supply_address"]], ignore_index=True)
-    result = normalize_address(both, province=province)
+    result = flag_legacy(normalize_address(both, province=province), both)
     first = result.iloc[:n].set_axis(raw.index)
     second = result.iloc[n:].set_axis(raw.index)
     return first, second
@@ -115,8 +115,11 @@ def normalize_customers(
         issue_date=issue_iso,
         rules=rules,
     )
+    # the record's date: the contract date, or its year when only the year was written
+    year_only = contract.codes["DATE_YEAR_ONLY"]
+    record_date = pc.coalesce(contract.iso, where(year_only, contract.cleaned, None))
     phone = normalize_phones(
-        _column(raw, "phone"), record_dates=to_series(contract.iso, index), rules=rules
+        _column(raw, "phone"), record_dates=to_series(record_date, index), rules=rules
     )
     supply = "supply_address" in raw.columns
     address, supply_address = _addresses(raw, supply, rules.province)

@@ -20,7 +20,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cmis_migrate.transforms.common import TEXT, as_text, clean_text, distinct, finish, fold
+from cmis_migrate.transforms.common import (
+    TEXT,
+    as_text,
+    clean_text,
+    concat,
+    distinct,
+    finish,
+    fold,
+    mask,
+    where,
+)
 
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 _DMY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}|\d{2})" + _TIME + "$")
@@ -112,18 +122,56 @@ class ParsedDates:
     missing: np.ndarray
 
 
+_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+_FAST = r"^(?P<d>[0-9]{1,2})[/.-](?P<m>[0-9]{1,2})[/.-](?P<y>[0-9]{4})$"
+_FAST_ISO = r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})$"
+
+
+def _fast_path(cleaned: pa.Array, today: date) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+    """The common shapes (dd/mm/yyyy and ISO) parsed vectorized: (valid rows, ISO, year).
+    Rows not valid here (other shapes, impossible or out-of-range dates) go to parse_date."""
+    n = len(cleaned)
+    ok = np.zeros(n, dtype=bool)
+    iso = pa.nulls(n, type=TEXT)
+    year = np.zeros(n, dtype=np.int32)
+    for pattern in (_FAST, _FAST_ISO):
+        parts = pc.extract_regex(cleaned, pattern)
+        hit = mask(pc.is_valid(parts)) & ~ok
+        if not hit.any():
+            continue
+        y_s, m_s, d_s = (pc.struct_field(parts, k) for k in ("y", "m", "d"))
+        y, m, d = (
+            np.asarray(pc.fill_null(pc.cast(x, pa.int32()), 0).to_numpy(zero_copy_only=False))
+            for x in (y_s, m_s, d_s)
+        )
+        leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+        month_ok = (m >= 1) & (m <= 12)
+        dim = _DAYS[np.clip(m - 1, 0, 11)] + ((m == 2) & leap)
+        text = concat(y_s, "-", pc.utf8_lpad(m_s, 2, "0"), "-", pc.utf8_lpad(d_s, 2, "0"))
+        in_range = mask(pc.less_equal(text, today.isoformat())) & (y >= _MIN.year)
+        good = hit & month_ok & (d >= 1) & (d <= dim) & in_range
+        iso = where(good, text, iso)
+        year = np.where(good, y, year).astype(np.int32)
+        ok |= good
+    return ok, iso, year
+
+
 def parse_dates(values: pd.Series, *, today: date) -> ParsedDates:
     cleaned, placeholder = clean_text(as_text(values))
-    codes_idx, uniques = distinct(cleaned)
+    fast, iso, year = _fast_path(cleaned, today)
+    rest = where(fast, None, cleaned)
+    codes_idx, uniques = distinct(rest)
     parsed = [parse_date(u, today) for u in uniques]
     take = np.where(codes_idx < 0, len(uniques), codes_idx)
-    iso = pa.array([p.iso for p in parsed] + [None], type=TEXT).take(pa.array(take))
-    year = np.asarray([p.year for p in parsed] + [0], dtype=np.int32)[take]
+    slow_iso = pa.array([p.iso for p in parsed] + [None], type=TEXT).take(pa.array(take))
+    iso = pc.coalesce(iso, slow_iso)
+    year = np.where(fast, year, np.asarray([p.year for p in parsed] + [0], dtype=np.int32)[take])
     codes: dict[str, np.ndarray] = {"VALUE_PLACEHOLDER": placeholder}
     for name in DATE_CODES[1:]:
         flags = np.asarray([name in p.codes for p in parsed] + [False], dtype=bool)
         codes[name] = flags[take]
-    return ParsedDates(cleaned, iso, year, codes, codes_idx < 0)
+    missing = mask(pc.is_null(cleaned))
+    return ParsedDates(cleaned, iso, year, codes, missing)
 
 
 def normalize_dates(values: pd.Series, *, today: date) -> pd.DataFrame:

@@ -24,7 +24,15 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from cmis_migrate.transforms.common import TEXT, as_text, clean_text, distinct, finish, fold
+from cmis_migrate.transforms.common import (
+    TEXT,
+    as_text,
+    clean_text,
+    distinct,
+    finish,
+    fold,
+    legacy_encoding,
+)
 from cmis_migrate.transforms.reference import cccd_provinces
 
 PROVINCIAL, CENTRAL, UNKNOWN_PLACE = "provincial", "central", ""
@@ -147,7 +155,13 @@ def normalize_issue_places(values: pd.Series) -> pd.DataFrame:
         ]
         + [False]
     )[idx]
-    codes = {"VALUE_PLACEHOLDER": placeholder, "PLACE_EXPANDED": expanded, "PLACE_UNKNOWN": unknown}
+    legacy = unknown & legacy_encoding(cleaned)
+    codes = {
+        "VALUE_PLACEHOLDER": placeholder,
+        "TEXT_LEGACY_ENCODING": legacy,
+        "PLACE_EXPANDED": expanded,
+        "PLACE_UNKNOWN": unknown,
+    }
     out = finish(values.index, normalized, codes, codes_idx < 0)
     kinds = np.asarray([r[1] for r in results] + [UNKNOWN_PLACE], dtype=object)[idx]
     out["place_kind"] = pd.Series(kinds, index=values.index, dtype="str")

@@ -46,6 +46,8 @@ from cmis_migrate.transforms.common import (
     lengths,
     lookup,
     mask,
+    matches,
+    on_rows,
     replace_where,
     to_series,
     where,
@@ -108,14 +110,11 @@ def _vn_metadata() -> tuple[_Desc, list[_Desc], _Desc | None, _Desc | None, bool
 def _matches_desc(
     nsn: pa.Array, nsn_len: np.ndarray, d: _Desc | None, rows: np.ndarray
 ) -> np.ndarray:
+    """phonenumberutil._is_number_matching_desc on `rows` (False elsewhere)."""
     if d is None or not rows.any():
         return np.zeros(len(rows), dtype=bool)
-    ok = rows.copy()
-    if d.lengths:
-        ok &= np.isin(nsn_len, d.lengths)
-    if ok.any():
-        ok &= fullmatch(nsn, d.pattern)
-    return ok
+    ok = rows & np.isin(nsn_len, d.lengths) if d.lengths else rows.copy()
+    return on_rows(nsn, ok, lambda a: fullmatch(a, d.pattern))
 
 
 def number_kinds(national: pa.Array) -> np.ndarray:
@@ -127,12 +126,14 @@ def number_kinds(national: pa.Array) -> np.ndarray:
     starts0 = mask(pc.starts_with(national, "0"))
     nsn = pc.utf8_slice_codeunits(national, 1)
     nsn_len = lengths(nsn)
-    # phonenumbers keeps at most 17 digits; a NSN may not start with 0 for VN
+    # a VN national significant number never starts with 0
     undecided = starts0 & ~mask(pc.starts_with(nsn, "0")) & (nsn_len > 0)
     undecided &= _matches_desc(nsn, nsn_len, general, undecided)
     kinds = np.zeros(n, dtype=np.int8)
+    # service types, in phonenumbers' order; one combined pass first since they are rare
+    any_service = _matches_desc(nsn, nsn_len, _combined(services), undecided)
     for d in services:
-        hit = _matches_desc(nsn, nsn_len, d, undecided)
+        hit = _matches_desc(nsn, nsn_len, d, undecided & any_service)
         kinds[hit] = K_SERVICE
         undecided &= ~hit
     is_fixed = _matches_desc(nsn, nsn_len, fixed, undecided)
@@ -145,6 +146,22 @@ def number_kinds(national: pa.Array) -> np.ndarray:
         undecided &= ~is_fixed
         kinds[_matches_desc(nsn, nsn_len, mobile, undecided)] = K_MOBILE
     return kinds
+
+
+@lru_cache(maxsize=4)
+def _combined_cached(services: tuple[_Desc, ...]) -> _Desc | None:
+    if not services:
+        return None
+    lengths_ = (
+        tuple(sorted({n for d in services for n in d.lengths}))
+        if all(d.lengths for d in services)
+        else ()
+    )
+    return _Desc("|".join(f"(?:{d.pattern})" for d in services), lengths_)
+
+
+def _combined(services: list[_Desc]) -> _Desc | None:
+    return _combined_cached(tuple(services))
 
 
 # ---------------------------------------------------------------- splitting a messy field
@@ -328,7 +345,11 @@ def _classify(
 
     kind_a = number_kinds(reading_a)
     kind_a[foreign] = K_INVALID
-    kind_b = np.where(has_b & ~foreign, number_kinds(where(has_b, reading_b, "")), K_INVALID)
+    kind_b = np.full(n, K_INVALID, dtype=np.int8)
+    b_rows = has_b & ~foreign
+    if b_rows.any():
+        idx = np.flatnonzero(b_rows)
+        kind_b[idx] = number_kinds(reading_b.take(pa.array(idx)))
     valid_a = kind_a != K_INVALID
     valid_b = kind_b == K_FIXED
     clash = valid_a & valid_b
@@ -355,9 +376,49 @@ def _classify(
 
 _SCIENTIFIC = r"[0-9]+(?:[.,][0-9]+)?[eE]\+?[0-9]+"
 _EXCEL_DECIMAL = r"\+?[0-9]+\.0+"
-_PLAIN = r"\+?\(?[0-9][0-9 .()\-]*"
+_PLAIN = r"\(?\+?\(?[0-9][0-9 .()\-]*"
+_LIST_SEPARATOR = r"\s*(?:[,;/|&]|\s[-–]\s)\s*"
+_NOT_LIST = r"[^0-9 .,;/|&()+\-–]"
 
 OUTPUT_COLUMNS = ("normalized", "status", "issues", "phone_type", "phone_secondary", "otp_ready")
+
+
+def _split_lists(text: pa.Array, rows: np.ndarray):
+    """Vectorized path for fields that are only numbers and separators ('0912.345.678 /
+    0987 654 321', '0912345678; 02373851234'): (rows, positions, digits, plus) of the numbers,
+    for the rows where every piece is one plain number of 7-12 digits; None when none is.
+    Anything else (annotations, space-separated numbers, Excel decimals) is left to
+    _parse_field."""
+    cand = rows & ~on_rows(text, rows, lambda a: matches(a, _NOT_LIST))
+    if not cand.any():
+        return None
+    idx = np.flatnonzero(cand)
+    lists = pc.split_pattern_regex(text.take(pa.array(idx)), _LIST_SEPARATOR)
+    pieces = pc.utf8_trim(pc.list_flatten(lists), " ")
+    parent = idx[np.asarray(pc.list_parent_indices(lists).to_numpy(zero_copy_only=False))]
+    keep = lengths(pieces) > 0
+    pieces = pieces.filter(pa.array(keep))
+    parent = parent[keep]
+    digits = pc.replace_substring_regex(pieces, "[^0-9]", "")
+    dlen = lengths(digits)
+    good = (
+        fullmatch(pieces, _PLAIN) & ~fullmatch(pieces, _EXCEL_DECIMAL) & (dlen >= 7) & (dlen <= 12)
+    )
+    bad_rows = np.unique(parent[~good])
+    ok_piece = ~np.isin(parent, bad_rows)
+    if not ok_piece.any():
+        return None
+    parent = parent[ok_piece]
+    first = np.r_[True, parent[1:] != parent[:-1]]
+    starts = np.maximum.accumulate(np.where(first, np.arange(len(parent)), 0))
+    pos = (np.arange(len(parent)) - starts).astype(np.int32)
+    sel = pa.array(ok_piece)
+    return (
+        parent.astype(np.int64),
+        pos,
+        digits.filter(sel),
+        mask(pc.match_substring(pieces.filter(sel), "+")),
+    )
 
 
 def _dated(record_dates: pd.Series | None, n: int, cutover: date) -> tuple[np.ndarray, np.ndarray]:
@@ -368,7 +429,18 @@ def _dated(record_dates: pd.Series | None, n: int, cutover: date) -> tuple[np.nd
     ok = fullmatch(iso, r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
     cut = cutover.isoformat()
     before = ok & mask(pc.less(iso, cut))
-    return before, ok & ~before
+    after = ok & ~before
+    # a year alone ('2005') decides too, unless it is the cutover's own year
+    year_only = fullmatch(iso, "[0-9]{4}")
+    if year_only.any():
+        year = np.where(
+            year_only,
+            pc.cast(where(year_only, iso, "0"), pa.int32()).to_numpy(zero_copy_only=False),
+            0,
+        )
+        before |= year_only & (year < cutover.year)
+        after |= year_only & (year > cutover.year)
+    return before, after
 
 
 def normalize_phones(
@@ -379,8 +451,8 @@ def normalize_phones(
 ) -> pd.DataFrame:
     """Normalize a column of phone fields.
 
-    `record_dates`: the record's date as ISO text ('2016-05-02', missing when unknown), same
-    index; it decides the 037 trap. Returns, on the same index: normalized (primary number in
+    `record_dates`: the record's date as ISO text ('2016-05-02', or a year '2005'; missing when
+    unknown), same index; it decides the 037 trap. Returns, on the same index: normalized (primary number in
     E.164), status, issues, phone_type (mobile | fixed | unknown), phone_secondary (E.164,
     ';'-joined, '' when none), otp_ready (bool).
     """
@@ -390,22 +462,35 @@ def normalize_phones(
     raw, placeholder = clean_text(as_text(phones))
     raw = replace_where(raw, mask(pc.starts_with(raw, "'")), lambda a: pc.utf8_ltrim(a, "'"))
     present = ~mask(pc.is_null(raw))
-    scientific = present & fullmatch(raw, _SCIENTIFIC)
-    excel = present & fullmatch(raw, _EXCEL_DECIMAL)
+    only_digits = mask(pc.ascii_is_decimal(raw))  # the common case: no regex needed
+    other = present & ~only_digits
+    scientific = on_rows(raw, other, lambda a: fullmatch(a, _SCIENTIFIC))
+    excel = on_rows(raw, other, lambda a: fullmatch(a, _EXCEL_DECIMAL))
     text = replace_where(raw, excel, lambda a: pc.replace_substring_regex(a, r"\.0+$", ""))
-    digits = pc.replace_substring_regex(text, "[^0-9]", "")
+    digits = replace_where(text, other, lambda a: pc.replace_substring_regex(a, "[^0-9]", ""))
     dlen = lengths(digits)
-    simple = present & ~scientific & fullmatch(text, _PLAIN) & (dlen >= 1) & (dlen <= 12)
+    plain = only_digits | on_rows(text, other & ~scientific, lambda a: fullmatch(a, _PLAIN))
+    simple = present & ~scientific & plain & (dlen >= 1) & (dlen <= 12)
     messy = present & ~scientific & ~simple
 
     # candidates: one per simple row, one per number found in a messy row
     rows_l: list[np.ndarray] = [np.flatnonzero(simple)]
     pos_l: list[np.ndarray] = [np.zeros(int(simple.sum()), dtype=np.int32)]
     dig_parts: list[pa.Array] = [digits.filter(pa.array(simple))]
-    plus_l: list[np.ndarray] = [mask(pc.starts_with(text, "+"))[simple]]
+    plus_l: list[np.ndarray] = [mask(pc.match_substring(text, "+"))[simple]]
     rel_l: list[np.ndarray] = [np.zeros(int(simple.sum()), dtype=np.int8)]
     no_number = np.zeros(n, dtype=bool)
     several = np.zeros(n, dtype=bool)
+    listed = _split_lists(text, messy)
+    if listed is not None:
+        l_rows, l_pos, l_digits, l_plus = listed
+        messy[l_rows] = False
+        several[l_rows[l_pos > 0]] = True
+        rows_l.append(l_rows)
+        pos_l.append(l_pos)
+        dig_parts.append(l_digits)
+        plus_l.append(l_plus)
+        rel_l.append(np.zeros(len(l_rows), dtype=np.int8))
     if messy.any():
         midx = np.flatnonzero(messy)
         codes, uniques = distinct(text.take(pa.array(midx)))
@@ -460,9 +545,6 @@ def normalize_phones(
     primary[first] = True
     p_row = c_row[first]
 
-    has = np.zeros(n, dtype=bool)
-    has[p_row] = True
-
     def scatter(values: np.ndarray, fill=False) -> np.ndarray:
         out = np.full(n, fill, dtype=values.dtype)
         out[p_row] = values[first]
@@ -483,6 +565,9 @@ def normalize_phones(
     bad_other = np.zeros(n, dtype=bool)
     bad_other[c_row[others & ~usable]] = True
     row_codes["PHONE_SECONDARY_INVALID"] = bad_other
+    unsure_other = np.zeros(n, dtype=bool)
+    unsure_other[c_row[others & cls.ambiguous]] = True
+    row_codes["PHONE_SECONDARY_AMBIGUOUS"] = unsure_other
     rel = scatter(c_rel.astype(np.int8), _REL_NONE)
     row_codes["PHONE_OF_RELATIVE"] = rel == _REL_RELATIVE
     row_codes["PHONE_OF_OTHER_PERSON"] = rel == _REL_OTHER

@@ -10,6 +10,8 @@ class ValidationContext:
     max_holders_per_phone: int = 3
     # E.164 phones of company staff: never an OTP phone for a customer
     staff_phones: frozenset[str] = frozenset()
+    # the 2025 wards of the province ("Phường Hạc Thành", "Xã ..."); empty: not checked
+    wards: frozenset[str] = frozenset()
     # phone -> number of different contract holders using it (this batch and the store)
     phone_holders: dict[str, int] = field(default_factory=dict)
     # ID number -> number of different customer codes carrying it
@@ -25,4 +27,8 @@ class ValidationContext:
             return False
         confirmed = self.confirmations[key]
         # a confirmation holds for the value that was confirmed; None confirms any value
-        return confirmed is None or confirmed == (None if value is None else str(value))
+        if confirmed is None:
+            return True
+        if value is None or (isinstance(value, float) and value != value):
+            return False
+        return confirmed == str(value)

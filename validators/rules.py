@@ -2,8 +2,9 @@
 
 `blocking` stops the draft; `warning` sends the customer to branch review. A rule marked
 `confirmable` is lifted by a branch's recorded confirmation (``confirmed = yes`` in the review
-workbook, or a recorded consent) for the value that was confirmed; the others need a correction.
-Pure: frames in, frames out; cross-station facts come in through ValidationContext.
+workbook: a consent, "same person", "this ward is right"...) for the value that was confirmed;
+the others need a correction (in the workbook, or in CMIS). Pure: frames in, frames out;
+cross-station facts come in through ValidationContext.
 """
 
 from __future__ import annotations
@@ -12,188 +13,252 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
+
 from cmis_migrate.validators.context import ValidationContext
 
 BLOCKING = "blocking"
 WARNING = "warning"
+USABLE = ("ok", "fixed")
 
 
 @dataclass(frozen=True)
 class Rule:
     code: str
-    field: str  # a reviewed field name, or "customer" for rules across fields
+    field: str  # the reviewed field the branch corrects, or "customer" for rules across fields
     severity: str
-    message: str  # Vietnamese, for a branch clerk; {n} etc. filled per row
+    message: str  # Vietnamese, for a branch clerk; {n} / {change} filled per row
     confirmable: bool = False
-    value_column: str | None = None  # what a confirmation is tied to
+    # the stored field whose value the issue is about: shown in the review workbook, and a
+    # confirmation holds for that field's proposed value only. None: no single value.
+    subject: str | None = None
+
+    @property
+    def value_column(self) -> str | None:
+        """The normalized-frame column a confirmation is tied to."""
+        return f"{self.subject}_normalized" if self.subject else None
 
 
+def _r(
+    code: str,
+    field: str,
+    severity: str,
+    message: str,
+    *,
+    confirmable: bool = False,
+    subject: str | None = None,
+) -> Rule:
+    if subject is None and field != "customer":
+        subject = field
+    return Rule(code, field, severity, message, confirmable, subject)
+
+
+_B, _W = BLOCKING, WARNING
 RULES: dict[str, Rule] = {
     r.code: r
     for r in (
-        Rule(
+        # --- the OTP phone: a valid mobile of the holder, nobody else's
+        _r(
             "OTP_PHONE_MISSING",
             "phone",
-            BLOCKING,
+            _B,
             "Chưa có số điện thoại di động của chủ hợp đồng để nhận mã OTP.",
         ),
-        Rule(
+        _r(
             "OTP_PHONE_INVALID",
             "phone",
-            BLOCKING,
+            _B,
             "Số điện thoại không hợp lệ: cần cập nhật số di động của chủ hợp đồng.",
         ),
-        Rule(
+        _r(
             "OTP_PHONE_LANDLINE",
             "phone",
-            BLOCKING,
+            _B,
             "Số cố định không nhận được tin nhắn OTP: cần số di động của chủ hợp đồng.",
         ),
-        Rule(
+        _r(
             "OTP_PHONE_AMBIGUOUS",
             "phone",
-            WARNING,
-            "Số điện thoại có thể là số cố định cũ hoặc số di động mới: cần xác nhận với khách hàng.",
+            _W,
+            "Số điện thoại có thể là số cố định cũ hoặc số di động mới: cần hỏi lại khách hàng "
+            "(xác nhận nếu đúng là số di động của chủ hợp đồng).",
             confirmable=True,
-            value_column="phone_normalized",
         ),
-        Rule(
+        _r(
+            "PHONE_NOT_HOLDER",
+            "phone",
+            _B,
+            "Số điện thoại ghi chú là của người khác (hàng xóm, người quen...): cần số di động "
+            "của chính chủ hợp đồng.",
+        ),
+        _r(
             "PHONE_SHARED",
             "phone",
-            BLOCKING,
-            "Số điện thoại đang dùng cho {n} chủ hợp đồng khác nhau: chỉ chấp nhận khi là người thân "
-            "trong hộ và chủ hợp đồng đồng ý; số của nhân viên thì từ chối.",
+            _B,
+            "Số điện thoại đang dùng cho {n} chủ hợp đồng khác nhau: chỉ xác nhận khi là người "
+            "thân trong hộ và chủ hợp đồng đồng ý; số của nhân viên hoặc người ngoài thì sửa số.",
             confirmable=True,
-            value_column="phone_normalized",
         ),
-        Rule(
+        _r(
             "PHONE_RELATIVE_CONSENT",
             "phone",
-            WARNING,
-            "Số điện thoại của người thân (vợ/chồng/con): cần ghi nhận sự đồng ý của chủ hợp đồng.",
+            _W,
+            "Số điện thoại của người thân (vợ/chồng/con...): chỉ xác nhận khi chủ hợp đồng đã "
+            "được thông báo và đồng ý nhận OTP qua số này.",
             confirmable=True,
-            value_column="phone_normalized",
         ),
-        Rule(
+        _r(
             "PHONE_STAFF",
             "phone",
-            BLOCKING,
-            "Số điện thoại thuộc danh sách nhân viên điện lực: không được dùng nhận OTP của khách hàng.",
+            _B,
+            "Số điện thoại thuộc danh sách nhân viên điện lực: không được dùng nhận OTP của "
+            "khách hàng, cần số của chủ hợp đồng.",
         ),
-        Rule(
+        # --- the identity document: present, valid, current
+        _r(
             "ID_MISSING",
             "id_number",
-            BLOCKING,
+            _B,
             "Chưa có số giấy tờ tùy thân (CCCD/căn cước) của chủ hợp đồng.",
         ),
-        Rule(
+        _r(
             "ID_INVALID",
             "id_number",
-            BLOCKING,
+            _B,
             "Số giấy tờ tùy thân không hợp lệ: cần kiểm tra lại trên thẻ CCCD/căn cước.",
         ),
-        Rule(
+        _r(
             "ID_CMND_EXPIRED",
             "id_number",
-            BLOCKING,
-            "CMND hết giá trị sử dụng từ 01/01/2025: cần bổ sung số CCCD/căn cước hiện tại.",
+            _B,
+            "CMND hết giá trị sử dụng từ 01/01/2025: cần số CCCD/căn cước hiện tại "
+            "(kèm ngày cấp, nơi cấp mới).",
         ),
-        Rule(
+        _r(
             "ID_AMBIGUOUS",
             "id_number",
-            WARNING,
+            _W,
             "Số giấy tờ có nhiều cách hiểu: cần đối chiếu với thẻ của khách hàng.",
             confirmable=True,
-            value_column="id_number_normalized",
         ),
-        Rule(
-            "ID_DUPLICATE",
-            "customer",
-            WARNING,
-            "Cùng số giấy tờ với {n} mã khách hàng khác: kiểm tra trùng khách hàng.",
-            confirmable=True,
-            value_column="id_number_normalized",
-        ),
-        Rule(
-            "PERSON_DUPLICATE",
-            "customer",
-            WARNING,
-            "Cùng họ tên và ngày sinh với {n} mã khách hàng khác: kiểm tra có phải một người.",
-            confirmable=True,
-            value_column="full_name_normalized",
-        ),
-        Rule(
-            "ADDRESS_UNRESOLVED",
-            "address",
-            BLOCKING,
-            "Địa chỉ chưa xác định được phường/xã theo đơn vị hành chính mới (2025): cần sửa địa chỉ.",
-        ),
-        Rule(
-            "ADDRESS_AMBIGUOUS",
-            "address",
-            WARNING,
-            "Xã/phường cũ đã tách vào nhiều đơn vị mới: cần xác nhận phường/xã mới của khách hàng.",
-            confirmable=True,
-            value_column="address_normalized",
-        ),
-        Rule("NAME_MISSING", "full_name", BLOCKING, "Thiếu họ tên chủ hợp đồng."),
-        Rule(
-            "NAME_AMBIGUOUS",
-            "full_name",
-            WARNING,
-            "Họ tên cần kiểm tra lại.",
-            confirmable=True,
-            value_column="full_name_normalized",
-        ),
-        Rule(
+        _r(
             "ID_ISSUE_DATE_MISSING",
             "id_issue_date",
-            BLOCKING,
+            _B,
             "Thiếu hoặc sai ngày cấp giấy tờ tùy thân: cần cập nhật theo thẻ.",
         ),
-        Rule(
+        _r(
             "ID_ISSUE_DATE_AMBIGUOUS",
             "id_issue_date",
-            WARNING,
+            _W,
             "Ngày cấp có nhiều cách đọc: cần đối chiếu với thẻ.",
             confirmable=True,
-            value_column="id_issue_date_normalized",
         ),
-        Rule(
+        _r(
+            "ID_ISSUE_DATE_OLD_CARD",
+            "id_issue_date",
+            _B,
+            "Ngày cấp đang là của CMND cũ: cập nhật ngày cấp trên thẻ CCCD/căn cước mới.",
+        ),
+        _r(
             "ID_ISSUE_PLACE_MISSING",
             "id_issue_place",
-            BLOCKING,
+            _B,
             "Thiếu hoặc không đọc được nơi cấp giấy tờ tùy thân.",
         ),
-        Rule(
+        _r(
             "ID_ISSUE_PLACE_AMBIGUOUS",
             "id_issue_place",
-            WARNING,
+            _W,
             "Nơi cấp cần kiểm tra lại theo thẻ.",
             confirmable=True,
-            value_column="id_issue_place_normalized",
         ),
-        Rule(
+        _r(
+            "ID_ISSUE_PLACE_OLD_CARD",
+            "id_issue_place",
+            _B,
+            "Nơi cấp đang là của CMND cũ: cập nhật nơi cấp trên thẻ CCCD/căn cước mới.",
+        ),
+        # --- the same holder or person on several customer codes
+        _r(
+            "ID_DUPLICATE",
+            "customer",
+            _W,
+            "Cùng số giấy tờ với {n} mã khách hàng khác: kiểm tra trùng khách hàng "
+            "(xác nhận nếu đúng một người đứng tên nhiều công tơ).",
+            confirmable=True,
+            subject="id_number",
+        ),
+        _r(
+            "PERSON_DUPLICATE",
+            "customer",
+            _W,
+            "Cùng họ tên và ngày sinh với {n} mã khách hàng khác (khác số giấy tờ): kiểm tra có "
+            "phải một người.",
+            confirmable=True,
+            subject="full_name",
+        ),
+        # --- the address: a 2025 ward
+        _r(
+            "ADDRESS_UNRESOLVED",
+            "address",
+            _B,
+            "Địa chỉ chưa xác định được phường/xã theo đơn vị hành chính mới (2025): cần sửa "
+            "địa chỉ.",
+        ),
+        _r(
+            "ADDRESS_AMBIGUOUS",
+            "address",
+            _W,
+            "Xã/phường cũ đã tách vào nhiều đơn vị mới: cần xác nhận phường/xã mới của khách "
+            "hàng (hoặc sửa địa chỉ ghi rõ phường/xã mới).",
+            confirmable=True,
+        ),
+        _r(
+            "SUPPLY_ADDRESS_UNRESOLVED",
+            "customer",
+            _B,
+            "Địa chỉ sử dụng điện chưa xác định được phường/xã mới (2025): cần chuẩn hóa "
+            "trong CMIS.",
+            subject="supply_address",
+        ),
+        _r(
+            "SUPPLY_ADDRESS_AMBIGUOUS",
+            "customer",
+            _W,
+            "Địa chỉ sử dụng điện thuộc xã/phường cũ đã tách: cần xác nhận phường/xã mới.",
+            confirmable=True,
+            subject="supply_address",
+        ),
+        # --- the name, the e-mail
+        _r("NAME_MISSING", "full_name", _B, "Thiếu hoặc sai họ tên chủ hợp đồng."),
+        _r(
+            "NAME_AMBIGUOUS",
+            "full_name",
+            _W,
+            "Họ tên cần kiểm tra lại.",
+            confirmable=True,
+        ),
+        _r(
             "EMAIL_INVALID",
             "email",
-            WARNING,
-            "Email không hợp lệ: sửa lại hoặc xác nhận để bỏ trống email trên hợp đồng.",
+            _W,
+            "Email không hợp lệ: sửa lại, hoặc xác nhận để bỏ trống email trên hợp đồng.",
             confirmable=True,
-            value_column="email_original",
         ),
-        Rule(
+        _r(
             "EMAIL_AMBIGUOUS",
             "email",
-            WARNING,
+            _W,
             "Email cần kiểm tra lại.",
             confirmable=True,
-            value_column="email_normalized",
         ),
-        Rule(
+        # --- what the bulk flow must not do
+        _r(
             "CHANGE_OUT_OF_BULK",
             "customer",
-            BLOCKING,
-            "Khách hàng có yêu cầu thay đổi ({change}): không xử lý hàng loạt, chuyển quy trình riêng.",
+            _B,
+            "Khách hàng có yêu cầu thay đổi ({change}): không xử lý hàng loạt, chuyển quy trình "
+            "riêng.",
         ),
     )
 }
@@ -204,88 +269,117 @@ CHANGE_NAMES = {
     "DOI_DC_SDD": "thay đổi địa chỉ sử dụng điện",
 }
 
-RELATIVE_CODES = ("PHONE_OF_RELATIVE", "PHONE_RELATIVE")
+RELATIVE_CODES = ("PHONE_OF_RELATIVE",)
+OTHER_PERSON_CODES = ("PHONE_OF_OTHER_PERSON",)
 CMND_TYPES = ("CMND9", "CMND12")
+ID_TYPES = ("CMND9", "CMND12", "CCCD")
 
 
 def _status(frame: pd.DataFrame, field: str) -> pd.Series:
     col = f"{field}_status"
     if col not in frame:
         return pd.Series("missing", index=frame.index, dtype=object)
-    return frame[col].astype(object).fillna("missing")
-
-
-def _has_code(frame: pd.DataFrame, field: str, codes: tuple[str, ...]) -> pd.Series:
-    col = f"{field}_issues"
-    if col not in frame:
-        return pd.Series(False, index=frame.index)
-    issues = frame[col].astype(object).fillna("").map(lambda s: set(str(s).split(";")))
-    return issues.map(lambda s: bool(s.intersection(codes)))
+    return frame[col].astype(object).where(frame[col].notna(), "missing")
 
 
 def _col(frame: pd.DataFrame, name: str, default: object = None) -> pd.Series:
     if name in frame:
-        return frame[name].astype(object)
+        return frame[name].astype(object).where(frame[name].notna(), default)
     return pd.Series(default, index=frame.index, dtype=object)
+
+
+def _has_code(frame: pd.DataFrame, field: str, codes: tuple[str, ...]) -> pd.Series:
+    """Does the field's `;`-joined issue list hold one of `codes`?"""
+    issues = _col(frame, f"{field}_issues", "")
+    wanted = set(codes)
+    return issues.map(lambda s: not wanted.isdisjoint(str(s).split(";")))
 
 
 def _counts(values: pd.Series, table: dict[str, int]) -> pd.Series:
     return values.map(lambda v: table.get(v, 0) if isinstance(v, str) and v else 0)
 
 
+def _present(values: pd.Series) -> pd.Series:
+    return values.map(lambda v: isinstance(v, str) and v != "")
+
+
 def rule_masks(
     frame: pd.DataFrame, ctx: ValidationContext
 ) -> dict[str, tuple[pd.Series, pd.Series | None]]:
     """For every rule: (mask of customers it hits, optional per-row detail for the message)."""
-    s = {
-        f: _status(frame, f)
-        for f in (
-            "phone",
-            "id_number",
-            "address",
-            "full_name",
-            "id_issue_date",
-            "id_issue_place",
-            "email",
-        )
-    }
+    fields = (
+        "phone",
+        "id_number",
+        "address",
+        "full_name",
+        "id_issue_date",
+        "id_issue_place",
+        "email",
+    )
+    s = {f: _status(frame, f) for f in fields}
+    usable = {f: s[f].isin(USABLE) for f in fields}
     phone = _col(frame, "phone_normalized")
     phone_type = _col(frame, "phone_type", "unknown")
     id_type = _col(frame, "id_type", "unknown")
+    cmnd = usable["id_number"] & id_type.isin(CMND_TYPES)
+    # a phone the pipeline would use for the OTP (possibly after a branch's confirmation)
+    otp_phone = s["phone"].isin(["ok", "fixed", "ambiguous"])
     holders = _counts(phone, ctx.phone_holders)
-    id_dups = _counts(_col(frame, "id_number_normalized"), ctx.id_customers) - 1
-    person_dups = _counts(_col(frame, "person_key"), ctx.person_customers) - 1
+    id_dups = (_counts(_col(frame, "id_number_normalized"), ctx.id_customers) - 1).clip(lower=0)
+    person_dups = (_counts(_col(frame, "person_key"), ctx.person_customers) - 1).clip(lower=0)
+    id_dup = usable["id_number"] & (id_dups > 0)
     pending = _col(frame, "pending_change")
-    usable_phone = s["phone"].isin(["ok", "fixed", "ambiguous"])
+    ward = _col(frame, "address_ward")
+    ward_bad = usable["address"] & ~_present(ward)
+    if ctx.wards:
+        ward_bad |= usable["address"] & _present(ward) & ~ward.isin(list(ctx.wards))
+    supply = _status(frame, "supply_address") if "supply_address_status" in frame else None
+    supply_differs = _col(frame, "supply_address_normalized") != _col(frame, "address_normalized")
+    no = pd.Series(False, index=frame.index)
     out: dict[str, tuple[pd.Series, pd.Series | None]] = {
         "OTP_PHONE_MISSING": (s["phone"] == "missing", None),
-        "OTP_PHONE_INVALID": (s["phone"] == "invalid", None),
-        "OTP_PHONE_LANDLINE": (
-            usable_phone & (phone_type == "fixed") & (s["phone"] != "ambiguous"),
+        "OTP_PHONE_INVALID": (
+            (s["phone"] == "invalid") | (usable["phone"] & ~phone_type.isin(["mobile", "fixed"])),
             None,
         ),
+        "OTP_PHONE_LANDLINE": (usable["phone"] & (phone_type == "fixed"), None),
         "OTP_PHONE_AMBIGUOUS": (s["phone"] == "ambiguous", None),
-        "PHONE_SHARED": (usable_phone & (holders > ctx.max_holders_per_phone), holders),
-        "PHONE_RELATIVE_CONSENT": (usable_phone & _has_code(frame, "phone", RELATIVE_CODES), None),
-        "PHONE_STAFF": (usable_phone & phone.isin(list(ctx.staff_phones)), None),
+        "PHONE_NOT_HOLDER": (otp_phone & _has_code(frame, "phone", OTHER_PERSON_CODES), None),
+        "PHONE_SHARED": (otp_phone & (holders > ctx.max_holders_per_phone), holders),
+        "PHONE_RELATIVE_CONSENT": (otp_phone & _has_code(frame, "phone", RELATIVE_CODES), None),
+        "PHONE_STAFF": (otp_phone & phone.isin(list(ctx.staff_phones)), None),
         "ID_MISSING": (s["id_number"] == "missing", None),
-        "ID_INVALID": (s["id_number"] == "invalid", None),
-        "ID_CMND_EXPIRED": (s["id_number"].isin(["ok", "fixed"]) & id_type.isin(CMND_TYPES), None),
+        "ID_INVALID": (
+            (s["id_number"] == "invalid") | (usable["id_number"] & ~id_type.isin(ID_TYPES)),
+            None,
+        ),
+        "ID_CMND_EXPIRED": (cmnd, None),
         "ID_AMBIGUOUS": (s["id_number"] == "ambiguous", None),
-        "ID_DUPLICATE": (s["id_number"].isin(["ok", "fixed"]) & (id_dups > 0), id_dups),
-        "PERSON_DUPLICATE": (person_dups > 0, person_dups),
-        "ADDRESS_UNRESOLVED": (s["address"].isin(["invalid", "missing"]), None),
-        "ADDRESS_AMBIGUOUS": (s["address"] == "ambiguous", None),
-        "NAME_MISSING": (s["full_name"].isin(["invalid", "missing"]), None),
-        "NAME_AMBIGUOUS": (s["full_name"] == "ambiguous", None),
         "ID_ISSUE_DATE_MISSING": (s["id_issue_date"].isin(["invalid", "missing"]), None),
         "ID_ISSUE_DATE_AMBIGUOUS": (s["id_issue_date"] == "ambiguous", None),
+        "ID_ISSUE_DATE_OLD_CARD": (cmnd & usable["id_issue_date"], None),
         "ID_ISSUE_PLACE_MISSING": (s["id_issue_place"].isin(["invalid", "missing"]), None),
         "ID_ISSUE_PLACE_AMBIGUOUS": (s["id_issue_place"] == "ambiguous", None),
+        "ID_ISSUE_PLACE_OLD_CARD": (cmnd & usable["id_issue_place"], None),
+        "ID_DUPLICATE": (id_dup, id_dups),
+        # the same person under another ID number (the same ID is ID_DUPLICATE's business)
+        "PERSON_DUPLICATE": ((person_dups > 0) & ~id_dup, person_dups),
+        "ADDRESS_UNRESOLVED": (s["address"].isin(["invalid", "missing"]) | ward_bad, None),
+        "ADDRESS_AMBIGUOUS": (s["address"] == "ambiguous", None),
+        # an ambiguous supply address equal to the address is ADDRESS_AMBIGUOUS's business
+        "SUPPLY_ADDRESS_UNRESOLVED": ((supply == "invalid") if supply is not None else no, None),
+        "SUPPLY_ADDRESS_AMBIGUOUS": (
+            ((supply == "ambiguous") & supply_differs) if supply is not None else no,
+            None,
+        ),
+        "NAME_MISSING": (s["full_name"].isin(["invalid", "missing"]), None),
+        "NAME_AMBIGUOUS": (s["full_name"] == "ambiguous", None),
         "EMAIL_INVALID": (s["email"] == "invalid", None),
         "EMAIL_AMBIGUOUS": (s["email"] == "ambiguous", None),
-        "CHANGE_OUT_OF_BULK": (pending.notna() & (pending.astype(object) != ""), pending),
+        "CHANGE_OUT_OF_BULK": (_present(pending), pending),
     }
+    missing = set(RULES) - set(out)
+    assert not missing, f"rules without a mask: {missing}"
     return out
 
 
@@ -300,6 +394,9 @@ def _message(rule: Rule) -> Callable[[object], str]:
     return fmt
 
 
+ISSUE_COLUMNS = ["customer_code", "field", "rule", "severity", "message"]
+
+
 def evaluate_rules(frame: pd.DataFrame, ctx: ValidationContext) -> pd.DataFrame:
     """One row per customer and rule hit: customer_code, field, rule, severity, message.
 
@@ -311,18 +408,14 @@ def evaluate_rules(frame: pd.DataFrame, ctx: ValidationContext) -> pd.DataFrame:
         if not mask.any():
             continue
         rule = RULES[code]
-        hit = frame.loc[mask, ["customer_code"]].copy()
+        hit = frame.loc[mask, ["customer_code"]].astype(object)
         if rule.confirmable and ctx.confirmations:
-            value = (
-                frame.loc[mask, rule.value_column].astype(object)
-                if rule.value_column in frame
-                else pd.Series(None, index=hit.index, dtype=object)
-            )
-            confirmed = [
-                ctx.is_confirmed(c, code, v)
+            value = _col(frame.loc[mask], rule.value_column or "")
+            keep = [
+                not ctx.is_confirmed(c, code, v)
                 for c, v in zip(hit["customer_code"], value, strict=True)
             ]
-            hit = hit.loc[[not c for c in confirmed]]
+            hit = hit.loc[keep]
             if hit.empty:
                 continue
         fmt = _message(rule)
@@ -332,10 +425,9 @@ def evaluate_rules(frame: pd.DataFrame, ctx: ValidationContext) -> pd.DataFrame:
         hit["severity"] = rule.severity
         hit["message"] = [fmt(d) for d in details]
         parts.append(hit)
-    cols = ["customer_code", "field", "rule", "severity", "message"]
     if not parts:
-        return pd.DataFrame(columns=cols)
-    return pd.concat(parts, ignore_index=True)[cols]
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ISSUE_COLUMNS})
+    return pd.concat(parts, ignore_index=True)[ISSUE_COLUMNS]
 
 
 def outcomes(customer_codes: pd.Series, issues: pd.DataFrame) -> pd.Series:

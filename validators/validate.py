@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+
 from cmis_migrate.validators.context import ValidationContext
 from cmis_migrate.validators.rules import evaluate_rules, outcomes
 

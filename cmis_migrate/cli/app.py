@@ -7,6 +7,8 @@ to COMMAND_MODULES to make them appear.
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 
 import typer
 
@@ -37,14 +39,10 @@ COMMAND_MODULES: list[str] = [
     "signed",
     "seed_demo",
     "normalize_file",
+    "report",
+    "corrections",
+    "export_sample",
 ]
-
-
-@app.callback()
-def _root() -> None:
-    """Migrate paper-era CMIS customer records into reviewed draft e-contracts."""
-    # a callback keeps `cmis-migrate <command>` a group even while only one command is
-    # registered (typer would otherwise run that lone command as the whole app)
 
 
 def _register() -> None:
@@ -52,6 +50,39 @@ def _register() -> None:
         importlib.import_module(f"cmis_migrate.cli.{name}")
 
 
+DEBUG_ENV = "CMIS_MIGRATE_DEBUG"  # set to 1 to see a traceback instead of one line
+
+
 def main() -> None:
+    # every file and folder we create (store, reports, drafts, logs, Prefect's home) holds or
+    # may hold personal data: owner-only, whatever the user's umask
+    os.umask(0o077)
     _register()
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        raise SystemExit(130) from None
+    except Exception as exc:  # the last line of defence: one clean line, never a traceback
+        if os.environ.get(DEBUG_ENV):
+            raise
+        raise SystemExit(unexpected_error(exc)) from None
+
+
+def unexpected_error(exc: BaseException) -> int:
+    """Print one line for an error no command handled (digits masked, no SQL parameters), log
+    the traceback (masked) where file logging is set up, and return the exit code 2."""
+    import logging
+
+    from cmis_migrate.cli.common import err_console
+    from cmis_migrate.failures import describe
+
+    kind, message = describe(exc)
+    logging.getLogger("cmis_migrate").error("unexpected error", exc_info=exc)
+    err_console.print(
+        f"error: {kind}: {message} (set {DEBUG_ENV}=1 to see where it happened)",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    return 2

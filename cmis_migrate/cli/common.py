@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from cmis_migrate.config import DEFAULT_CONFIG, Config, ConfigError, load_config
 
@@ -44,7 +45,7 @@ DEFAULT_CONFIG_PATH = DEFAULT_CONFIG
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-paragraph error (no traceback) and return the Exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 

@@ -12,6 +12,7 @@ from cmis_migrate.cli.app import app
 from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, console, get_config
 from cmis_migrate.cli.running import execute_flow
 from cmis_migrate.cli.summary import print_run_summary
+from cmis_migrate.db import safe_url
 from cmis_migrate.preflight import source_exists
 from cmis_migrate.windows import Calendar
 
@@ -42,7 +43,7 @@ def demo(
         from cmis_migrate.demo.generator import seed_demo
 
         n = customers or cfg.demo.customers
-        console.print(f"seeding a demo CMIS with {n:,} customers -> {cfg.source.url}")
+        console.print(f"seeding a demo CMIS with {n:,} customers -> {safe_url(cfg.source.url)}")
         summary = seed_demo(
             cfg.source.url,
             n,
@@ -56,7 +57,7 @@ def demo(
         )
     elif customers is not None:
         console.print(
-            f"[yellow]a demo CMIS already exists ({cfg.source.url}); --customers ignored "
+            f"[yellow]a demo CMIS already exists ({safe_url(cfg.source.url)}); --customers ignored "
             "(use `cmis-migrate seed-demo --force` to regenerate)[/]"
         )
     now = datetime.now(cfg.tz)

@@ -8,13 +8,20 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from cmis_migrate.cli.app import app
 from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, console, err_console, fail, get_config
 from cmis_migrate.config import Config
 from cmis_migrate.errors import InputFileError, OutputFileError
-from cmis_migrate.tabular_files import read_table, table_kind, write_table
+from cmis_migrate.tabular_files import (
+    LEGACY_CELLS,
+    read_table,
+    rows_with_problems,
+    table_kind,
+    write_table,
+)
 from cmis_migrate.transforms import FIELDS, normalize_customers, output_columns
 
 INPUT_COLUMNS = (
@@ -30,6 +37,7 @@ INPUT_COLUMNS = (
     "contract_date",
 )
 OPTIONAL_INPUT = ("supply_address",)
+ROW_PROBLEMS = "row_problems"  # output column: what was wrong with the row as read
 _SHOWN_PROBLEMS = 10
 
 
@@ -45,7 +53,7 @@ def normalize_table(table: pd.DataFrame, cfg: Config, today: date, source: Path)
     """Input columns unchanged, then the normalized columns (otp_ready stays bool here;
     write_table writes it as 'true'/'false')."""
     lookup = {c.strip().lower(): c for c in table.columns}
-    clash = [c for c in output_columns(supply_address=True) if c in lookup]
+    clash = [c for c in (*output_columns(supply_address=True), ROW_PROBLEMS) if c in lookup]
     if clash:
         raise InputFileError(
             source, f"already has result columns ({', '.join(clash[:3])}): give the original file"
@@ -83,18 +91,32 @@ def normalize_file(
         raise fail(str(exc)) from None
     if input_path.exists() and out.exists() and input_path.resolve() == out.resolve():
         raise fail(f"{out}: --out must not be the input file (nothing is overwritten in place)")
-    problems: list[str] = []
+    problems: list[InputFileError] = []
     try:
         table = read_table(input_path, expected=INPUT_COLUMNS, problems=problems)
         result = normalize_table(table, cfg, datetime.now(cfg.tz).date(), input_path)
     except InputFileError as exc:
         raise fail(str(exc)) from None
+    if problems:  # carried with each row, so nothing is lost when the file is passed on
+        by_row = rows_with_problems(problems)
+        result[ROW_PROBLEMS] = pd.Series(
+            [by_row.get(int(r), "") for r in result.index], index=result.index, dtype="str"
+        )
     try:
         write_table(result, out)
     except OutputFileError as exc:
         raise fail(str(exc)) from None
+    converted = table.attrs.get(LEGACY_CELLS, 0)
+    if converted:
+        err_console.print(
+            f"note: {converted} cells typed in TCVN3/VNI fonts (.VnTime, VNI-Times...) were "
+            "converted to Unicode",
+            highlight=False,
+        )
     for message in problems[:_SHOWN_PROBLEMS]:
-        err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+        err_console.print(
+            f"[yellow]warning:[/] {escape(str(message))}", highlight=False, soft_wrap=True
+        )
     if len(problems) > _SHOWN_PROBLEMS:
         err_console.print(
             f"[yellow]warning:[/] ... and {len(problems) - _SHOWN_PROBLEMS} more rows with problems"

@@ -54,7 +54,9 @@ def seed_demo_command(
     try:
         make_url(target)
     except ArgumentError:
-        raise fail(f"--url: not a valid SQLAlchemy URL: {target!r}") from None
+        raise fail(  # never echoed: it may hold a password
+            "--url: not a valid SQLAlchemy URL (e.g. sqlite:///work/cmis_demo.sqlite)"
+        ) from None
 
     console.print(f"Seeding a demo CMIS of {n:,} customers (seed {s}) into {_shown(target)}")
     columns = (

@@ -1,16 +1,52 @@
-"""What a run leaves for people in the work folder."""
+"""What a run leaves for people in the work folder: the current drafts, one review workbook per
+branch the run touched (reports/review_<branch>.xlsx: all the branch's stations, labelled with
+this run) and the GX Data Docs of the run (data_docs/index.html).
+
+Each part is built on its own: a failure is logged and the others are still written (the run
+itself is already closed in the store when this runs).
+"""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from cmis_migrate.config import Config
+from cmis_migrate.db import utcnow
+from cmis_migrate.reports.branch_report import issue_branch_report
+from cmis_migrate.reports.data_docs import build_data_docs
 from cmis_migrate.reports.drafts_export import export_drafts
 from cmis_migrate.runtime import runtime_for
+from cmis_migrate.store import review
 from cmis_migrate.store.queries import drafts_frame
+
+log = logging.getLogger(__name__)
+
+
+def branch_report_path(cfg: Config, branch: str) -> Path:
+    return cfg.paths.reports / f"review_{branch}.xlsx"
 
 
 def publish(cfg: Config, run_id: str) -> list[Path]:
     rt = runtime_for(cfg)
-    written = [export_drafts(drafts_frame(rt.store), cfg.paths.drafts / "drafts.csv")]
+    written: list[Path] = []
+    try:
+        written.append(export_drafts(drafts_frame(rt.store), cfg.paths.drafts / "drafts.csv"))
+    except Exception:  # noqa: BLE001 - logged; the other outputs still get written
+        log.exception("drafts export failed after run %s", run_id)
+    now = utcnow()
+    # a branch none of whose stations this run processed keeps its workbook (nothing changed)
+    for branch in review.branches_of_run(rt.store, run_id):
+        out = branch_report_path(cfg, branch)
+        try:
+            issue_branch_report(rt.store, branch, out, now=now, tz=cfg.tz, label_run=run_id)
+            written.append(out)
+        except Exception:  # noqa: BLE001
+            log.exception("review workbook of branch %s failed after run %s", branch, run_id)
+    try:
+        docs = build_data_docs(rt.store, run_id, cfg.paths.data_docs, wards=rt.wards, tz=cfg.tz)
+        written.append(docs.index)
+        log.info("Data Docs: %d station pages in %.1f s", docs.pages, docs.seconds)
+    except Exception:  # noqa: BLE001
+        log.exception("Data Docs failed after run %s", run_id)
     return written

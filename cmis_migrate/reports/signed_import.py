@@ -20,9 +20,16 @@ from sqlalchemy.engine import Engine
 
 from cmis_migrate.errors import InputFileError
 from cmis_migrate.reports.private_files import write_private_text
-from cmis_migrate.signed import REJECTED_COLUMNS, Decision, check_columns, decide, parse_rows
+from cmis_migrate.signed import (
+    REJECTED_COLUMNS,
+    SIGNED_COLUMNS,
+    Decision,
+    check_columns,
+    decide,
+    parse_rows,
+)
 from cmis_migrate.store import signed_imports as store
-from cmis_migrate.text_tables import read_text_table
+from cmis_migrate.tabular_files import read_table
 
 LIQUIDATION_COLUMNS = ("customer_code", "branch", "paper_contract_no", "contract_no", "signed_at")
 
@@ -65,12 +72,12 @@ def import_signed_file(
     (unreadable, missing column); bad rows are rejected one by one, the rest applied."""
     path = Path(path)
     name = str(path)
-    table = read_text_table(path)
+    table = read_table(path, expected=SIGNED_COLUMNS)
     check_columns(table, name)
     try:
         checksum = sha256_of(path)
     except OSError as exc:
-        raise InputFileError(name, None, None, f"cannot read ({exc.strerror})") from None
+        raise InputFileError(name, f"cannot read ({exc.strerror})") from None
     now = now.astimezone(UTC)  # the store keeps UTC (SQLite drops offsets)
     import_id = f"signed-{now:%Y%m%dT%H%M%S}Z-{checksum[:8]}"
     parsed = parse_rows(table, name, tz, now)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from datetime import time as clock_time
+from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import and_, func, literal, or_, select
@@ -205,24 +207,51 @@ class CmisSource:
             last = rows[-1].metering_point
 
 
+MAX_HOUSEHOLDS = 1000  # SO_HO beyond this (or below 0) is not a count of households
+
+
 def _text(v: object) -> str | None:
+    """A CMIS value as text, whatever the column held: bytes in UTF-8, or else in an 8-bit
+    code page (TCVN3 bytes then read as their Windows-1252 characters, which the transforms
+    flag as legacy text); Oracle DATE/NUMBER values as ISO dates and digits. NUL, which the
+    PostgreSQL store cannot hold, becomes U+FFFD so a branch sees that something was there."""
     if v is None:
         return None
-    if isinstance(v, bytes):
-        return v.decode("utf-8", errors="replace")
-    return str(v)
+    if isinstance(v, str):
+        text = v
+    elif isinstance(v, bytes | bytearray | memoryview):
+        raw = bytes(v)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")
+    elif isinstance(v, datetime):
+        text = (
+            v.date().isoformat()
+            if v.time() == clock_time.min and v.tzinfo is None
+            else v.isoformat()
+        )
+    elif isinstance(v, date):
+        text = v.isoformat()
+    elif isinstance(v, Decimal):
+        text = format(v, "f")
+    else:
+        text = str(v)
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
+def _households(v: object) -> int | None:
+    try:
+        n = int(v)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return n if 0 <= n <= MAX_HOUSEHOLDS else None
 
 
 def to_raw_frame(rows: list) -> pd.DataFrame:
     """CMIS rows -> the raw customer frame: text as str or None, households as nullable Int64."""
     data = {c: [_text(getattr(r, c)) for r in rows] for c in RAW_COLUMNS if c != "households"}
-    hh = []
-    for r in rows:
-        try:
-            hh.append(int(r.households) if r.households is not None else None)
-        except (TypeError, ValueError):
-            hh.append(None)
-    data["households"] = hh
+    data["households"] = [_households(r.households) for r in rows]
     frame = pd.DataFrame(data, columns=list(RAW_COLUMNS))
     frame["households"] = frame["households"].astype("Int64")
     for c in RAW_COLUMNS:

@@ -56,10 +56,13 @@ def latest_corrections(engine: Engine, codes: Sequence[str]) -> pd.DataFrame:
                 .subquery()
             )
             q = select(
-                corrections.c.customer_code, corrections.c.field, corrections.c.new_value
+                corrections.c.customer_code,
+                corrections.c.field,
+                corrections.c.new_value,
+                corrections.c.applied_at,
             ).join(newest, newest.c.id == corrections.c.id)
             rows += list(conn.execute(q))
-    return pd.DataFrame(rows, columns=["customer_code", "field", "new_value"])
+    return pd.DataFrame(rows, columns=["customer_code", "field", "new_value", "applied_at"])
 
 
 def confirmations_for(engine: Engine, codes: Sequence[str]) -> dict[tuple[str, str], str | None]:

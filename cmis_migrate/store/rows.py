@@ -68,14 +68,21 @@ def customer_rows(frame: pd.DataFrame, *, run_id: str, now: datetime) -> pd.Data
     return out.reset_index(drop=True)
 
 
+def _readable(frame: pd.DataFrame, field: str, width: int) -> pd.Series:
+    """The proposed value where it was read as a value (not the text of an invalid one)."""
+    value = _col(frame, f"{field}_normalized")
+    status = _col(frame, f"{field}_status")
+    fits = value.map(lambda v: isinstance(v, str) and 0 < len(v) <= width)
+    return value.where(status.isin(["ok", "fixed", "ambiguous"]) & fits, None)
+
+
 def holder_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    otp = _col(frame, "phone_normalized")
     return pd.DataFrame(
         {
             "customer_code": frame["customer_code"],
             "station": frame["station"],
-            "otp_phone": otp,
-            "id_number": _col(frame, "id_number_normalized"),
+            "otp_phone": _readable(frame, "phone", 16),
+            "id_number": _readable(frame, "id_number", 12),
             "holder_key": _col(frame, "holder_key"),
             "person_key": _col(frame, "person_key"),
         }

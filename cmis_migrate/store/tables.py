@@ -49,6 +49,7 @@ class UTCDateTime(TypeDecorator):
 def DateTime(timezone: bool = True) -> UTCDateTime:  # noqa: N802 - reads like the SQLAlchemy type
     return UTCDateTime()
 
+
 metadata = MetaData()
 
 # the fields a branch reviews, in report order; supply_address is reviewed but not editable here

@@ -73,9 +73,16 @@ def test_summary_agrees_with_status_and_drafts_export(site: Path, demo_run, tmp_
     t = data["totals"]
     assert t["customers"] == 400
     assert t["ready"] + t["needs_review"] + t["blocked"] + t["deferred"] == t["customers"]
-    stations, customers, read, ready, review, blocked, drafted, deferred = _total_row(demo_run.stdout)
+    stations, customers, read, ready, review, blocked, drafted, deferred = _total_row(
+        demo_run.stdout
+    )
     assert (customers, ready, review, blocked, drafted, deferred) == (
-        t["customers"], t["ready"], t["needs_review"], t["blocked"], t["drafted"], t["deferred"]
+        t["customers"],
+        t["ready"],
+        t["needs_review"],
+        t["blocked"],
+        t["drafted"],
+        t["deferred"],
     )
     assert stations == len(data["batches"])
     assert {"id", "started_at", "finished_at", "state"} <= set(data["runs"][0])

@@ -165,6 +165,37 @@ def test_a_bad_row_does_not_stop_the_others(tmp_path):
     assert out[1]["extra_cells"] == "stray | cells"
     assert out[2]["phone_normalized"] == "+84389876543"
     assert "row 3" in result.output and "row 4" in result.output
+    # each row carries what was wrong with it as read, so nothing is lost downstream
+    assert out[0]["row_problems"] == ""
+    assert "more cells than the header" in out[1]["row_problems"]
+    assert out[2]["row_problems"].startswith("email: ")
+
+
+def test_legacy_font_cells_are_converted_then_normalized(tmp_path):
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["customer_code", "full_name", "address"])
+    sheet.append(["PA1", "nguyÔn v¨n an", "Th«n 3, x· Hµ B×nh, huyÖn Hµ Trung"])
+    sheet.append(["PA2", "Nguyeãn Vaên Bình", "Thoân 3, xaõ Haø Bình, huyeän Haø Trung"])
+    sheet.append(["PA3", "NguyÔn V¨n C­êng", ""])  # mojibake in a Unicode font: flagged
+    for col in (2, 3):
+        sheet.cell(2, col).font = Font(name=".VnTime")
+        sheet.cell(3, col).font = Font(name="VNI-Times")
+    book.save(tmp_path / "in.xlsx")
+    result = run(tmp_path / "in.xlsx", "--out", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.output
+    assert "4 cells typed in TCVN3/VNI fonts" in result.output
+    out = read_csv(tmp_path / "out.csv")
+    assert [r["full_name"] for r in out[:2]] == ["nguyễn văn an", "Nguyễn Văn Bình"]
+    assert [r["full_name_normalized"] for r in out[:2]] == ["Nguyễn Văn An", "Nguyễn Văn Bình"]
+    assert out[0]["address_ward"] == out[1]["address_ward"] != ""
+    assert "TEXT_LEGACY_ENCODING" not in out[0]["address_issues"]
+    assert (out[2]["full_name_status"], out[2]["full_name_issues"]) == (
+        "invalid",
+        "TEXT_LEGACY_ENCODING",
+    )
 
 
 def test_semicolon_separated_csv(tmp_path):
@@ -186,6 +217,9 @@ def test_semicolon_separated_csv(tmp_path):
             "not UTF-8",
         ),
         ("broken.xlsx", b"this is not a zip file", "not a readable .xlsx"),
+        ("old.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "97-2003"),
+        ("cut.xlsx", b"PK\x03\x04" + bytes(100), "damaged"),
+        ("binary.csv", bytes(range(256)) + bytes(3000), "binary"),
         ("dupes.csv", b"phone,Phone\n1,2\n", "twice"),
         ("in.xls", b"whatever", "unsupported file type"),
     ],

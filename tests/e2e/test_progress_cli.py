@@ -268,9 +268,9 @@ def test_signed_import_round_trip(project: Path) -> None:
     assert stored.pop("_imports") == 1
     assert set(stored) == {"PA0701000001", "PA0701000003", "PA0702000001"}
     one = stored["PA0701000001"]
-    assert one["signed_at"] == datetime(2026, 10, 5, 2, 15)  # 09:15 in Vietnam, stored as UTC
+    assert one["signed_at"] == datetime(2026, 10, 5, 2, 15, tzinfo=UTC)  # 09:15 in Vietnam
     assert (one["contract_no"], one["paper_contract_no"]) == ("HĐ-PA0701000001", "101/HĐMBĐ-TPTH")
-    assert stored["PA0702000001"]["signed_at"] == datetime(2026, 10, 20, 1, 0)
+    assert stored["PA0702000001"]["signed_at"] == datetime(2026, 10, 20, 1, 0, tzinfo=UTC)
     assert {r["import_id"] for r in stored.values()} == {report["import_id"]}
 
     # the liquidation list: paper contracts of the contracts just signed
@@ -294,7 +294,7 @@ def test_signed_import_round_trip(project: Path) -> None:
     engine.dispose()
     assert (audit["kind"], audit["applied"], audit["rejected"]) == ("signed", 3, 4)
     assert len(audit["checksum"]) == 64 and audit["file_name"].endswith("signed.csv")
-    age = datetime.now(UTC).replace(tzinfo=None) - audit["imported_at"]  # stored as UTC
+    age = datetime.now(UTC) - audit["imported_at"]
     assert abs(age.total_seconds()) < 120
 
     # the same file again: nothing changes, and the command says so

@@ -51,7 +51,11 @@ def stable_drafts(cfg) -> pd.DataFrame:
         frame = drafts_frame(engine)
     finally:
         engine.dispose()
-    return frame.drop(columns=["run_id", "drafted_at"]).sort_values("customer_code").reset_index(drop=True)
+    return (
+        frame.drop(columns=["run_id", "drafted_at"])
+        .sort_values("customer_code")
+        .reset_index(drop=True)
+    )
 
 
 def test_flow_end_to_end_then_again_without_duplicates(site) -> None:
@@ -71,7 +75,9 @@ def test_flow_end_to_end_then_again_without_duplicates(site) -> None:
         assert len(drafted) == t["drafted"] == t["ready"]
         with engine.connect() as conn:
             ready = set(
-                conn.execute(select(customers.c.customer_code).where(customers.c.outcome == "ready")).scalars()
+                conn.execute(
+                    select(customers.c.customer_code).where(customers.c.outcome == "ready")
+                ).scalars()
             )
             n_issues = conn.execute(select(func.count()).select_from(customer_issues)).scalar_one()
         assert set(drafted["customer_code"]) == ready
@@ -85,12 +91,16 @@ def test_flow_end_to_end_then_again_without_duplicates(site) -> None:
         with engine.connect() as conn:
             n_drafts = conn.execute(select(func.count()).select_from(drafts)).scalar_one()
             n_customers = conn.execute(select(func.count()).select_from(customers)).scalar_one()
-            n_issues_2 = conn.execute(select(func.count()).select_from(customer_issues)).scalar_one()
+            n_issues_2 = conn.execute(
+                select(func.count()).select_from(customer_issues)
+            ).scalar_one()
         assert n_customers == N
         assert n_drafts == len(drafted)
         assert n_issues_2 == n_issues
         again = stable_drafts(cfg)
-        pd.testing.assert_frame_equal(again.drop(columns=["first_drafted_at"]), drafted.drop(columns=["first_drafted_at"]))
+        pd.testing.assert_frame_equal(
+            again.drop(columns=["first_drafted_at"]), drafted.drop(columns=["first_drafted_at"])
+        )
         # a redo keeps when the customer was first drafted
         assert (again["first_drafted_at"] == drafted["first_drafted_at"]).all()
         assert totals(current_batches(engine)) == totals(batches_of_run(engine, second["run_id"]))

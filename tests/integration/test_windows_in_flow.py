@@ -108,7 +108,9 @@ def test_a_window_closing_mid_run_defers_the_rest_and_ends_cleanly(make_site) ->
     assert "succeeded" in states or any(b["ledgers_done"] for b in rows)
     assert states[-1] == "deferred"
     done = [b for b in rows if b["ledgers_done"]]
-    assert done and totals(done)["ready"] + totals(done)["needs_review"] + totals(done)["blocked"] > 0
+    assert (
+        done and totals(done)["ready"] + totals(done)["needs_review"] + totals(done)["blocked"] > 0
+    )
     late = [b for b in rows if b["state"] == "deferred"]
     assert all(b["next_open_at"].startswith("2026-03-11T15:00") for b in late)
 

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from cmis_migrate.errors import InputFileError
 from cmis_migrate.signed import check_columns, decide, parse_rows, parse_signed_at
-from cmis_migrate.text_tables import cell_text, read_text_table
+from cmis_migrate.tabular_files import cell_text, read_table
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -182,15 +182,16 @@ def test_cell_text(value, text: str) -> None:
 def test_rows_are_numbered_as_a_spreadsheet_shows_them(tmp_path: Path) -> None:
     f = tmp_path / "s.csv"
     f.write_text('a,b\n\n1,"two\nlines"\n3,\n', encoding="utf-8")
-    frame = read_text_table(f)
-    assert frame.index.tolist() == [3, 5]
-    assert frame.loc[3, "b"] == "two\nlines" and frame.loc[5, "b"] == ""
+    frame = read_table(f)
+    # Excel keeps a quoted line break inside its cell: "3," is on spreadsheet row 4
+    assert frame.index.tolist() == [3, 4]
+    assert frame.loc[3, "b"] == "two\nlines" and frame.loc[4, "b"] == ""
 
     wb = Workbook()
     ws = wb.active
     ws["B2"], ws["C2"] = "a", "b"
     ws["B4"], ws["C4"] = "PA0701000001", datetime(2026, 10, 5, 14, 30)
     wb.save(tmp_path / "s.xlsx")
-    frame = read_text_table(tmp_path / "s.xlsx")
+    frame = read_table(tmp_path / "s.xlsx")
     assert frame.index.tolist() == [4]
     assert frame.loc[4, "b"] == "2026-10-05T14:30:00"

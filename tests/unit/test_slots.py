@@ -69,7 +69,8 @@ def test_release_only_frees_ones_own_slot(engine) -> None:
 
 def test_waiting_too_long_raises(engine) -> None:
     assert slots.try_acquire(engine, 1, "a", "L1", 60) == 0
-    with pytest.raises(slots.SlotTimeout), slots.ledger_slot(
-        engine, 1, "L2", lease_seconds=60, wait_seconds=0.1, poll_seconds=0.02
+    with (
+        pytest.raises(slots.SlotTimeout),
+        slots.ledger_slot(engine, 1, "L2", lease_seconds=60, wait_seconds=0.1, poll_seconds=0.02),
     ):
         pass

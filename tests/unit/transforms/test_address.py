@@ -14,6 +14,9 @@ import unicodedata
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from cmis_migrate.transforms import address_resolve
 from cmis_migrate.transforms.address import (
     ADDRESS_CODES,
@@ -22,8 +25,6 @@ from cmis_migrate.transforms.address import (
     normalize_address,
     wards_2025,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 TH = "Tỉnh Thanh Hóa"
 STATUSES = {"ok", "fixed", "ambiguous", "invalid", "missing"}

@@ -165,3 +165,11 @@ def test_object_dtype_and_numbers_in_cells():
 def test_empty_frame():
     out = normalize_customers(pd.DataFrame({"phone": pd.Series([], dtype="str")}), today=TODAY)
     assert len(out) == 0 and list(out.columns) == output_columns()
+
+
+def test_contract_year_alone_decides_the_trap():
+    raw = pd.DataFrame(
+        {"phone": ["0373851234", "0373851234"], "contract_date": ["2005", "12/2005"]}
+    )
+    out = normalize_customers(raw, today=TODAY)
+    assert list(out["phone_type"]) == ["fixed", "unknown"]  # '12/2005' is incomplete: undated

@@ -4,6 +4,8 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cmis_migrate.transforms.dates import normalize_dates, parse_date
 
@@ -116,3 +118,18 @@ def test_index_kept_and_distinct_values_repeat():
     out = normalize_dates(s, today=TODAY)
     assert list(out.index) == list("abcd")
     assert list(out["normalized"].fillna("")) == ["2021-03-12", "2021-03-12", "", "2021-02-04"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(0, 35),
+    st.integers(0, 14),
+    st.integers(1850, 2100),
+    st.sampled_from(["{d}/{m}/{y}", "{d:02d}-{m:02d}-{y}", "{d}.{m}.{y}", "{y}-{m:02d}-{d:02d}"]),
+)
+def test_vectorized_fast_path_agrees_with_parse_date(d, m, y, fmt):
+    text = fmt.format(d=d, m=m, y=y)
+    got = normalize_dates(pd.Series([text]), today=TODAY).iloc[0]
+    expected = parse_date(text, TODAY)
+    assert (got["normalized"] if got["status"] != "invalid" else None) == expected.iso
+    assert got["issues"] == ";".join(expected.codes)

@@ -383,3 +383,17 @@ def test_number_kinds_agree_with_phonenumbers_on_a_broad_sample():
 def test_number_kinds_agree_with_phonenumbers_property(digits):
     national = "0" + digits
     assert number_kinds(pa.array([national], type=pa.large_string()))[0] == _expected_kind(national)
+
+
+@pytest.mark.parametrize(
+    ("year", "type_"), [("2005", "fixed"), ("2019", "mobile"), ("2018", "unknown")]
+)
+def test_a_record_year_alone_decides_the_trap_except_the_cutover_year(year, type_):
+    assert phone("0373851234", year)["phone_type"] == type_
+
+
+def test_ambiguous_secondary_number_is_kept_and_flagged():
+    r = phone("0912345678 / 0373851234")
+    assert r["phone_secondary"] == "+84373851234"
+    assert "PHONE_SECONDARY_AMBIGUOUS" in codes(r["issues"])
+    assert r["status"] == "ok" and r["otp_ready"] is True

@@ -1,0 +1,345 @@
+"""Store reads and writes of the branch review loop: what a branch report shows, the reports we
+issued (so a returned workbook can be checked against them), and applying a branch's
+corrections and confirmations in one transaction with their audit record."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import and_, delete, func, select, union
+from sqlalchemy.engine import Engine
+
+from cmis_migrate.db import as_utc
+from cmis_migrate.store.tables import (
+    STORED_FIELDS,
+    batches,
+    confirmations,
+    corrections,
+    customer_issues,
+    customers,
+    drafts,
+    imports,
+    runs,
+    validation_results,
+)
+
+CHUNK = 500
+REPORT_KIND = "report"  # an issued review workbook (imports row: what we sent out)
+CORRECTIONS_KIND = "corrections"  # a returned review workbook
+
+CUSTOMER_COLUMNS = [
+    "customer_code",
+    "branch",
+    "station",
+    "ledger",
+    "outcome",
+    "pending_change",
+    "birth_date_original",
+    "contract_date_original",
+    *(f"{f}_{part}" for f in STORED_FIELDS for part in ("original", "proposed", "status")),
+]
+
+
+def _chunks(values: Sequence, n: int = CHUNK):
+    for i in range(0, len(values), n):
+        yield list(values[i : i + n])
+
+
+# --- branches and runs ------------------------------------------------------------------
+
+
+def known_branches(engine: Engine) -> list[str]:
+    q = union(select(customers.c.branch).distinct(), select(batches.c.branch).distinct())
+    with engine.connect() as conn:
+        return sorted({r[0] for r in conn.execute(q) if r[0]})
+
+
+def run_info(engine: Engine, run_id: str) -> dict | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(runs).where(runs.c.run_id == run_id)).first()
+    if row is None:
+        return None
+    out = dict(row._mapping)
+    for k in ("as_of", "started_at", "finished_at", "heartbeat_at"):
+        out[k] = as_utc(out.get(k))
+    return out
+
+
+def latest_run_of_branch(engine: Engine, branch: str) -> str | None:
+    """The most recent run with a batch of one of the branch's stations."""
+    q = (
+        select(runs.c.run_id)
+        .join(batches, batches.c.run_id == runs.c.run_id)
+        .where(batches.c.branch == branch)
+        .order_by(runs.c.started_at.desc())
+        .limit(1)
+    )
+    with engine.connect() as conn:
+        return conn.execute(q).scalar()
+
+
+def branches_of_run(engine: Engine, run_id: str) -> list[str]:
+    q = select(batches.c.branch).where(batches.c.run_id == run_id).distinct()
+    with engine.connect() as conn:
+        return sorted(conn.execute(q).scalars())
+
+
+def stations_of_run(engine: Engine, run_id: str, branch: str) -> list[str]:
+    q = select(batches.c.station).where(batches.c.run_id == run_id, batches.c.branch == branch)
+    with engine.connect() as conn:
+        return sorted(conn.execute(q).scalars())
+
+
+# --- what a branch report shows ---------------------------------------------------------
+
+
+def _branch_filter(table, branch: str, stations: Sequence[str] | None):
+    cond = table.c.branch == branch
+    if stations is not None:
+        cond = and_(cond, table.c.station.in_(list(stations)))
+    return cond
+
+
+def branch_customers(
+    engine: Engine, branch: str, stations: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The branch's customers (current state): codes, place, outcome, original/proposed/status."""
+    cols = [customers.c[c] for c in CUSTOMER_COLUMNS]
+    q = select(*cols).where(_branch_filter(customers, branch, stations))
+    with engine.connect() as conn:
+        rows = conn.execute(q).all()
+    return pd.DataFrame(rows, columns=CUSTOMER_COLUMNS, dtype=object)
+
+
+def branch_issues(
+    engine: Engine, branch: str, stations: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Current issues of the branch's customers (customer_code, field, rule, severity, message)."""
+    ci = customer_issues
+    q = (
+        select(ci.c.customer_code, ci.c.field, ci.c.rule, ci.c.severity, ci.c.message)
+        .join(customers, customers.c.customer_code == ci.c.customer_code)
+        .where(_branch_filter(customers, branch, stations))
+    )
+    cols = ["customer_code", "field", "rule", "severity", "message"]
+    with engine.connect() as conn:
+        rows = conn.execute(q).all()
+    return pd.DataFrame(rows, columns=cols, dtype=object)
+
+
+def station_counts(
+    engine: Engine, branch: str, stations: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Per station: customers, ready, needs_review, blocked (current outcomes), drafted, and the
+    station's latest batch (run, finished_at)."""
+    q = (
+        select(customers.c.station, customers.c.outcome, func.count().label("n"))
+        .where(_branch_filter(customers, branch, stations))
+        .group_by(customers.c.station, customers.c.outcome)
+    )
+    dq = (
+        select(drafts.c.station, func.count().label("n"))
+        .where(_branch_filter(drafts, branch, stations))
+        .group_by(drafts.c.station)
+    )
+    latest = (
+        select(batches.c.station, func.max(runs.c.started_at).label("started"))
+        .join(runs, runs.c.run_id == batches.c.run_id)
+        .where(_branch_filter(batches, branch, stations))
+        .group_by(batches.c.station)
+        .subquery()
+    )
+    bq = (
+        select(batches.c.station, batches.c.run_id, batches.c.finished_at, batches.c.state)
+        .join(runs, runs.c.run_id == batches.c.run_id)
+        .join(
+            latest,
+            (latest.c.station == batches.c.station) & (latest.c.started == runs.c.started_at),
+        )
+    )
+    with engine.connect() as conn:
+        counts = pd.DataFrame(conn.execute(q).all(), columns=["station", "outcome", "n"])
+        drafted = dict(conn.execute(dq).all())
+        last = {r.station: r for r in conn.execute(bq)}
+    stations_seen = sorted(set(counts["station"]) | set(last) | set(drafted))
+    table = (
+        counts.pivot_table(index="station", columns="outcome", values="n", aggfunc="sum")
+        .reindex(index=stations_seen, columns=["ready", "needs_review", "blocked"])
+        .fillna(0)
+        .astype(int)
+    )
+    out = pd.DataFrame({"station": stations_seen})
+    for c in ("ready", "needs_review", "blocked"):
+        out[c] = table[c].to_numpy() if len(stations_seen) else []
+    out["customers"] = out["ready"] + out["needs_review"] + out["blocked"]
+    out["drafted"] = [int(drafted.get(s, 0)) for s in stations_seen]
+    out["last_run"] = [last[s].run_id if s in last else None for s in stations_seen]
+    out["last_state"] = [last[s].state if s in last else None for s in stations_seen]
+    out["last_finished"] = [
+        as_utc(last[s].finished_at) if s in last else None for s in stations_seen
+    ]
+    return out
+
+
+# --- issued reports ----------------------------------------------------------------------
+
+
+def record_issued_report(
+    engine: Engine,
+    *,
+    report_id: str,
+    branch: str,
+    run_id: str,
+    checksum: str,
+    file_name: str,
+    rows: int,
+    at: datetime,
+) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            imports.insert().values(
+                import_id=report_id,
+                kind=REPORT_KIND,
+                file_name=file_name,
+                checksum=checksum,
+                branch=branch,
+                run_id=run_id,
+                imported_at=at,
+                applied=rows,
+                rejected=0,
+                note="review workbook issued (checksum over its Issues rows)",
+            )
+        )
+
+
+def issued_report(engine: Engine, report_id: str) -> dict | None:
+    q = select(imports).where(imports.c.import_id == report_id, imports.c.kind == REPORT_KIND)
+    with engine.connect() as conn:
+        row = conn.execute(q).first()
+    return dict(row._mapping) if row else None
+
+
+def import_of_file(engine: Engine, sha256: str) -> dict | None:
+    """An earlier import of the very same file (by content), if any."""
+    q = select(imports).where(imports.c.checksum == sha256, imports.c.kind == CORRECTIONS_KIND)
+    with engine.connect() as conn:
+        row = conn.execute(q).first()
+    return dict(row._mapping) if row else None
+
+
+# --- applying a returned workbook -------------------------------------------------------
+
+
+def customers_by_code(engine: Engine, codes: Sequence[str]) -> pd.DataFrame:
+    cols = [customers.c[c] for c in CUSTOMER_COLUMNS]
+    rows: list = []
+    with engine.connect() as conn:
+        for part in _chunks(sorted(set(codes))):
+            rows += conn.execute(select(*cols).where(customers.c.customer_code.in_(part))).all()
+    return pd.DataFrame(rows, columns=CUSTOMER_COLUMNS, dtype=object)
+
+
+def current_confirmations(engine: Engine, codes: Sequence[str]) -> dict[tuple[str, str], str]:
+    out: dict[tuple[str, str], str] = {}
+    with engine.connect() as conn:
+        for part in _chunks(sorted(set(codes))):
+            q = select(
+                confirmations.c.customer_code, confirmations.c.rule, confirmations.c.value
+            ).where(confirmations.c.customer_code.in_(part))
+            out.update({(c, r): v for c, r, v in conn.execute(q)})
+    return out
+
+
+@dataclass
+class ReviewImport:
+    """Everything one returned workbook changes, written in one transaction."""
+
+    import_id: str
+    file_name: str
+    sha256: str
+    branch: str
+    run_id: str
+    at: datetime
+    rejected: int
+    note: str
+    corrections: list[dict] = field(default_factory=list)  # customer_code, field, old, new
+    confirmations: list[dict] = field(default_factory=list)  # customer_code, rule, value
+
+
+def apply_review_import(engine: Engine, imp: ReviewImport) -> None:
+    """The audit row, the corrections and the confirmations: all or nothing."""
+    with engine.begin() as conn:
+        conn.execute(
+            imports.insert().values(
+                import_id=imp.import_id,
+                kind=CORRECTIONS_KIND,
+                file_name=imp.file_name,
+                checksum=imp.sha256,
+                branch=imp.branch,
+                run_id=imp.run_id,
+                imported_at=imp.at,
+                applied=len(imp.corrections) + len(imp.confirmations),
+                rejected=imp.rejected,
+                note=imp.note,
+            )
+        )
+        if imp.corrections:
+            conn.execute(
+                corrections.insert(),
+                [
+                    {
+                        "customer_code": c["customer_code"],
+                        "field": c["field"],
+                        "old_value": c["old_value"],
+                        "new_value": c["new_value"],
+                        "branch": imp.branch,
+                        "import_id": imp.import_id,
+                        "applied_at": imp.at,
+                    }
+                    for c in imp.corrections
+                ],
+            )
+        for c in imp.confirmations:
+            conn.execute(
+                delete(confirmations).where(
+                    confirmations.c.customer_code == c["customer_code"],
+                    confirmations.c.rule == c["rule"],
+                )
+            )
+        if imp.confirmations:
+            conn.execute(
+                confirmations.insert(),
+                [
+                    {
+                        "customer_code": c["customer_code"],
+                        "rule": c["rule"],
+                        "value": c["value"],
+                        "branch": imp.branch,
+                        "import_id": imp.import_id,
+                        "confirmed_at": imp.at,
+                    }
+                    for c in imp.confirmations
+                ],
+            )
+
+
+# --- Data Docs ------------------------------------------------------------------------------
+
+
+def validation_results_of_run(engine: Engine, run_id: str) -> list[dict]:
+    """Stored GX summaries of the run's station batches, with each station's branch."""
+    q = (
+        select(validation_results, batches.c.branch)
+        .join(
+            batches,
+            (batches.c.run_id == validation_results.c.run_id)
+            & (batches.c.station == validation_results.c.station),
+        )
+        .where(validation_results.c.run_id == run_id)
+        .order_by(batches.c.branch, validation_results.c.station)
+    )
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(q)]

@@ -1,0 +1,113 @@
+"""The review workbook's contract: masking, the values a row shows, the checksum, yes/no."""
+
+from __future__ import annotations
+
+import pytest
+
+from cmis_migrate.reports.review_layout import (
+    display_values,
+    issues_checksum,
+    mask_digits,
+    parse_confirmed,
+    text,
+)
+
+
+def customer(**over) -> dict:
+    c = {
+        "pending_change": None,
+        "phone_original": "0912 345 678 (vợ)",
+        "phone_proposed": "+84912345678",
+        "phone_status": "ok",
+        "id_number_original": "172345678",
+        "id_number_proposed": "172345678",
+        "id_number_status": "ok",
+        "address_original": "Thôn 1, xã Quảng Phú",
+        "address_proposed": "Thôn 1, Xã Quảng Phú, Tỉnh Thanh Hóa",
+        "address_status": "ambiguous",
+        "full_name_original": "Lê Văn A",
+        "full_name_proposed": "Lê Văn A",
+        "full_name_status": "ok",
+    }
+    c.update(over)
+    return c
+
+
+def test_mask_digits_keeps_three_digits_at_each_end_of_every_number() -> None:
+    assert mask_digits("0912 345 678 (vợ)") == "091* *** 678 (vợ)"
+    assert mask_digits("+84912345678") == "+849*****678"
+    assert mask_digits("038085001234") == "038******234"
+    assert mask_digits("0912345678 - 0237 3851234") == "091****678 - 023* ****234"
+    assert mask_digits("Thôn 12, tổ 3") == "Thôn 12, tổ 3"  # short numbers stay
+    assert mask_digits(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("rule", "field", "over", "expected"),
+    [
+        # a valid phone whose issue is not its correctness: masked
+        ("PHONE_RELATIVE_CONSENT", "phone", {}, ("091* *** 678 (vợ)", "+849*****678")),
+        ("PHONE_SHARED", "phone", {}, ("091* *** 678 (vợ)", "+849*****678")),
+        # the value itself must be fixed: shown in full
+        (
+            "OTP_PHONE_AMBIGUOUS",
+            "phone",
+            {"phone_status": "ambiguous", "phone_proposed": "+84373851234"},
+            ("0912 345 678 (vợ)", "+84373851234"),
+        ),
+        (
+            "ID_INVALID",
+            "id_number",
+            {"id_number_status": "invalid", "id_number_proposed": "3.8E+10"},
+            ("172345678", "3.8E+10"),
+        ),
+        ("ID_CMND_EXPIRED", "id_number", {}, ("172***678", "172***678")),
+        ("ID_DUPLICATE", "customer", {}, ("172***678", "172***678")),
+        # not a phone or an ID: shown as is
+        (
+            "ADDRESS_AMBIGUOUS",
+            "address",
+            {},
+            ("Thôn 1, xã Quảng Phú", "Thôn 1, Xã Quảng Phú, Tỉnh Thanh Hóa"),
+        ),
+        ("PERSON_DUPLICATE", "customer", {}, ("Lê Văn A", "Lê Văn A")),
+        ("CHANGE_OUT_OF_BULK", "customer", {"pending_change": "DOI_SO_HO"}, ("DOI_SO_HO", "")),
+    ],
+)
+def test_a_row_shows_only_its_subject_masked_when_it_is_fine(rule, field, over, expected) -> None:
+    assert display_values(rule, field, customer(**over)) == expected
+
+
+def test_a_row_never_shows_another_fields_personal_value() -> None:
+    original, proposed = display_values("ADDRESS_AMBIGUOUS", "address", customer())
+    for shown in (original, proposed):
+        assert "345" not in shown and "172" not in shown
+
+
+def test_checksum_ignores_row_order_but_not_any_cell_or_the_identity() -> None:
+    rows = [["A", "1", "x"], ["B", "2", "y"]]
+    ident = {"template_version": "t", "report_id": "r", "branch": "PA0701", "run_id": "run"}
+    base = issues_checksum(**ident, rows=rows)
+    assert issues_checksum(**ident, rows=list(reversed(rows))) == base
+    assert issues_checksum(**ident, rows=[["A", "1", "x"], ["B", "2", "z"]]) != base
+    assert issues_checksum(**ident, rows=rows[:1]) != base
+    assert issues_checksum(**{**ident, "branch": "PA0702"}, rows=rows) != base
+    # a cell read back as None equals an empty cell written as ''
+    assert issues_checksum(**ident, rows=[["A", None]]) == issues_checksum(
+        **ident, rows=[["A", ""]]
+    )
+
+
+def test_confirmed_accepts_yes_no_and_nothing_else() -> None:
+    assert parse_confirmed("yes") is True
+    assert parse_confirmed(" Có ") is True
+    assert parse_confirmed("no") is False
+    assert parse_confirmed("") is None
+    with pytest.raises(ValueError):
+        parse_confirmed("maybe")
+
+
+def test_cell_values_read_back_as_text() -> None:
+    assert text(912345678.0) == "912345678"
+    assert text(38085001234) == "38085001234"
+    assert text(None) == "" and text(float("nan")) == ""
