@@ -53,14 +53,10 @@ def test_the_prefect_api_schedules_the_configured_cron_in_its_timezone(
         flow_runs = client.read_flow_runs(
             deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id]))
         )
-    planned = sorted(
-        r.expected_start_time for r in flow_runs if r.expected_start_time >= start
-    )[:6]
+    planned = sorted(r.expected_start_time for r in flow_runs if r.expected_start_time >= start)[:6]
     assert len(planned) == 6
     # 21:30 in Bangkok (+07:00) is 14:30 UTC, Monday to Friday only
     assert all((t.hour, t.minute) == (14, 30) for t in planned)
-    assert [t.date() for t in planned][:5] == [
-        (start + timedelta(days=d)).date() for d in range(5)
-    ]
+    assert [t.date() for t in planned][:5] == [(start + timedelta(days=d)).date() for d in range(5)]
     assert planned[5].date() == (start + timedelta(days=7)).date()  # next Monday
     assert all(r.parameters["config_path"] == str(cfg.config_path) for r in flow_runs)
