@@ -73,7 +73,11 @@ def read_open_ledgers(
             deferred.append((lg, window))
             continue
         with ledger_slot(
-            rt.store, cfg.load.max_ledgers_at_once, lg.ledger, lease_seconds=cfg.load.lease_seconds
+            rt.store,
+            cfg.load.max_ledgers_at_once,
+            lg.ledger,
+            lease_seconds=cfg.load.lease_seconds,
+            owner=job.run_id,
         ):
             for chunk in rt.source.read_ledger(
                 job.station,

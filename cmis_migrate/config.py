@@ -116,6 +116,24 @@ class LoadConfig(_Section):
     lease_seconds: Annotated[int, Field(ge=5)] = 900
     # station batches run side by side (each still takes a ledger slot to read CMIS)
     parallel_batches: Annotated[int, Field(ge=1, le=64)] = 2
+    # advanced: a station batch failing on transient database trouble (connection lost, lock
+    # timeout) is retried this many times, after retry_backoff_seconds x 1, 2, 4... (+-30%)
+    transient_retries: Annotated[int, Field(ge=0, le=10)] = 3
+    retry_backoff_seconds: Annotated[float, Field(ge=0)] = 10.0
+    # advanced: a running run writes a heartbeat this often; a run silent for dead_after_seconds
+    # (killed, machine rebooted) is declared dead by the next run or rerun, which redoes its
+    # unfinished batches and frees its ledger slots
+    heartbeat_seconds: Annotated[float, Field(gt=0)] = 15.0
+    dead_after_seconds: Annotated[float, Field(gt=0)] = 90.0
+
+    @model_validator(mode="after")
+    def _dead_after_several_beats(self) -> LoadConfig:
+        if self.dead_after_seconds < 3 * self.heartbeat_seconds:
+            raise ValueError(
+                "dead_after_seconds must be at least 3 x heartbeat_seconds "
+                "(a live run must not be taken for dead after one late heartbeat)"
+            )
+        return self
 
 
 class RulesConfig(_Section):

@@ -19,6 +19,10 @@ _TRANSIENT_WORDS = (
     "could not serialize access",
     "timeout expired",
     "the connection is closed",
+    "ssl connection has been closed",
+    "could not receive data from server",
+    "no connection to the server",
+    "connection timed out",
 )
 
 

@@ -8,7 +8,10 @@ a log file instead of the user's console. With PREFECT_API_URL set, the real ser
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import signal
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,6 +128,45 @@ def _stderr_to(path: Path) -> Iterator[None]:
         os.close(saved)
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child, before exec
+    """Linux: SIGTERM this process when the process that started it dies, even by kill -9."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
+class _PopenDyingWithParent:
+    """Prefect's `subprocess` module as seen by its server module while it starts the server:
+    the same, except that the child gets PR_SET_PDEATHSIG."""
+
+    def __getattr__(self, name: str):
+        return getattr(subprocess, name)
+
+    @staticmethod
+    def Popen(*args, **kwargs):  # noqa: N802 - stands in for subprocess.Popen
+        kwargs.setdefault("preexec_fn", _die_with_parent)
+        return subprocess.Popen(*args, **kwargs)
+
+
+def _temporary_server():
+    """Prefect's temporary API server, which on Linux does not outlive us: if this process is
+    killed (kill -9, the OOM killer) the server gets SIGTERM instead of running on forever."""
+    from prefect.server.api import server as prefect_server
+    from prefect.server.api.server import SubprocessASGIServer
+
+    class TemporaryServer(SubprocessASGIServer):
+        def _run_uvicorn_command(self):
+            if not sys.platform.startswith("linux"):
+                return super()._run_uvicorn_command()
+            saved = prefect_server.subprocess
+            prefect_server.subprocess = _PopenDyingWithParent()
+            try:
+                return super()._run_uvicorn_command()
+            finally:
+                prefect_server.subprocess = saved
+
+    return TemporaryServer()
+
+
 @contextlib.contextmanager
 def prefect_session(cfg: Config) -> Iterator[str]:
     """An API for flows to report to: PREFECT_API_URL if configured, else a temporary local server.
@@ -138,10 +180,8 @@ def prefect_session(cfg: Config) -> Iterator[str]:
     if url:
         yield url
         return
-    from prefect.server.api.server import SubprocessASGIServer
-
     server_log = cfg.paths.logs / "prefect-server.log"
-    server = SubprocessASGIServer()
+    server = _temporary_server()
     with _stderr_to(server_log):
         server.start(
             timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))

@@ -9,6 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy.engine import Engine
+
 from cmis_migrate.batch import StationJob
 from cmis_migrate.clock import Clock
 from cmis_migrate.config import Config
@@ -18,17 +20,18 @@ from cmis_migrate.runtime import runtime_for
 from cmis_migrate.source.cmis import ReadStats
 from cmis_migrate.store import runs
 
-HEARTBEAT_SECONDS = 15.0
-STALE_AFTER = timedelta(seconds=90)
-
 
 class _Heartbeat(threading.Thread):
-    def __init__(self, beat):
+    """Writes runs.heartbeat_at every `seconds` while the run lives. A run killed with kill -9
+    (or a rebooted machine) stops beating; the next run or rerun declares it dead after
+    load.dead_after_seconds (see runs.abandon_dead_runs) and redoes its unfinished batches."""
+
+    def __init__(self, beat, seconds: float):
         super().__init__(name="run-heartbeat", daemon=True)
-        self._beat, self._stop = beat, threading.Event()
+        self._beat, self._seconds, self._stop = beat, seconds, threading.Event()
 
     def run(self) -> None:
-        while not self._stop.wait(HEARTBEAT_SECONDS):
+        while not self._stop.wait(self._seconds):
             with contextlib.suppress(Exception):  # a missed beat is retried on the next tick
                 self._beat()
 
@@ -42,6 +45,7 @@ class RunHandle:
     clock: Clock
     jobs: list[StationJob] = field(default_factory=list)
     heartbeat: _Heartbeat | None = None
+    flow_run_id: str | None = None
 
 
 def parse_at(at: str | datetime | None, tz: str) -> datetime | None:
@@ -55,23 +59,31 @@ def begin_run(
     cfg: Config, *, kind: str, at: str | datetime | None, flow_run_id: str | None
 ) -> RunHandle:
     rt = runtime_for(cfg)
-    runs.abandon_dead_runs(rt.store, stale_after=STALE_AFTER)
+    abandon_dead_runs(cfg)
     clock = Clock.start(cfg.schedule.timezone, parse_at(at, cfg.schedule.timezone))
     run_id = f"{clock.started:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
     runs.start_run(rt.store, run_id, kind=kind, as_of=clock.started, flow_run_id=flow_run_id)
-    beat = _Heartbeat(lambda: runs.heartbeat_run(rt.store, run_id))
+    beat = _Heartbeat(lambda: runs.heartbeat_run(rt.store, run_id), cfg.load.heartbeat_seconds)
     beat.start()
-    return RunHandle(run_id=run_id, clock=clock, heartbeat=beat)
+    return RunHandle(run_id=run_id, clock=clock, heartbeat=beat, flow_run_id=flow_run_id)
+
+
+def abandon_dead_runs(cfg: Config, store: Engine | None = None) -> list[str]:
+    """Declare dead the runs silent for load.dead_after_seconds (see runs.abandon_dead_runs)."""
+    stale_after = timedelta(seconds=cfg.load.dead_after_seconds)
+    return runs.abandon_dead_runs(store or runtime_for(cfg).store, stale_after=stale_after)
 
 
 def plan_run(
     cfg: Config, handle: RunHandle, *, stations: list[str] | None, failed_only: bool
 ) -> None:
     rt = runtime_for(cfg)
-    only = stations
-    if failed_only:
-        only = sorted(set(runs.stations_to_redo(rt.store)) | set(stations or []))
     inventory = rt.source.inventory(ReadStats())
+    only = stations
+    if failed_only:  # a failed station CMIS no longer has cannot be redone: leave it
+        known = {s.station for s in inventory}
+        redo = {s for s in runs.stations_to_redo(rt.store) if s in known}
+        only = sorted(redo | set(stations or []))
     jobs = plan_jobs(handle.run_id, inventory, only=only)
     attempts = runs.previous_attempts(rt.store, [j.station for j in jobs])
     runs.plan_batches(
@@ -86,6 +98,7 @@ def plan_run(
                 "ledgers": len(j.ledgers),
                 "customers": j.customers,
                 "attempts": attempts.get(j.station, 0),
+                "flow_run_id": handle.flow_run_id,
             }
             for i, j in enumerate(jobs)
         ],
@@ -117,6 +130,23 @@ def close_run(
         message = f"{kind}: {text}"
     runs.finish_run(rt.store, handle.run_id, "failed" if failed else "succeeded", error=message)
     return {"run_id": handle.run_id, "state": "failed" if failed else "succeeded", **summary}
+
+
+def summary_markdown(kind: str, summary: dict, results: list[dict]) -> str:
+    """The run in a few lines of Markdown (for its page in the Prefect UI; errors are masked)."""
+    states = summary["batches"]
+    lines = [
+        f"**{kind} {summary['run_id']}: {summary['state']}**",
+        "",
+        "| " + " | ".join(states) + " |",
+        "|" + "---|" * len(states),
+        "| " + " | ".join(str(n) for n in states.values()) + " |",
+        "",
+        ", ".join(f"{k}: {v:,}" for k, v in summary["totals"].items()),
+    ]
+    failed = [r for r in results if r["state"] == "failed"]
+    lines += ["", *(f"- failed {r['station']}: {r['error']}" for r in failed[:50])]
+    return "\n".join(lines)
 
 
 def publish_after_run(cfg: Config, run_id: str) -> list:

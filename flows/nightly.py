@@ -6,9 +6,13 @@ One Prefect task per station batch (not per customer): tasks return small counts
 
 from __future__ import annotations
 
+import contextlib
+
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
+from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
@@ -16,31 +20,36 @@ from cmis_migrate.batch import BatchSummary, StationJob, process_station
 from cmis_migrate.clock import Clock
 from cmis_migrate.config import Config, load_config
 from cmis_migrate.failures import describe, is_transient
-from cmis_migrate.run_control import RunHandle, begin_run, close_run, plan_run, publish_after_run
+from cmis_migrate.run_control import (
+    RunHandle,
+    begin_run,
+    close_run,
+    plan_run,
+    publish_after_run,
+    summary_markdown,
+)
 from cmis_migrate.runtime import runtime_for
 from cmis_migrate.store import runs
 
 
 def _retry_transient(task, task_run, state) -> bool:
-    """Retry a station batch only for transient database trouble; data errors fail at once."""
-    try:
-        state.result()
-    except Exception as exc:  # noqa: BLE001 - we classify, not swallow
-        return is_transient(exc)
-    return False
+    """Retry a station batch only for transient database trouble; data errors fail at once.
+    (Prefect 3.9 hands a Failed state whose data is the exception the task raised.)"""
+    exc = state.result(raise_on_failure=False)
+    return isinstance(exc, BaseException) and is_transient(exc)
 
 
 @task(
     name="station-batch",
     retries=3,
-    retry_delay_seconds=exponential_backoff(backoff_factor=2),
+    retry_delay_seconds=exponential_backoff(backoff_factor=10),
     retry_jitter_factor=0.3,
     retry_condition_fn=_retry_transient,
     cache_policy=NO_CACHE,
     persist_result=False,
     task_run_name="station-{job.station}",
 )
-def station_batch(cfg: Config, job: StationJob, clock: Clock) -> dict:
+def station_batch(cfg: Config, job: StationJob, clock: Clock) -> dict | State:
     rt = runtime_for(cfg)
     ctx = get_run_context()
     try:
@@ -51,25 +60,36 @@ def station_batch(cfg: Config, job: StationJob, clock: Clock) -> dict:
         kind, message = describe(exc)
         runs.fail_batch(rt.store, job.run_id, job.station, kind, message)
         get_run_logger().error("station %s failed: %s: %s", job.station, kind, message)
-        return BatchSummary(
+        summary = BatchSummary(
             job.station, job.branch, "failed", customers=job.customers, error=message
-        ).as_dict()
+        )
+        # a Failed state (red in the Prefect UI) carrying the summary; not retried: the
+        # retry condition sees no exception in it
+        return Failed(message=f"{kind}: {message}", data=summary.as_dict())
+
+
+def configured_batch_task(cfg: Config):
+    """station_batch with the retries and backoff of load.transient_retries/retry_backoff_seconds."""
+    retries = cfg.load.transient_retries
+    return station_batch.with_options(
+        retries=retries,
+        retry_delay_seconds=exponential_backoff(cfg.load.retry_backoff_seconds)(retries) or 0,
+    )
 
 
 def run_batches(cfg: Config, handle: RunHandle) -> list[dict]:
-    futures = [station_batch.submit(cfg, job, handle.clock) for job in handle.jobs]
+    batch_task = configured_batch_task(cfg)
+    futures = [batch_task.submit(cfg, job, handle.clock) for job in handle.jobs]
     results = []
     for job, future in zip(handle.jobs, futures, strict=True):
-        try:
-            results.append(future.result())
-        except Exception as exc:  # retries exhausted (transient) or the task crashed
-            kind, message = describe(exc)
+        result = future.result(raise_on_failure=False)
+        if isinstance(result, BaseException):  # retries exhausted (transient) or a crash
+            kind, message = describe(result)
             runs.fail_batch(runtime_for(cfg).store, job.run_id, job.station, kind, message)
-            results.append(
-                BatchSummary(
-                    job.station, job.branch, "failed", customers=job.customers, error=message
-                ).as_dict()
-            )
+            result = BatchSummary(
+                job.station, job.branch, "failed", customers=job.customers, error=message
+            ).as_dict()
+        results.append(result)
     return results
 
 
@@ -92,8 +112,19 @@ def nightly_migration(
         close_run(cfg, handle, [], error=exc)
         raise
     summary = close_run(cfg, handle, results)
+    summary_artifact(kind, summary, results)
     publish_after_run(cfg, handle.run_id)
     return summary
+
+
+def summary_artifact(kind: str, summary: dict, results: list[dict]) -> None:
+    """The run's outcome on its page in the Prefect UI (the store keeps the truth)."""
+    with contextlib.suppress(Exception):  # a courtesy: never fail a finished run over it
+        create_markdown_artifact(
+            markdown=summary_markdown(kind, summary, results),
+            key="cmis-migrate-run",
+            description="station batches",
+        )
 
 
 def flow_for(cfg: Config):

@@ -3,6 +3,7 @@ CMIS_TEST_DATABASE_URL is set), and a Prefect test server for flow tests."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -116,6 +117,28 @@ def db_urls(db_kind, tmp_path, request) -> dict[str, str]:
     source = request.getfixturevalue("pg_database")
     store = request.getfixturevalue("pg_database_2")
     return {"source": source, "store": store}
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_db_urls(request, tmp_path_factory) -> Iterator[dict[str, str]]:
+    """Source and store URLs shared by the tests of one module (seed once, run a flow once),
+    for each backend: SQLite always, PostgreSQL when CMIS_TEST_DATABASE_URL is set."""
+    if request.param == "sqlite":
+        folder = tmp_path_factory.mktemp("dbs")
+        yield {
+            "source": f"sqlite:///{folder / 'cmis.sqlite'}",
+            "store": f"sqlite:///{folder / 'store.sqlite'}",
+        }
+        return
+    base = request.getfixturevalue("pg_base_url")
+    if base is None:
+        pytest.skip(f"{PG_ENV} not set: PostgreSQL variant not run")
+    fresh = contextlib.contextmanager(_fresh_pg_database)
+    with contextlib.ExitStack() as stack:
+        yield {
+            "source": stack.enter_context(fresh(base)),
+            "store": stack.enter_context(fresh(base)),
+        }
 
 
 @pytest.fixture(scope="session")

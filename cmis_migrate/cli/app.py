@@ -30,6 +30,8 @@ def _root() -> None:
 COMMAND_MODULES: list[str] = [
     "demo",
     "run",
+    "rerun",
+    "schedule",
     "status",
     "drafts",
     "windows",

@@ -35,6 +35,8 @@ BATCH_FIELDS = (
     "deferred_reason",
     "error_type",
     "error_message",
+    "flow_run_id",
+    "task_run_id",
 )
 TOTAL_FIELDS = ("customers", "ready", "needs_review", "blocked", "drafted", "deferred")
 
@@ -45,22 +47,70 @@ def _iso(value) -> str | None:
 
 
 def latest_runs(engine: Engine, limit: int = 10) -> list[dict]:
+    """The latest runs, newest first, each with its batch states counted; a rerun also lists
+    the stations it redid and how each ended (`stations`)."""
     q = select(runs).order_by(runs.c.started_at.desc()).limit(limit)
     with engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(q)]
-    return [
-        {
+        outcomes = _batch_outcomes(conn, [r["run_id"] for r in rows])
+    out = []
+    for r in rows:
+        mine = outcomes.get(r["run_id"], [])
+        counts: dict[str, int] = {}
+        for b in mine:
+            counts[b["state"]] = counts.get(b["state"], 0) + 1
+        run = {
             "id": r["run_id"],
             "kind": r["kind"],
             "state": r["state"],
             "as_of": _iso(r["as_of"]),
             "started_at": _iso(r["started_at"]),
             "finished_at": _iso(r["finished_at"]),
+            "heartbeat_at": _iso(r["heartbeat_at"]),
             "stations_planned": r["stations_planned"],
+            "batches": dict(sorted(counts.items())),
             "error": r["error"],
+            "flow_run_id": r["flow_run_id"],
         }
-        for r in rows
-    ]
+        if r["kind"] == "rerun":
+            run["stations"] = mine
+        out.append(run)
+    return out
+
+
+def run_exists(engine: Engine, run_id: str) -> bool:
+    with engine.connect() as conn:
+        return (
+            conn.execute(select(runs.c.run_id).where(runs.c.run_id == run_id)).first() is not None
+        )
+
+
+def _batch_outcomes(conn, run_ids: list[str]) -> dict[str, list[dict]]:
+    if not run_ids:
+        return {}
+    q = (
+        select(
+            batches.c.run_id,
+            batches.c.station,
+            batches.c.state,
+            batches.c.attempts,
+            batches.c.error_type,
+            batches.c.error_message,
+        )
+        .where(batches.c.run_id.in_(run_ids))
+        .order_by(batches.c.run_id, batches.c.position)
+    )
+    out: dict[str, list[dict]] = {}
+    for r in conn.execute(q):
+        out.setdefault(r.run_id, []).append(
+            {
+                "station": r.station,
+                "state": r.state,
+                "attempts": r.attempts,
+                "error": f"{r.error_type}: {r.error_message}" if r.error_type else None,
+            }
+        )
+    return out
 
 
 def _batch_dict(r: dict) -> dict:

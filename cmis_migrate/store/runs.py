@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 
-from cmis_migrate.db import utcnow
+from cmis_migrate.db import as_utc, utcnow
+from cmis_migrate.store import slots
 from cmis_migrate.store.tables import batches, runs
 
 BATCH_STATES = ("pending", "running", "succeeded", "failed", "deferred")
@@ -144,8 +145,12 @@ def batch_states(engine: Engine, run_id: str) -> dict[str, str]:
 
 def abandon_dead_runs(engine: Engine, *, stale_after: timedelta) -> list[str]:
     """Runs still `running` whose heartbeat stopped (killed, machine rebooted) become `abandoned`;
-    their unfinished batches become `failed` so `rerun --failed` and the next run redo them."""
-    limit = utcnow() - stale_after
+    their unfinished batches become `failed` so `rerun --failed` and the next run redo them, and
+    the CMIS ledger slots they held are freed at once (not only when their lease runs out).
+
+    Nothing a dead run committed is touched: a station batch commits whole or not at all."""
+    now = utcnow()
+    limit = now - stale_after
     with engine.begin() as conn:
         dead = list(
             conn.execute(
@@ -157,20 +162,37 @@ def abandon_dead_runs(engine: Engine, *, stale_after: timedelta) -> list[str]:
                 update(runs)
                 .where(runs.c.run_id.in_(dead))
                 .values(
-                    state="abandoned", finished_at=utcnow(), error="the run stopped heartbeating"
+                    state="abandoned",
+                    finished_at=now,
+                    error=f"the run stopped (no heartbeat for {stale_after.total_seconds():.0f} s)",
                 )
             )
-            conn.execute(
-                update(batches)
-                .where(batches.c.run_id.in_(dead), batches.c.state.in_(("running", "pending")))
-                .values(
-                    state="failed",
-                    finished_at=utcnow(),
-                    error_type="RunDied",
-                    error_message="the run stopped before this batch committed",
+            for state, message in _DIED.items():
+                conn.execute(
+                    update(batches)
+                    .where(batches.c.run_id.in_(dead), batches.c.state == state)
+                    .values(
+                        state="failed", finished_at=now, error_type="RunDied", error_message=message
+                    )
                 )
-            )
+            slots.release_owners(conn, dead)
     return dead
+
+
+_DIED = {
+    "running": "the run stopped while this batch was running; nothing of it was committed",
+    "pending": "the run stopped before this batch started",
+}
+
+
+def live_runs(engine: Engine) -> list[dict]:
+    """Runs still marked `running`, with their last heartbeat (UTC)."""
+    q = select(runs.c.run_id, runs.c.kind, runs.c.heartbeat_at).where(runs.c.state == "running")
+    with engine.connect() as conn:
+        return [
+            {"run_id": r.run_id, "kind": r.kind, "heartbeat_at": as_utc(r.heartbeat_at)}
+            for r in conn.execute(q)
+        ]
 
 
 def latest_batches(engine: Engine) -> list[dict]:

@@ -1,6 +1,8 @@
 """A counting semaphore kept in the store: at most N CMIS ledgers read at once, across threads,
 processes and Dask workers that share the store. Slots are leases: a slot whose holder died
 (kill -9, lost worker) frees itself when its lease runs out, so nothing stays orphaned.
+A holder is `<owner>/<random>` (the owner is the run id), so when a run is found dead its slots
+are freed at once instead of after the lease (see `release_owners`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import timedelta
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from cmis_migrate.db import utcnow
 from cmis_migrate.store.tables import ledger_slots
@@ -79,6 +81,19 @@ def release(engine: Engine, slot: int, holder: str) -> None:
         )
 
 
+def release_owners(conn: Connection, owners: list[str]) -> int:
+    """Free every slot held on behalf of these owners (runs found dead); returns how many."""
+    freed = 0
+    for owner in owners:
+        res = conn.execute(
+            update(ledger_slots)
+            .where(ledger_slots.c.holder.like(f"{owner}/%"))
+            .values(holder=None, ledger=None, acquired_at=None, lease_until=None)
+        )
+        freed += res.rowcount or 0
+    return freed
+
+
 @contextmanager
 def ledger_slot(
     engine: Engine,
@@ -88,9 +103,10 @@ def ledger_slot(
     lease_seconds: int,
     wait_seconds: float = 3600.0,
     poll_seconds: float = 0.05,
+    owner: str | None = None,
 ) -> Iterator[int]:
-    """Hold one of the n ledger slots while reading `ledger` from CMIS."""
-    holder = uuid.uuid4().hex
+    """Hold one of the n ledger slots while reading `ledger` from CMIS (on behalf of `owner`)."""
+    holder = f"{owner}/{uuid.uuid4().hex}" if owner else uuid.uuid4().hex
     deadline = time.monotonic() + wait_seconds
     delay = poll_seconds
     while True:
