@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.table import Table
 
 from cmis_migrate.cli.common import console
@@ -11,19 +12,24 @@ from cmis_migrate.store.queries import batches_of_run, by_branch, totals
 
 
 def branch_table(batch_rows: list[dict], title: str) -> Table:
-    table = Table(title=title, title_justify="left")
+    # fits an 80-column terminal even at province scale (no vertical rules, no wrapping)
+    table = Table(
+        title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1)
+    )
     for col in (
         "branch",
         "stations",
         "customers",
         "read",
         "ready",
-        "needs review",
+        "review",
         "blocked",
         "drafted",
         "deferred",
     ):
-        table.add_column(col, justify="left" if col == "branch" else "right")
+        table.add_column(
+            col, justify="left" if col == "branch" else "right", no_wrap=True, min_width=len(col)
+        )
     rows = by_branch(batch_rows)
     total = totals(batch_rows)
     for branch, agg in rows.items():
