@@ -105,6 +105,9 @@ class LoadConfig(_Section):
     lease_seconds: Annotated[int, Field(ge=5)] = 900
     # station batches run side by side (each still takes a ledger slot to read CMIS)
     parallel_batches: Annotated[int, Field(ge=1, le=64)] = 2
+    # whole stations are handed to one task up to about this many customers (fewer when the run
+    # is small, so that every worker gets work); each station still commits and counts alone
+    customers_per_task: Annotated[int, Field(ge=1)] = 20_000
 
 
 class RulesConfig(_Section):

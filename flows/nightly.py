@@ -1,7 +1,11 @@
 """The nightly migration flow: plan -> station batches (extract, normalize, validate, draft,
-store) -> close the run -> publish reports. Orchestration only; the work is in cmis_migrate.batch.
+store) -> close the run -> publish reports. Orchestration only; the work is in
+cmis_migrate.station_group (and cmis_migrate.batch).
 
-One Prefect task per station batch (not per customer): tasks return small counts, never frames.
+One Prefect task per group of whole stations (about load.customers_per_task customers), not per
+customer: each station of a group still has its own batch row and its own transaction, and
+tasks return small counts, never frames. Grouping pays the fixed cost of a pass (GX, pandas,
+store lookups) once per group; with ~3,300 stations a task per station cost more than the work.
 """
 
 from __future__ import annotations
@@ -12,13 +16,14 @@ from prefect.context import get_run_context
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
-from cmis_migrate.batch import BatchSummary, StationJob, process_station
+from cmis_migrate.batch import StationJob
 from cmis_migrate.clock import Clock
 from cmis_migrate.config import Config, load_config
-from cmis_migrate.failures import describe, is_transient
+from cmis_migrate.failures import is_transient
+from cmis_migrate.planning import group_jobs
 from cmis_migrate.run_control import RunHandle, begin_run, close_run, plan_run, publish_after_run
 from cmis_migrate.runtime import runtime_for
-from cmis_migrate.store import runs
+from cmis_migrate.station_group import process_group, summaries_after_error
 
 
 def _retry_transient(task, task_run, state) -> bool:
@@ -31,45 +36,53 @@ def _retry_transient(task, task_run, state) -> bool:
 
 
 @task(
-    name="station-batch",
+    name="station-batches",
     retries=3,
     retry_delay_seconds=exponential_backoff(backoff_factor=2),
     retry_jitter_factor=0.3,
     retry_condition_fn=_retry_transient,
     cache_policy=NO_CACHE,
     persist_result=False,
-    task_run_name="station-{job.station}",
+    task_run_name="stations-{label}",
 )
-def station_batch(cfg: Config, job: StationJob, clock: Clock) -> dict:
+def station_batches(
+    cfg: Config, jobs: tuple[StationJob, ...], clock: Clock, label: str = ""
+) -> list[dict]:
+    """The station batches of one group; raises only transient errors (retried with backoff:
+    stations committed before the error are then not done again)."""
     rt = runtime_for(cfg)
     ctx = get_run_context()
-    try:
-        return process_station(job, rt, clock, task_run_id=str(ctx.task_run.id)).as_dict()
-    except Exception as exc:
-        if is_transient(exc):
-            raise  # Prefect retries it with backoff; the flow records the last failure
-        kind, message = describe(exc)
-        runs.fail_batch(rt.store, job.run_id, job.station, kind, message)
-        get_run_logger().error("station %s failed: %s: %s", job.station, kind, message)
-        return BatchSummary(
-            job.station, job.branch, "failed", customers=job.customers, error=message
-        ).as_dict()
+    summaries = process_group(list(jobs), rt, clock, task_run_id=str(ctx.task_run.id))
+    for s in summaries:
+        if s.state == "failed":
+            get_run_logger().error("station %s failed: %s", s.station, s.error)
+    return [s.as_dict() for s in summaries]
+
+
+def workers(cfg: Config) -> int:
+    if cfg.runner == "dask":
+        return cfg.dask.n_workers * cfg.dask.threads_per_worker
+    return cfg.load.parallel_batches
+
+
+def task_groups(cfg: Config, jobs: list[StationJob]) -> list[tuple[StationJob, ...]]:
+    """At most ~customers_per_task customers a task, and at least 4 tasks per worker."""
+    return group_jobs(jobs, max_customers=cfg.load.customers_per_task, min_groups=4 * workers(cfg))
 
 
 def run_batches(cfg: Config, handle: RunHandle) -> list[dict]:
-    futures = [station_batch.submit(cfg, job, handle.clock) for job in handle.jobs]
+    groups = task_groups(cfg, handle.jobs)
+    futures = [
+        station_batches.submit(cfg, group, handle.clock, f"{group[0].station}+{len(group) - 1}")
+        for group in groups
+    ]
     results = []
-    for job, future in zip(handle.jobs, futures, strict=True):
+    for group, future in zip(groups, futures, strict=True):
         try:
-            results.append(future.result())
+            results.extend(future.result())
         except Exception as exc:  # retries exhausted (transient) or the task crashed
-            kind, message = describe(exc)
-            runs.fail_batch(runtime_for(cfg).store, job.run_id, job.station, kind, message)
-            results.append(
-                BatchSummary(
-                    job.station, job.branch, "failed", customers=job.customers, error=message
-                ).as_dict()
-            )
+            rt = runtime_for(cfg)
+            results.extend(s.as_dict() for s in summaries_after_error(rt, list(group), exc))
     return results
 
 
