@@ -100,6 +100,7 @@ class WindowsConfig(_Section):
 class LoadConfig(_Section):
     max_ledgers_at_once: Annotated[int, Field(ge=1, le=64)] = 2
     max_rows_per_query: Annotated[int, Field(ge=1)] = 5000
+    # a pause between two ledger reads of a task (each read then takes its own ledger slot)
     pause_between_ledgers_seconds: Annotated[float, Field(ge=0)] = 0.0
     # a ledger slot held by a dead process is free again after this many seconds
     lease_seconds: Annotated[int, Field(ge=5)] = 900

@@ -20,13 +20,20 @@ from datetime import datetime
 
 import pandas as pd
 
-from cmis_migrate.batch import BatchSummary, Evaluation, StationJob, evaluate, read_open_ledgers
+from cmis_migrate.batch import (
+    BatchSummary,
+    Evaluation,
+    LedgerAccess,
+    StationJob,
+    evaluate,
+    read_open_ledgers,
+)
 from cmis_migrate.clock import Clock
 from cmis_migrate.failures import describe, is_transient
 from cmis_migrate.runtime import Runtime
 from cmis_migrate.source.cmis import Ledger, ReadStats
 from cmis_migrate.store import runs
-from cmis_migrate.store.finished import SUMMARY_FIELDS, finished_batches
+from cmis_migrate.store.batch_group import SUMMARY_FIELDS, finished_batches, start_batches
 from cmis_migrate.store.rows import customer_rows, holder_rows
 from cmis_migrate.store.tables import STAGES
 from cmis_migrate.store.unit_of_work import StationResult, commit_station, records
@@ -77,19 +84,28 @@ class GroupResult:
 
 
 def read_station(
-    job: StationJob, rt: Runtime, clock: Clock, task_run_id: str | None
+    job: StationJob, rt: Runtime, clock: Clock, access: LedgerAccess | None = None
 ) -> StationRead:
-    runs.start_batch(
+    t = time.perf_counter()
+    stats = ReadStats()
+    raw, done, deferred = read_open_ledgers(job, rt, clock, stats, access)
+    return StationRead(job, raw, done, deferred, stats, time.perf_counter() - t)
+
+
+def read_stations(
+    jobs: list[StationJob], rt: Runtime, clock: Clock, task_run_id: str | None
+) -> list[StationRead]:
+    """Start the stations' batches (one transaction), then read them one after another
+    (batch.LedgerAccess: one ledger slot for the task, or a slot and a pause per ledger)."""
+    start_batches(
         rt.store,
-        job.run_id,
-        job.station,
+        jobs[0].run_id,
+        [j.station for j in jobs],
         lease_seconds=rt.cfg.load.lease_seconds,
         task_run_id=task_run_id,
     )
-    t = time.perf_counter()
-    stats = ReadStats()
-    raw, done, deferred = read_open_ledgers(job, rt, clock, stats)
-    return StationRead(job, raw, done, deferred, stats, time.perf_counter() - t)
+    with LedgerAccess(rt) as access:
+        return [read_station(j, rt, clock, access) for j in jobs]
 
 
 def evaluate_group(reads: list[StationRead], rt: Runtime, *, run_id: str, now) -> GroupResult:
@@ -215,7 +231,8 @@ def process_group(
         s: _stored_summary(row)
         for s, row in finished_batches(rt.store, run_id, [j.station for j in jobs]).items()
     }
-    reads = [read_station(j, rt, clock, task_run_id) for j in jobs if j.station not in done]
+    todo = [j for j in jobs if j.station not in done]
+    reads = read_stations(todo, rt, clock, task_run_id) if todo else []
     if reads:
         now = clock.now()
         try:
