@@ -1,7 +1,8 @@
 """The whole nightly flow over the province (789,622 customers), timed stage by stage.
 
     python bench/bench_nightly.py [--customers N] [--work DIR] [--reuse] [--postgres URL]
-                                  [--runner local|dask] [--task-customers N] [--no-second-run]
+                                  [--runner local|dask] [--parallel 2] [--task-customers N]
+                                  [--nights 3]
 
 Seeds a demo CMIS (seed_demo; with --reuse an existing seeded file/database of the same size is
 kept), writes a config with every window open (allowed_hours 00:00-00:00, billing_days 0, no
@@ -15,7 +16,8 @@ Prints: wall and CPU time; records/second per stage from the batches' stage time
 can exceed the wall); rows read from CMIS per second; peak memory (this process, its largest
 child, and the sampled sum of the process tree, with samples along the run to show whether it
 grows with the stations done); the Prefect share (tasks x measured per-task overhead vs the
-flow's wall); the second run. Figures only: nothing is asserted.
+flow's wall); then the runs over unchanged data (the second one also re-evaluates the customers
+whose cross-station counts the first run could not know yet). Figures only: nothing asserted.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import resource
 import sys
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psutil
@@ -41,8 +44,7 @@ OPEN_ALL_DAY = {
     "report_aggregation_days": [],
 }
 STAGES = ("extract", "normalize", "validate", "gx", "draft", "write")
-FIRST_NIGHT = "2026-03-10T23:00:00+07:00"
-SECOND_NIGHT = "2026-03-11T23:00:00+07:00"
+FIRST_NIGHT = datetime.fromisoformat("2026-03-10T23:00:00+07:00")
 
 
 def mb(kb: float) -> str:
@@ -237,7 +239,7 @@ def stage_figures(store_url: str, run_id: str) -> dict:
     }
 
 
-def print_stages(fig: dict, wall: float) -> None:
+def print_stages(fig: dict, wall: float, returned) -> None:
     read = fig["rows_read"]
     evaluated = fig["customers"] - fig["unchanged"] - fig["deferred"]
     print(
@@ -257,18 +259,20 @@ def print_stages(fig: dict, wall: float) -> None:
         f"inside queries, {fig['rows_read'] / wall:,.0f} rows/s over the flow"
     )
     plan = (fig["first_batch"] - fig["run_started"]).total_seconds()
-    tail = (fig["run_finished"] - fig["last_batch"]).total_seconds()
+    close = (fig["run_finished"] - fig["last_batch"]).total_seconds()
+    publish = (returned - fig["run_finished"]).total_seconds()
     print(
-        f"  plan (inventory, batches) {plan:.1f} s; after the last batch (close, publish) {tail:.1f} s"
+        f"  plan (inventory, batch rows) {plan:.1f} s; close {close:.1f} s; "
+        f"after the run closed (publish: drafts CSV, reports) {publish:.1f} s"
     )
 
 
-def run_night(cfg, at: str) -> tuple[dict, float, float]:
+def run_night(cfg, at: str) -> tuple[dict, float, float, datetime]:
     from cmis_migrate.flows.nightly import flow_for
 
     t, c = time.perf_counter(), time.process_time()
     summary = flow_for(cfg)(config_path=str(cfg.config_path), at=at)
-    return summary, time.perf_counter() - t, time.process_time() - c
+    return summary, time.perf_counter() - t, time.process_time() - c, datetime.now(UTC)
 
 
 def children_cpu() -> float:
@@ -285,7 +289,7 @@ def main() -> None:
     ap.add_argument("--runner", choices=("local", "dask"), default="local")
     ap.add_argument("--parallel", type=int, default=2, help="threads, or Dask workers")
     ap.add_argument("--task-customers", type=int, default=20_000)
-    ap.add_argument("--no-second-run", action="store_true")
+    ap.add_argument("--nights", type=int, default=3, help="runs: the first, then unchanged data")
     args = ap.parse_args()
 
     work = args.work.resolve()
@@ -295,10 +299,10 @@ def main() -> None:
     else:
         source = f"sqlite:///{work / f'cmis_{args.customers}.sqlite'}"
         store = f"sqlite:///{work / 'store.sqlite'}"
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
-        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} "
-        f"{os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}; runner {args.runner} x{args.parallel}; "
-        f"{args.task_customers:,} customers per task at most",
+        f"machine: {os.cpu_count()} cores, load average {load}; runner {args.runner} "
+        f"x{args.parallel}; at most {args.task_customers:,} customers per task",
         flush=True,
     )
     seed(source, args.customers, args.reuse)
@@ -311,51 +315,44 @@ def main() -> None:
     sampler = RssSampler(store)
     t = time.perf_counter()
     with prefect_session(cfg):
-        started = time.perf_counter() - t
-        print(f"Prefect API up in {started:.1f} s", flush=True)
+        print(f"Prefect API up in {time.perf_counter() - t:.1f} s", flush=True)
         overhead = prefect_task_overhead(args.runner, args.parallel)
         print(f"Prefect: {overhead * 1000:.1f} ms per task run (300 no-op tasks)", flush=True)
-        sampler.start()
-        cpu_children0 = children_cpu()
-        first, wall, cpu = run_night(cfg, FIRST_NIGHT)
-        sampler.stop()
-        fig = stage_figures(store, first["run_id"])
-        n = fig["customers"]
-        tasks = len(task_groups_of(cfg))
-        print(
-            f"\nfirst run: {first['state']}, {n:,} customers, {fig['stations']:,} stations in "
-            f"{tasks} tasks: {wall:.1f} s wall ({wall / 60:.1f} min), {n / wall:,.0f} customers/s; "
-            f"CPU {cpu:.1f} s in this process"
-            + (
-                f" + {children_cpu() - cpu_children0:.1f} s in finished children"
-                if args.runner == "dask"
-                else ""
-            ),
-            flush=True,
-        )
-        print_stages(fig, wall)
-        share = tasks * overhead / wall
-        print(
-            f"  Prefect share: {tasks} tasks x {overhead * 1000:.1f} ms = {tasks * overhead:.1f} s "
-            f"= {share:.1%} of the flow (a task per station: {fig['stations']} x "
-            f"{overhead * 1000:.1f} ms = {fig['stations'] * overhead:.1f} s)"
-        )
-        self_kb, child_kb = peak_kb()
-        tree = max((s[2] for s in sampler.samples), default=0)
-        print(
-            f"  peak memory: this process {mb(self_kb)}, largest child {mb(child_kb)}, "
-            f"sampled process tree {mb(tree)}"
-        )
-        print_rss_along(sampler.samples, fig["stations"])
-        if not args.no_second_run:
-            second, wall2, cpu2 = run_night(cfg, SECOND_NIGHT)
-            fig2 = stage_figures(store, second["run_id"])
+        for night in range(args.nights):
+            at = (FIRST_NIGHT + timedelta(days=night)).isoformat()
+            if night == 0:
+                sampler.start()
+            cpu_children0 = children_cpu()
+            summary, wall, cpu, returned = run_night(cfg, at)
+            if night == 0:
+                sampler.stop()
+            fig = stage_figures(store, summary["run_id"])
+            n = fig["customers"]
+            what = "first run" if night == 0 else f"run {night + 1} over unchanged data"
+            children = children_cpu() - cpu_children0
             print(
-                f"\nsecond run over unchanged data: {second['state']}, {fig2['unchanged']:,} of "
-                f"{fig2['customers']:,} customers unchanged: {wall2:.1f} s wall, CPU {cpu2:.1f} s",
+                f"\n{what}: {summary['state']}, {n:,} customers, {fig['stations']:,} stations: "
+                f"{wall:.1f} s wall ({wall / 60:.1f} min), {n / wall:,.0f} customers/s; "
+                f"CPU {cpu:.1f} s in this process"
+                + (f" + {children:.1f} s in finished children" if children > 0.5 else ""),
                 flush=True,
             )
-            print_stages(fig2, wall2)
+            print_stages(fig, wall, returned)
+            if night == 0:
+                tasks = len(task_groups_of(cfg))
+                print(
+                    f"  Prefect share: {tasks} tasks x {overhead * 1000:.1f} ms = "
+                    f"{tasks * overhead:.1f} s = {tasks * overhead / wall:.1%} of the flow (a task "
+                    f"per station: {fig['stations']:,} x {overhead * 1000:.1f} ms = "
+                    f"{fig['stations'] * overhead:.1f} s = {fig['stations'] * overhead / wall:.1%})"
+                )
+                self_kb, child_kb = peak_kb()
+                tree = max((s[2] for s in sampler.samples), default=0)
+                print(
+                    f"  peak memory: this process {mb(self_kb)}, largest child {mb(child_kb)}, "
+                    f"sampled process tree {mb(tree)}"
+                )
+                print_rss_along(sampler.samples, fig["stations"])
     self_kb, child_kb = peak_kb()
     print(f"\npeak RSS overall: this process {mb(self_kb)}, largest child {mb(child_kb)}")
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

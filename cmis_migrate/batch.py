@@ -303,7 +303,7 @@ def evaluate(raw: pd.DataFrame, rt: Runtime, *, run_id: str, now: datetime) -> E
     keys.insert(0, "customer_code", raw["customer_code"])
     ctx = build_context(keys, rt, confirmations=confirmations)
     stored_keys = pd.concat([holder_rows(changed).set_axis(changed.index), stored.loc[same]])
-    counts = context_counts(stored_keys.sort_index(), ctx)
+    counts = context_counts(stored_keys, ctx).reindex(raw.index)
     skip = same & (stored["context_counts"] == counts).fillna(False).astype(bool)
     seconds["validate"] += time.perf_counter() - t
     again = same & ~skip
