@@ -35,8 +35,14 @@ from cmis_migrate.source.cmis import Ledger, ReadStats
 from cmis_migrate.store import runs
 from cmis_migrate.store.batch_group import SUMMARY_FIELDS, finished_batches, start_batches
 from cmis_migrate.store.rows import customer_rows, holder_rows
+from cmis_migrate.store.statistics import refresh_statistics
 from cmis_migrate.store.tables import STAGES
-from cmis_migrate.store.unit_of_work import StationResult, commit_station, records
+from cmis_migrate.store.unit_of_work import (
+    StationResult,
+    commit_batch_rows,
+    commit_station,
+    records,
+)
 from cmis_migrate.validators.station_expectations import run_expectations_by_station
 
 log = logging.getLogger(__name__)
@@ -127,8 +133,8 @@ def _by_station(rows: list[dict]) -> dict[str, list[dict]]:
     return out
 
 
-def commit_read(read: StationRead, group: GroupResult, rt: Runtime) -> BatchSummary:
-    """Commit one station's share of the group's evaluation (one transaction)."""
+def station_result(read: StationRead, group: GroupResult) -> StationResult:
+    """One station's share of the group's evaluation, with its batch row."""
     job = read.job
     station = job.station
     customers = group.part("customers", station)
@@ -143,9 +149,8 @@ def commit_read(read: StationRead, group: GroupResult, rt: Runtime) -> BatchSumm
     stage_seconds["extract_seconds"] = round(read.seconds, 4)
     for s in SHARED_STAGES:
         stage_seconds[f"{s}_seconds"] = round(group.seconds.get(s, 0.0) * share, 4)
-    state = "deferred" if read.deferred else "succeeded"
     batch = {
-        "state": state,
+        "state": "deferred" if read.deferred else "succeeded",
         "ledgers": len(job.ledgers),
         "ledgers_done": len(read.done),
         "customers": len(customers) + len(unchanged) + deferred_customers,
@@ -164,7 +169,7 @@ def commit_read(read: StationRead, group: GroupResult, rt: Runtime) -> BatchSumm
         "next_open_at": next_open,
         **stage_seconds,
     }
-    result = StationResult(
+    return StationResult(
         run_id=job.run_id,
         station=station,
         customers=customers,
@@ -173,20 +178,22 @@ def commit_read(read: StationRead, group: GroupResult, rt: Runtime) -> BatchSumm
         holders=group.part("holders", station),
         batch=batch,
         validation=group.validation.get(station),
-        extra={"write_started": time.perf_counter()},
     )
-    commit_station(rt.store, result)
+
+
+def summary_of(read: StationRead, result: StationResult) -> BatchSummary:
+    batch = result.batch  # its "drafted" was set at the commit: the station's current drafts
     reasons = sorted({r for _, w in read.deferred for r in w.reasons})
     return BatchSummary(
-        station=station,
-        branch=job.branch,
-        state=state,
+        station=read.job.station,
+        branch=read.job.branch,
+        state=batch["state"],
         customers=batch["customers"],
         ready=batch["ready"],
         needs_review=batch["needs_review"],
         blocked=batch["blocked"],
-        drafted=result.batch["drafted"],  # set by commit_station: the station's current drafts
-        deferred=deferred_customers,
+        drafted=batch["drafted"],
+        deferred=batch["deferred"],
         unchanged=batch["unchanged"],
         error=", ".join(reasons) or None,
     )
@@ -207,10 +214,26 @@ def _stored_summary(row: dict) -> BatchSummary:
 def _commit_each(
     reads: list[StationRead], group: GroupResult, rt: Runtime
 ) -> dict[str, BatchSummary]:
+    """Each station in its own transaction; the stations with nothing but their batch row to
+    write (every customer unchanged, or nothing read) together in one: on a night over
+    unchanged data that is one commit per task instead of one per station."""
     out = {}
-    for read in reads:
+    results = [(read, station_result(read, group)) for read in reads]
+    quiet = [(read, r) for read, r in results if r.nothing_but_batch]
+    try:
+        commit_batch_rows(rt.store, [r for _, r in quiet])
+        out.update({read.job.station: summary_of(read, r) for read, r in quiet})
+    except Exception as exc:
+        if is_transient(exc):
+            raise
+        log.warning("batch rows of %d stations: %s; committing each alone", len(quiet), exc)
+    for read, r in results:
+        if read.job.station in out:
+            continue
         try:
-            out[read.job.station] = commit_read(read, group, rt)
+            r.extra["write_started"] = time.perf_counter()
+            commit_station(rt.store, r)
+            out[read.job.station] = summary_of(read, r)
         except Exception as exc:
             if is_transient(exc):
                 raise
@@ -227,6 +250,7 @@ def process_group(
     if not jobs:
         return []
     run_id = jobs[0].run_id
+    refresh_statistics(rt.store)  # PostgreSQL: the lookups below need fresh statistics
     done = {
         s: _stored_summary(row)
         for s, row in finished_batches(rt.store, run_id, [j.station for j in jobs]).items()

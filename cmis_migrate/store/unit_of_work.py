@@ -44,6 +44,13 @@ class StationResult:
     validation: dict | None = None
     extra: dict = field(default_factory=dict)
 
+    @property
+    def nothing_but_batch(self) -> bool:
+        """No customer, issue, draft or validation to write: only the batch row."""
+        return self.validation is None and not any(
+            len(rows) for rows in (self.customers, self.issues, self.drafts, self.holders)
+        )
+
 
 def records(frame: Rows | None) -> list[dict]:
     """DataFrame -> list of dicts with None for every missing value (NaN, NA, NaT).
@@ -149,3 +156,27 @@ def commit_station(engine: Engine, result: StationResult) -> None:
             .where(batches.c.run_id == result.run_id, batches.c.station == result.station)
             .values(finished_at=utcnow(), heartbeat_at=utcnow(), **result.batch)
         )
+
+
+def commit_batch_rows(engine: Engine, results: Sequence[StationResult]) -> None:
+    """The batch rows of stations with nothing else to write, in one transaction (each row is
+    the station's whole commit, so each station stays atomic)."""
+    if not results:
+        return
+    stations = [r.station for r in results]
+    now = utcnow()
+    with engine.begin() as conn:
+        current = dict(
+            conn.execute(
+                select(drafts.c.station, func.count())
+                .where(drafts.c.station.in_(stations))
+                .group_by(drafts.c.station)
+            ).all()
+        )
+        for r in results:
+            r.batch["drafted"] = int(current.get(r.station, 0))
+            conn.execute(
+                update(batches)
+                .where(batches.c.run_id == r.run_id, batches.c.station == r.station)
+                .values(finished_at=now, heartbeat_at=now, **r.batch)
+            )
