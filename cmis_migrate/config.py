@@ -111,6 +111,7 @@ class WindowsConfig(_Section):
 class LoadConfig(_Section):
     max_ledgers_at_once: Annotated[int, Field(ge=1, le=64)] = 2
     max_rows_per_query: Annotated[int, Field(ge=1)] = 5000
+    # a pause between two ledger reads of a task (each read then takes its own ledger slot)
     pause_between_ledgers_seconds: Annotated[float, Field(ge=0)] = 0.0
     # a ledger slot held by a dead process is free again after this many seconds
     lease_seconds: Annotated[int, Field(ge=5)] = 900
@@ -134,6 +135,10 @@ class LoadConfig(_Section):
                 "(a live run must not be taken for dead after one late heartbeat)"
             )
         return self
+
+    # whole stations are handed to one task up to about this many customers (fewer when the run
+    # is small, so that every worker gets work); each station still commits and counts alone
+    customers_per_task: Annotated[int, Field(ge=1)] = 20_000
 
 
 class RulesConfig(_Section):

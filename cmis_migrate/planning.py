@@ -40,3 +40,25 @@ def plan_jobs(
         )
         for s in stations
     ]
+
+
+def group_jobs(
+    jobs: list[StationJob], *, max_customers: int, min_groups: int = 1
+) -> list[tuple[StationJob, ...]]:
+    """Consecutive stations of the plan, whole, in groups of about `max_customers` customers
+    (a station larger than that is a group alone). With few customers the groups shrink so
+    that there are at least `min_groups` of them (while there are stations to split)."""
+    total = sum(j.customers for j in jobs)
+    target = max(1, min(max_customers, -(-total // max(min_groups, 1))))
+    groups: list[tuple[StationJob, ...]] = []
+    current: list[StationJob] = []
+    size = 0
+    for job in jobs:
+        if current and size + job.customers > target:
+            groups.append(tuple(current))
+            current, size = [], 0
+        current.append(job)
+        size += job.customers
+    if current:
+        groups.append(tuple(current))
+    return groups

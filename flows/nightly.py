@@ -1,7 +1,11 @@
 """The nightly migration flow: plan -> station batches (extract, normalize, validate, draft,
-store) -> close the run -> publish reports. Orchestration only; the work is in cmis_migrate.batch.
+store) -> close the run -> publish reports. Orchestration only; the work is in
+cmis_migrate.station_group (and cmis_migrate.batch).
 
-One Prefect task per station batch (not per customer): tasks return small counts, never frames.
+One Prefect task per group of whole stations (about load.customers_per_task customers), not per
+customer: each station of a group still has its own batch row and its own transaction, and
+tasks return small counts, never frames. Grouping pays the fixed cost of a pass (GX, pandas,
+store lookups) once per group; with ~3,300 stations a task per station cost more than the work.
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
-from cmis_migrate.batch import BatchSummary, StationJob, process_station
+from cmis_migrate.batch import StationJob
 from cmis_migrate.clock import Clock
 from cmis_migrate.config import Config, load_config
-from cmis_migrate.failures import describe, is_transient
+from cmis_migrate.failures import is_transient
+from cmis_migrate.planning import group_jobs
 from cmis_migrate.run_control import (
     RunHandle,
     begin_run,
@@ -29,67 +34,81 @@ from cmis_migrate.run_control import (
     summary_markdown,
 )
 from cmis_migrate.runtime import runtime_for
-from cmis_migrate.store import runs
+from cmis_migrate.station_group import process_group, summaries_after_error
 
 
 def _retry_transient(task, task_run, state) -> bool:
-    """Retry a station batch only for transient database trouble; data errors fail at once.
+    """Retry only for transient database trouble; data errors fail at once.
     (Prefect 3.9 hands a Failed state whose data is the exception the task raised.)"""
     exc = state.result(raise_on_failure=False)
     return isinstance(exc, BaseException) and is_transient(exc)
 
 
 @task(
-    name="station-batch",
+    name="station-batches",
     retries=3,
     retry_delay_seconds=exponential_backoff(backoff_factor=10),
     retry_jitter_factor=0.3,
     retry_condition_fn=_retry_transient,
     cache_policy=NO_CACHE,
     persist_result=False,
-    task_run_name="station-{job.station}",
+    task_run_name="stations-{label}",
 )
-def station_batch(cfg: Config, job: StationJob, clock: Clock) -> dict | State:
+def station_batches(
+    cfg: Config, jobs: tuple[StationJob, ...], clock: Clock, label: str = ""
+) -> list[dict] | State:
+    """The station batches of one group. Raises only transient errors (retried with backoff:
+    stations committed before the error are not done again). A station that failed on a data
+    error makes the task end Failed (red in the Prefect UI, not retried), carrying every
+    station's summary."""
     rt = runtime_for(cfg)
     ctx = get_run_context()
-    try:
-        return process_station(job, rt, clock, task_run_id=str(ctx.task_run.id)).as_dict()
-    except Exception as exc:
-        if is_transient(exc):
-            raise  # Prefect retries it with backoff; the flow records the last failure
-        kind, message = describe(exc)
-        runs.fail_batch(rt.store, job.run_id, job.station, kind, message)
-        get_run_logger().error("station %s failed: %s: %s", job.station, kind, message)
-        summary = BatchSummary(
-            job.station, job.branch, "failed", customers=job.customers, error=message
-        )
-        # a Failed state (red in the Prefect UI) carrying the summary; not retried: the
-        # retry condition sees no exception in it
-        return Failed(message=f"{kind}: {message}", data=summary.as_dict())
+    summaries = process_group(list(jobs), rt, clock, task_run_id=str(ctx.task_run.id))
+    failed = [s for s in summaries if s.state == "failed"]
+    for s in failed:
+        get_run_logger().error("station %s failed: %s", s.station, s.error)
+    data = [s.as_dict() for s in summaries]
+    if failed:
+        names = ", ".join(s.station for s in failed[:5])
+        return Failed(message=f"{len(failed)} station batch(es) failed: {names}", data=data)
+    return data
 
 
 def configured_batch_task(cfg: Config):
-    """station_batch with the retries and backoff of load.transient_retries/retry_backoff_seconds."""
+    """station_batches with the retries and backoff of load.transient_retries/retry_backoff_seconds."""
     retries = cfg.load.transient_retries
-    return station_batch.with_options(
+    return station_batches.with_options(
         retries=retries,
         retry_delay_seconds=exponential_backoff(cfg.load.retry_backoff_seconds)(retries) or 0,
     )
 
 
+def workers(cfg: Config) -> int:
+    if cfg.runner == "dask":
+        return cfg.dask.n_workers * cfg.dask.threads_per_worker
+    return cfg.load.parallel_batches
+
+
+def task_groups(cfg: Config, jobs: list[StationJob]) -> list[tuple[StationJob, ...]]:
+    """At most ~customers_per_task customers a task, and at least 4 tasks per worker."""
+    return group_jobs(jobs, max_customers=cfg.load.customers_per_task, min_groups=4 * workers(cfg))
+
+
 def run_batches(cfg: Config, handle: RunHandle) -> list[dict]:
     batch_task = configured_batch_task(cfg)
-    futures = [batch_task.submit(cfg, job, handle.clock) for job in handle.jobs]
-    results = []
-    for job, future in zip(handle.jobs, futures, strict=True):
+    groups = task_groups(cfg, handle.jobs)
+    futures = [
+        batch_task.submit(cfg, group, handle.clock, f"{group[0].station}+{len(group) - 1}")
+        for group in groups
+    ]
+    results: list[dict] = []
+    for group, future in zip(groups, futures, strict=True):
         result = future.result(raise_on_failure=False)
         if isinstance(result, BaseException):  # retries exhausted (transient) or a crash
-            kind, message = describe(result)
-            runs.fail_batch(runtime_for(cfg).store, job.run_id, job.station, kind, message)
-            result = BatchSummary(
-                job.station, job.branch, "failed", customers=job.customers, error=message
-            ).as_dict()
-        results.append(result)
+            rt = runtime_for(cfg)
+            results.extend(s.as_dict() for s in summaries_after_error(rt, list(group), result))
+        else:
+            results.extend(result)
     return results
 
 

@@ -249,12 +249,18 @@ def _households(v: object) -> int | None:
 
 
 def to_raw_frame(rows: list) -> pd.DataFrame:
-    """CMIS rows -> the raw customer frame: text as str or None, households as nullable Int64."""
-    data = {c: [_text(getattr(r, c)) for r in rows] for c in RAW_COLUMNS if c != "households"}
-    data["households"] = [_households(r.households) for r in rows]
-    frame = pd.DataFrame(data, columns=list(RAW_COLUMNS))
-    frame["households"] = frame["households"].astype("Int64")
-    for c in RAW_COLUMNS:
-        if c != "households":
-            frame[c] = frame[c].astype(object)
-    return frame
+    """CMIS rows -> the raw customer frame: text as str or None, households as nullable Int64.
+
+    Built column by column as object columns (no inference, no Arrow round trip): a ledger
+    chunk is small, and per-call pandas overhead used to cost more than the rows. A column of
+    plain strings (the usual case) is taken as is; anything else goes through _text."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(RAW_COLUMNS)
+    data = {}
+    for name, values in zip(RAW_COLUMNS, columns, strict=True):
+        if name == "households":
+            data[name] = pd.array([_households(v) for v in values], dtype="Int64")
+        elif all(v is None or (v.__class__ is str and "\x00" not in v) for v in values):
+            data[name] = pd.Series(values, dtype=object)
+        else:
+            data[name] = pd.Series([_text(v) for v in values], dtype=object)
+    return pd.DataFrame(data, columns=list(RAW_COLUMNS))

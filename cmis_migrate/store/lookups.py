@@ -77,12 +77,39 @@ def confirmations_for(engine: Engine, codes: Sequence[str]) -> dict[tuple[str, s
     return out
 
 
-def stored_hashes(engine: Engine, codes: Sequence[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
+STORED_STATE = (
+    "customer_code",
+    "content_hash",
+    "context_counts",
+    "outcome",
+    "otp_phone",
+    "id_number",
+    "holder_key",
+    "person_key",
+)
+
+
+def stored_state(engine: Engine, codes: Sequence[str]) -> pd.DataFrame:
+    """What the store holds for these customers (STORED_STATE columns, one row per stored
+    customer): its hashes, outcome and cross-station keys, to decide who is unchanged."""
+    c, h = customers.c, holder_index.c
+    cols = (
+        c.customer_code,
+        c.content_hash,
+        c.context_counts,
+        c.outcome,
+        h.otp_phone,
+        h.id_number,
+        h.holder_key,
+        h.person_key,
+    )
+    rows: list[tuple] = []
     with engine.connect() as conn:
         for part in _chunks(list(codes)):
-            q = select(customers.c.customer_code, customers.c.content_hash).where(
-                customers.c.customer_code.in_(part)
+            q = (
+                select(*cols)
+                .select_from(customers.outerjoin(holder_index, h.customer_code == c.customer_code))
+                .where(c.customer_code.in_(part))
             )
-            out.update(dict(conn.execute(q).all()))
-    return out
+            rows += [tuple(r) for r in conn.execute(q)]
+    return pd.DataFrame(rows, columns=list(STORED_STATE), dtype=object)

@@ -10,7 +10,9 @@ from cmis_migrate.hashing import row_digests
 from cmis_migrate.source.cmis import RAW_COLUMNS
 from cmis_migrate.store.tables import STORED_FIELDS, customers
 
-HASHED_RAW = [c for c in RAW_COLUMNS if c not in ("branch", "station", "ledger")]
+# everything read from CMIS, where it is read too (a customer moved to another station or
+# ledger, or a ledger with a new reading day, is evaluated again: its rows and draft change)
+HASHED_RAW = [*RAW_COLUMNS, "reading_day"]
 
 
 def content_hashes(raw: pd.DataFrame, extra: pd.Series | None = None) -> pd.Series:
@@ -46,6 +48,7 @@ def customer_rows(frame: pd.DataFrame, *, run_id: str, now: datetime) -> pd.Data
             "birth_date_original": _col(frame, "birth_date"),
             "pending_change": _col(frame, "pending_change"),
             "content_hash": frame["content_hash"],
+            "context_counts": _col(frame, "context_counts"),
             "outcome": frame["outcome"],
             "otp_ready": _col(frame, "otp_ready").fillna(False).astype(bool),
             "phone_type": _col(frame, "phone_type"),

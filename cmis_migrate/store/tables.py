@@ -56,6 +56,8 @@ metadata = MetaData()
 
 # the fields a branch reviews, in report order; supply_address is reviewed but not editable here
 STORED_FIELDS = (*REVIEWED_FIELDS, "supply_address")
+# the stages of a station batch, timed into batches.<stage>_seconds
+STAGES = ("extract", "normalize", "validate", "gx", "draft", "write")
 
 
 def _field_columns() -> list[Column]:
@@ -112,6 +114,9 @@ batches = Table(
     Column("rows_read", Integer, nullable=False, default=0),
     Column("cmis_seconds", Float, nullable=False, default=0.0),
     Column("seconds", Float, nullable=False, default=0.0),
+    # where the batch's time went (migration 0002); stages shared by the stations of one task
+    # (normalize, validate, gx, draft) are apportioned by their customers
+    *(Column(f"{s}_seconds", Float, nullable=False, default=0.0) for s in STAGES),
     Column("deferred_reason", Text),
     Column("next_open_at", DateTime(timezone=True)),
     Column("error_type", String(80)),
@@ -137,6 +142,8 @@ customers = Table(
     Column("birth_date_original", Text),
     Column("pending_change", String(20)),
     Column("content_hash", String(32), nullable=False),
+    # the cross-station counts its rules saw, "<phone holders>/<ID customers>/<same persons>"
+    Column("context_counts", String(40)),
     Column("outcome", String(12), nullable=False),  # ready | needs_review | blocked
     Column("otp_ready", Boolean, nullable=False, default=False),
     Column("phone_type", String(10)),

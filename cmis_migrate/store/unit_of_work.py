@@ -7,6 +7,7 @@ batch (rerun, crash recovery, a Dask worker recomputing a task) replaces, never 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -28,25 +29,47 @@ from cmis_migrate.store.tables import (
 CHUNK = 500
 
 
+Rows = pd.DataFrame | list[dict]  # a frame, or its records() already made
+
+
 @dataclass
 class StationResult:
     run_id: str
     station: str
-    customers: pd.DataFrame
-    issues: pd.DataFrame
-    drafts: pd.DataFrame
-    holders: pd.DataFrame
+    customers: Rows
+    issues: Rows
+    drafts: Rows
+    holders: Rows
     batch: dict
     validation: dict | None = None
     extra: dict = field(default_factory=dict)
 
+    @property
+    def nothing_but_batch(self) -> bool:
+        """No customer, issue, draft or validation to write: only the batch row."""
+        return self.validation is None and not any(
+            len(rows) for rows in (self.customers, self.issues, self.drafts, self.holders)
+        )
 
-def records(frame: pd.DataFrame) -> list[dict]:
-    """DataFrame -> list of dicts with None for every missing value (NaN, NA, NaT)."""
+
+def records(frame: Rows | None) -> list[dict]:
+    """DataFrame -> list of dicts with None for every missing value (NaN, NA, NaT).
+
+    Column by column (twice as fast as DataFrame.where + to_dict); a list passes through."""
+    if isinstance(frame, list):
+        return frame
     if frame is None or frame.empty:
         return []
-    obj = frame.astype(object)
-    return obj.where(frame.notna(), None).to_dict("records")
+    names = [str(c) for c in frame.columns]
+    columns = []
+    for i in range(frame.shape[1]):
+        col = frame.iloc[:, i]
+        values = col.astype(object).tolist()
+        missing = col.isna().to_numpy()
+        if missing.any():
+            values = [None if m else v for v, m in zip(values, missing.tolist(), strict=True)]
+        columns.append(values)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def _chunks(values: Sequence[str], n: int = CHUNK) -> Iterator[list[str]]:
@@ -78,7 +101,8 @@ def first_drafted(conn: Connection, codes: Sequence[str]) -> dict[str, object]:
 
 
 def commit_station(engine: Engine, result: StationResult) -> None:
-    codes = list(result.customers["customer_code"]) if not result.customers.empty else []
+    customer_records = records(result.customers)
+    codes = [r["customer_code"] for r in customer_records]
     with engine.begin() as conn:
         signed = signed_codes(conn, codes)
         first = first_drafted(conn, codes)
@@ -89,9 +113,8 @@ def commit_station(engine: Engine, result: StationResult) -> None:
             unsigned = [c for c in part if c not in signed]
             if unsigned:
                 conn.execute(delete(drafts).where(drafts.c.customer_code.in_(unsigned)))
-        rows = records(result.customers)
-        if rows:
-            conn.execute(customers.insert(), rows)
+        if customer_records:
+            conn.execute(customers.insert(), customer_records)
         rows = records(result.issues)
         if rows:
             conn.execute(customer_issues.insert(), rows)
@@ -122,11 +145,38 @@ def commit_station(engine: Engine, result: StationResult) -> None:
         drafted = conn.execute(
             select(func.count()).select_from(drafts).where(drafts.c.station == result.station)
         ).scalar_one()
+        result.batch["drafted"] = drafted
+        started = result.extra.get("write_started")
+        if started is not None:  # the writes so far (the commit itself is not counted)
+            write = time.perf_counter() - started
+            result.batch["write_seconds"] = round(result.batch.get("write_seconds", 0.0) + write, 4)
+            result.batch["seconds"] = round(result.batch.get("seconds", 0.0) + write, 4)
         conn.execute(
             update(batches)
             .where(batches.c.run_id == result.run_id, batches.c.station == result.station)
-            .values(
-                finished_at=utcnow(), heartbeat_at=utcnow(), **{**result.batch, "drafted": drafted}
-            )
+            .values(finished_at=utcnow(), heartbeat_at=utcnow(), **result.batch)
         )
-    result.batch["drafted"] = drafted
+
+
+def commit_batch_rows(engine: Engine, results: Sequence[StationResult]) -> None:
+    """The batch rows of stations with nothing else to write, in one transaction (each row is
+    the station's whole commit, so each station stays atomic)."""
+    if not results:
+        return
+    stations = [r.station for r in results]
+    now = utcnow()
+    with engine.begin() as conn:
+        current = dict(
+            conn.execute(
+                select(drafts.c.station, func.count())
+                .where(drafts.c.station.in_(stations))
+                .group_by(drafts.c.station)
+            ).all()
+        )
+        for r in results:
+            r.batch["drafted"] = int(current.get(r.station, 0))
+            conn.execute(
+                update(batches)
+                .where(batches.c.run_id == r.run_id, batches.c.station == r.station)
+                .values(finished_at=now, heartbeat_at=now, **r.batch)
+            )

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from cmis_migrate.batch import process_station
+from cmis_migrate.station_group import process_station
 from cmis_migrate.config import load_config
 from cmis_migrate.run_control import begin_run, close_run, plan_run
 from cmis_migrate.runtime import dispose_all, runtime_for

@@ -124,7 +124,7 @@ def test_a_correction_or_confirmation_changes_the_content_hash() -> None:
     from cmis_migrate.source.cmis import RAW_COLUMNS
     from cmis_migrate.store.rows import content_hashes
 
-    raw = pd.DataFrame([{c: None for c in RAW_COLUMNS} | {"customer_code": "C1"}])
+    raw = pd.DataFrame([{c: None for c in RAW_COLUMNS} | {"customer_code": "C1", "reading_day": 5}])
     none = pd.DataFrame(columns=["customer_code", "field", "new_value"])
     one = pd.DataFrame([("C1", "phone", "0987654321")], columns=none.columns)
     base = content_hashes(raw, review_marks(raw["customer_code"], none, {}))
