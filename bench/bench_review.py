@@ -56,11 +56,11 @@ def bench_gx(repeat: int) -> None:
 
 
 def run_demo(folder: Path, customers: int, seed: int):
-    from cmis_migrate.station_group import process_station
     from cmis_migrate.config import load_config
     from cmis_migrate.demo.generator import seed_demo
     from cmis_migrate.run_control import begin_run, close_run, plan_run
     from cmis_migrate.runtime import runtime_for
+    from cmis_migrate.station_group import process_station
 
     folder.mkdir(parents=True, exist_ok=True)
     if not (folder / "cmis.sqlite").exists():

@@ -65,7 +65,7 @@ def worker(path: str, today: date, breakdown: bool, naive: int, chunk: int) -> d
     _block_network()
     import pandas as pd
 
-    from cmis_migrate.transforms import normalize_customers
+    from cmis_migrate.transforms import FIELDS, normalize_customers
 
     raw = pd.read_parquet(path)
     raw = raw.astype({c: "str" for c in raw.columns if c != "households"})
@@ -94,18 +94,7 @@ def worker(path: str, today: date, breakdown: bool, naive: int, chunk: int) -> d
         "pinned": pinned,
         "chunk": chunk,
         "otp_ready": float(out["otp_ready"].mean()),
-        "status": {
-            f: out[f"{f}_status"].value_counts().to_dict()
-            for f in (
-                "full_name",
-                "address",
-                "phone",
-                "email",
-                "id_number",
-                "id_issue_date",
-                "id_issue_place",
-            )
-        },
+        "status": {f: out[f"{f}_status"].value_counts().to_dict() for f in FIELDS},
     }
     if breakdown:
         result["breakdown"] = _breakdown(raw, today)

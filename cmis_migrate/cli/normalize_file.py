@@ -24,18 +24,7 @@ from cmis_migrate.tabular_files import (
 )
 from cmis_migrate.transforms import FIELDS, normalize_customers, output_columns
 
-INPUT_COLUMNS = (
-    "customer_code",
-    "full_name",
-    "address",
-    "phone",
-    "email",
-    "id_number",
-    "id_issue_date",
-    "id_issue_place",
-    "birth_date",
-    "contract_date",
-)
+INPUT_COLUMNS = ("customer_code", *FIELDS, "birth_date", "contract_date")
 OPTIONAL_INPUT = ("supply_address",)
 ROW_PROBLEMS = "row_problems"  # output column: what was wrong with the row as read
 _SHOWN_PROBLEMS = 10

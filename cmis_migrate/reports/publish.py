@@ -1,6 +1,7 @@
 """What a run leaves for people in the work folder: the current drafts, one review workbook per
-branch the run touched (reports/review_<branch>.xlsx: all the branch's stations, labelled with
-this run) and the GX Data Docs of the run (data_docs/index.html).
+branch the run changed (reports/review_<branch>.xlsx: all the branch's stations, labelled with
+this run; a branch whose customers, station states and corrections are as they were when its
+workbook was issued keeps that workbook, still valid to return) and the GX Data Docs of the run (data_docs/index.html).
 
 Each part is built on its own: a failure is logged and the others are still written (the run
 itself is already closed in the store when this runs).
@@ -36,14 +37,21 @@ def publish(cfg: Config, run_id: str) -> list[Path]:
     except Exception:  # noqa: BLE001 - logged; the other outputs still get written
         log.exception("drafts export failed after run %s", run_id)
     now = utcnow()
-    # a branch none of whose stations this run processed keeps its workbook (nothing changed)
+    # a branch none of whose stations this run processed keeps its workbook, and so does one
+    # where nothing changed since it was issued (a night over unchanged data writes none)
+    kept = []
     for branch in review.branches_of_run(rt.store, run_id):
         out = branch_report_path(cfg, branch)
         try:
+            if out.exists() and not review.changed_since_issued(rt.store, branch, out.name):
+                kept.append(branch)
+                continue
             issue_branch_report(rt.store, branch, out, now=now, tz=cfg.tz, label_run=run_id)
             written.append(out)
         except Exception:  # noqa: BLE001
             log.exception("review workbook of branch %s failed after run %s", branch, run_id)
+    if kept:
+        log.info("review workbooks kept, nothing changed since issued: %s", ", ".join(kept))
     try:
         docs = build_data_docs(rt.store, run_id, cfg.paths.data_docs, wards=rt.wards, tz=cfg.tz)
         written.append(docs.index)

@@ -1,18 +1,17 @@
 """The meter-reading ledgers of the CMIS source (D_SO_GCS) with their reading day.
 
-Read-only: one SELECT. The integrator will fold this into the source adapter; until then the
-`windows` command uses it to tell which ledgers are open.
+Read-only: one SELECT. The planner and the `windows` command use it to tell which ledgers are
+open.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
-from sqlalchemy import create_engine, select
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
+from cmis_migrate import db
 from cmis_migrate.source.schema import D_SO_GCS
 
 # one row per ledger: MA_SOGCS, MA_TRAM, MA_DVIQLY (text) and NGAY_GCS (Int64, may be missing)
@@ -24,17 +23,15 @@ class SourceUnavailable(Exception):
 
 
 def source_engine(url: str) -> Engine:
-    """An engine on the CMIS source. A SQLite file that does not exist is an error here:
-    SQLite would otherwise create an empty database and every read would say 'no such table'."""
-    u = make_url(url)
-    db = u.database or ""
-    is_file = u.get_backend_name() == "sqlite" and db not in ("", ":memory:")
-    if is_file and not db.startswith("file:") and not Path(db).exists():
+    """db.source_engine (read only), with a missing SQLite file as SourceUnavailable: SQLite
+    would otherwise create an empty database and every read would say 'no such table'."""
+    try:
+        return db.source_engine(url)
+    except FileNotFoundError:
         raise SourceUnavailable(
-            f"the source database {db} does not exist yet: create the demo CMIS "
+            f"the source database {db.sqlite_path(url)} does not exist yet: create the demo CMIS "
             "with `cmis-migrate seed-demo`, or point source.url in config.yaml at CMIS"
-        )
-    return create_engine(url)
+        ) from None
 
 
 def list_ledgers(engine: Engine) -> pd.DataFrame:

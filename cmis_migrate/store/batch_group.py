@@ -37,7 +37,7 @@ def start_batches(
     lease_seconds: int,
     task_run_id: str | None,
 ) -> None:
-    """runs.start_batch for several stations at once (running, attempts + 1, lease)."""
+    """These stations' batches are running: attempts + 1, a fresh lease, the last error cleared."""
     if not stations:
         return
     now = utcnow()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import and_, delete, func, select, union
+from sqlalchemy import and_, delete, func, or_, select, union
 from sqlalchemy.engine import Engine
 
 from cmis_migrate.db import as_utc
@@ -220,6 +220,43 @@ def issued_report(engine: Engine, report_id: str) -> dict | None:
     with engine.connect() as conn:
         row = conn.execute(q).first()
     return dict(row._mapping) if row else None
+
+
+def changed_since_issued(engine: Engine, branch: str, file_name: str) -> bool:
+    """Whether the branch's workbook `file_name` would read differently from when it was last
+    issued: never issued; or since then a station batch of the branch finished having
+    (re)evaluated customers or not succeeded; or a returned workbook of the branch was applied."""
+    with engine.connect() as conn:
+        last = conn.execute(
+            select(func.max(imports.c.imported_at)).where(
+                imports.c.kind == REPORT_KIND,
+                imports.c.branch == branch,
+                imports.c.file_name == file_name,
+            )
+        ).scalar()
+        if last is None:
+            return True
+        batch_changed = conn.execute(
+            select(batches.c.station)
+            .where(
+                batches.c.branch == branch,
+                batches.c.finished_at > last,
+                or_(batches.c.state != "succeeded", batches.c.customers != batches.c.unchanged),
+            )
+            .limit(1)
+        ).first()
+        if batch_changed is not None:
+            return True
+        corrected = conn.execute(
+            select(imports.c.import_id)
+            .where(
+                imports.c.kind == CORRECTIONS_KIND,
+                imports.c.branch == branch,
+                imports.c.imported_at > last,
+            )
+            .limit(1)
+        ).first()
+    return corrected is not None
 
 
 def import_of_file(engine: Engine, sha256: str) -> dict | None:

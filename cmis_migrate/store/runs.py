@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from cmis_migrate.db import as_utc, utcnow
 from cmis_migrate.store import slots
+from cmis_migrate.store.batch_group import start_batches
 from cmis_migrate.store.tables import batches, runs
 
 BATCH_STATES = ("pending", "running", "succeeded", "failed", "deferred")
@@ -55,20 +56,7 @@ def previous_attempts(engine: Engine, stations: Iterable[str]) -> dict[str, int]
     stations = list(stations)
     if not stations:
         return {}
-    latest = (
-        select(batches.c.station, func.max(runs.c.started_at).label("started"))
-        .join(runs, runs.c.run_id == batches.c.run_id)
-        .group_by(batches.c.station)
-        .subquery()
-    )
-    q = (
-        select(batches.c.station, batches.c.state, batches.c.attempts)
-        .join(runs, runs.c.run_id == batches.c.run_id)
-        .join(
-            latest,
-            (latest.c.station == batches.c.station) & (latest.c.started == runs.c.started_at),
-        )
-    )
+    q = _latest_batch_query(batches.c.station, batches.c.state, batches.c.attempts)
     out: dict[str, int] = {}
     wanted = set(stations)
     with engine.connect() as conn:
@@ -91,22 +79,8 @@ def plan_batches(engine: Engine, run_id: str, rows: list[dict]) -> None:
 def start_batch(
     engine: Engine, run_id: str, station: str, *, lease_seconds: int, task_run_id: str | None
 ) -> None:
-    now = utcnow()
-    with engine.begin() as conn:
-        conn.execute(
-            update(batches)
-            .where(batches.c.run_id == run_id, batches.c.station == station)
-            .values(
-                state="running",
-                attempts=batches.c.attempts + 1,
-                started_at=now,
-                heartbeat_at=now,
-                lease_until=now + timedelta(seconds=lease_seconds),
-                task_run_id=task_run_id,
-                error_type=None,
-                error_message=None,
-            )
-        )
+    """The station's batch is running: attempts + 1, a fresh lease, the last error cleared."""
+    start_batches(engine, run_id, [station], lease_seconds=lease_seconds, task_run_id=task_run_id)
 
 
 def heartbeat_batch(engine: Engine, run_id: str, station: str, *, lease_seconds: int) -> None:
@@ -195,22 +169,28 @@ def live_runs(engine: Engine) -> list[dict]:
         ]
 
 
-def latest_batches(engine: Engine) -> list[dict]:
-    """The most recent batch of every station (by its run's start), as dicts."""
+def _latest_batch_query(*columns):
+    """SELECT columns (of batches and runs) from each station's most recent batch (by its run's
+    start)."""
     latest = (
         select(batches.c.station, func.max(runs.c.started_at).label("started"))
         .join(runs, runs.c.run_id == batches.c.run_id)
         .group_by(batches.c.station)
         .subquery()
     )
-    q = (
-        select(batches, runs.c.state.label("run_state"))
+    return (
+        select(*columns)
         .join(runs, runs.c.run_id == batches.c.run_id)
         .join(
             latest,
             (latest.c.station == batches.c.station) & (latest.c.started == runs.c.started_at),
         )
     )
+
+
+def latest_batches(engine: Engine) -> list[dict]:
+    """The most recent batch of every station (by its run's start), as dicts."""
+    q = _latest_batch_query(batches, runs.c.state.label("run_state"))
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(q)]
 

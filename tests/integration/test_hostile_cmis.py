@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from cmis_migrate.station_group import process_station
 from cmis_migrate.config import load_config
 from cmis_migrate.run_control import begin_run, close_run, plan_run
 from cmis_migrate.runtime import dispose_all, runtime_for
@@ -27,6 +26,7 @@ from cmis_migrate.source.schema import (
     HDG_YEU_CAU,
     metadata,
 )
+from cmis_migrate.station_group import process_station
 from cmis_migrate.store.tables import batches, customer_issues, customers
 
 OPEN_ALL_DAY = {

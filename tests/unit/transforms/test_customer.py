@@ -7,18 +7,7 @@ from cmis_migrate.transforms import FIELDS, normalize_customers, output_columns
 
 from .helpers import TODAY, codes
 
-COLUMNS = [
-    "customer_code",
-    "full_name",
-    "address",
-    "phone",
-    "email",
-    "id_number",
-    "id_issue_date",
-    "id_issue_place",
-    "birth_date",
-    "contract_date",
-]
+COLUMNS = ["customer_code", *FIELDS, "birth_date", "contract_date"]
 
 ROWS = [
     # code, name, address, phone, email, id, issue date, issue place, birth, contract
