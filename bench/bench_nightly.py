@@ -269,10 +269,10 @@ def print_stages(fig: dict, wall: float, returned) -> None:
 
 
 def run_night(cfg, at: str) -> tuple[dict, float, float, datetime]:
-    from cmis_migrate.flows.nightly import flow_for
+    from cmis_migrate.flows.nightly import run_nightly
 
     t, c = time.perf_counter(), time.process_time()
-    summary = flow_for(cfg)(config_path=str(cfg.config_path), at=at)
+    summary = run_nightly(cfg, at=at)
     return summary, time.perf_counter() - t, time.process_time() - c, datetime.now(UTC)
 
 

@@ -76,11 +76,11 @@ def execute_flow(
         try:
             progress.console.print("[dim]starting Prefect (its logs: work/logs/prefect*.log)…[/]")
             with prefect_session(cfg):
-                from cmis_migrate.flows.nightly import flow_for
+                from cmis_migrate.flows.nightly import run_nightly
 
                 watcher.start()
-                return flow_for(cfg)(
-                    config_path=str(cfg.config_path),
+                return run_nightly(
+                    cfg,
                     at=at.isoformat() if at else None,
                     stations=stations,
                     failed_only=failed_only,

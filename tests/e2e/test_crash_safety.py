@@ -126,14 +126,14 @@ def demo_source(tmp_path_factory) -> Path:
 def test_a_run_killed_mid_way_then_rerun_equals_an_uninterrupted_run(
     tmp_path, demo_source, make_config, prefect_server
 ) -> None:
-    from cmis_migrate.flows.nightly import flow_for
+    from cmis_migrate.flows.nightly import run_nightly
 
     # the uninterrupted run, on a copy of the same CMIS
     copy = tmp_path / "copy" / "cmis.sqlite"
     copy.parent.mkdir()
     shutil.copy(demo_source, copy)
     ref_cfg = site(tmp_path / "reference", copy, make_config)
-    reference = flow_for(ref_cfg)(config_path=str(ref_cfg.config_path), at=AT)
+    reference = run_nightly(ref_cfg, at=AT)
     assert reference["state"] == "succeeded"
     planned = sum(reference["batches"].values())
 

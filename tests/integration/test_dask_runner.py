@@ -116,9 +116,9 @@ def site(folder: Path, make_config, source: str, store: str, load=None, **sectio
 
 
 def run_flow(cfg, at: str) -> dict:
-    from cmis_migrate.flows.nightly import flow_for
+    from cmis_migrate.flows.nightly import run_nightly
 
-    summary = flow_for(cfg)(config_path=str(cfg.config_path), at=at)
+    summary = run_nightly(cfg, at=at)
     dispose_all()
     return summary
 

@@ -40,9 +40,9 @@ def site(tmp_path, db_urls, make_config, prefect_server):
 
 
 def run_flow(cfg, **kw) -> dict:
-    from cmis_migrate.flows.nightly import flow_for
+    from cmis_migrate.flows.nightly import run_nightly
 
-    return flow_for(cfg)(config_path=str(cfg.config_path), **kw)
+    return run_nightly(cfg, **kw)
 
 
 def stable_drafts(cfg) -> pd.DataFrame:

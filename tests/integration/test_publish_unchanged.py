@@ -28,9 +28,9 @@ OPEN_ALL_DAY = {
 
 
 def night(cfg, day: int) -> str:
-    from cmis_migrate.flows.nightly import flow_for
+    from cmis_migrate.flows.nightly import run_nightly
 
-    result = flow_for(cfg)(config_path=str(cfg.config_path), at=f"2026-03-{day:02d}T23:00:00+07:00")
+    result = run_nightly(cfg, at=f"2026-03-{day:02d}T23:00:00+07:00")
     assert result["state"] == "succeeded", result
     return result["run_id"]
 

@@ -24,6 +24,7 @@ from cmis_migrate.source.cmis import CmisSource
 from cmis_migrate.store import runs
 from cmis_migrate.store.queries import batches_of_run
 from cmis_migrate.store.tables import customers
+from cmis_migrate.store.tables import runs as runs_table
 
 pytestmark = pytest.mark.slow
 
@@ -39,9 +40,9 @@ PHONE = "0912345678"
 
 
 def run_flow(cfg, **kw) -> dict:
-    from cmis_migrate.flows.nightly import flow_for
+    from cmis_migrate.flows.nightly import run_nightly
 
-    return flow_for(cfg)(config_path=str(cfg.config_path), **kw)
+    return run_nightly(cfg, **kw)
 
 
 class Injected:
@@ -144,6 +145,28 @@ def test_a_data_error_fails_its_batch_once_and_the_others_go_on(first_run) -> No
     assert tr.run_count == 1 and tr.state.is_failed()
 
 
+def flow_run_of(cfg, run_id: str):
+    from prefect import get_client
+
+    engine = store_engine(cfg.store.url)
+    try:
+        with engine.connect() as conn:
+            flow_run_id = conn.execute(
+                select(runs_table.c.flow_run_id).where(runs_table.c.run_id == run_id)
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    with get_client(sync_client=True) as client:
+        return client.read_flow_run(uuid.UUID(flow_run_id))
+
+
+def test_a_run_with_failed_batches_is_a_failed_flow_run_in_prefect(first_run) -> None:
+    cfg, _, _, summary, _ = first_run
+    fr = flow_run_of(cfg, summary["run_id"])  # what the UI shows and alerts watch
+    assert fr.state.is_failed()
+    assert "2 station batch(es) failed" in fr.state.message and "rerun --failed" in fr.state.message
+
+
 def test_when_retries_run_out_the_batch_fails_with_the_last_error(first_run) -> None:
     cfg, chosen, inject, _, rows = first_run
     batch = rows[chosen[3]]
@@ -166,6 +189,7 @@ def test_rerun_failed_redoes_exactly_the_failed_stations(first_run) -> None:
             before = dict(conn.execute(select(customers.c.customer_code, customers.c.run_id)).all())
 
         rerun = run_flow(cfg, at=NIGHT, failed_only=True, kind="rerun")  # the source is healthy
+        assert flow_run_of(cfg, rerun["run_id"]).state.is_completed()
 
         rows = {b["station"]: b for b in batches_of_run(engine, rerun["run_id"])}
         assert {s: b["state"] for s, b in rows.items()} == {broken: "succeeded", down: "succeeded"}

@@ -104,9 +104,9 @@ def site(request, tmp_path_factory, prefect_server, pg_base_url):
 
 
 def run_flow(cfg, **kw) -> dict:
-    from cmis_migrate.flows.nightly import flow_for
+    from cmis_migrate.flows.nightly import run_nightly
 
-    return flow_for(cfg)(config_path=str(cfg.config_path), **kw)
+    return run_nightly(cfg, **kw)
 
 
 def cli(cfg, *args: str):

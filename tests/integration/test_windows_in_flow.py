@@ -47,9 +47,9 @@ def make_site(tmp_path, make_config, source_url, prefect_server):
 
 
 def run_flow(cfg, **kw) -> dict:
-    from cmis_migrate.flows.nightly import flow_for
+    from cmis_migrate.flows.nightly import run_nightly
 
-    return flow_for(cfg)(config_path=str(cfg.config_path), **kw)
+    return run_nightly(cfg, **kw)
 
 
 def batches(cfg, run_id: str) -> list[dict]:
