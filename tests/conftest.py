@@ -15,6 +15,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 PG_ENV = "CMIS_TEST_DATABASE_URL"
+# windows open at every hour of every day (flow tests that are not about windows)
+OPEN_ALL_DAY = {
+    "allowed_hours": {"start": "00:00", "end": "00:00"},
+    "billing_days": 0,
+    "debt_clearing_days": [],
+    "report_aggregation_days": [],
+}
 
 # Prefect and GX must never phone home from tests either
 for _k, _v in {

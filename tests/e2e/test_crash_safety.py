@@ -34,6 +34,7 @@ from cmis_migrate.store.tables import (
     ledger_slots,
     runs,
 )
+from tests.conftest import OPEN_ALL_DAY
 
 pytestmark = [
     pytest.mark.slow,
@@ -42,12 +43,6 @@ pytestmark = [
 
 N = 1500
 AT = "2026-03-10T23:00:00+07:00"
-OPEN_ALL_DAY = {
-    "allowed_hours": {"start": "00:00", "end": "00:00"},
-    "billing_days": 0,
-    "debt_clearing_days": [],
-    "report_aggregation_days": [],
-}
 LOAD = {
     "max_ledgers_at_once": 2,
     "parallel_batches": 2,

@@ -18,15 +18,9 @@ from cmis_migrate.demo.generator import seed_demo
 from cmis_migrate.planning import plan_jobs
 from cmis_migrate.source.cmis import CmisSource
 from cmis_migrate.store.tables import batches, runs
+from tests.conftest import OPEN_ALL_DAY
 
 pytestmark = pytest.mark.slow
-
-OPEN_ALL_DAY = {
-    "allowed_hours": {"start": "00:00", "end": "00:00"},
-    "billing_days": 0,
-    "debt_clearing_days": [],
-    "report_aggregation_days": [],
-}
 
 
 def test_schedule_serves_a_deployment_whose_runs_reach_the_store(

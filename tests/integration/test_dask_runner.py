@@ -18,16 +18,11 @@ from cmis_migrate.config import load_config
 from cmis_migrate.demo.generator import seed_demo
 from cmis_migrate.runtime import dispose_all
 from cmis_migrate.store.tables import batches, customer_issues, customers, drafts
+from tests.conftest import OPEN_ALL_DAY
 
 pytestmark = pytest.mark.slow
 
 N = 400
-OPEN_ALL_DAY = {
-    "allowed_hours": {"start": "00:00", "end": "00:00"},
-    "billing_days": 0,
-    "debt_clearing_days": [],
-    "report_aggregation_days": [],
-}
 NIGHTS = ("2026-03-10T23:00:00+07:00", "2026-03-11T23:00:00+07:00")
 
 # loaded by every Dask worker at start (a Dask preload): logs each CMIS ledger query with the

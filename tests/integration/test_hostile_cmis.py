@@ -28,13 +28,8 @@ from cmis_migrate.source.schema import (
 )
 from cmis_migrate.station_group import process_station
 from cmis_migrate.store.tables import batches, customer_issues, customers
+from tests.conftest import OPEN_ALL_DAY
 
-OPEN_ALL_DAY = {
-    "allowed_hours": {"start": "00:00", "end": "00:00"},
-    "billing_days": 0,
-    "debt_clearing_days": [],
-    "report_aggregation_days": [],
-}
 AT = "2026-03-10T23:00:00+07:00"
 LONG = 10_000
 GOOD = {

@@ -13,15 +13,10 @@ from cmis_migrate.demo.generator import seed_demo
 from cmis_migrate.runtime import dispose_all
 from cmis_migrate.store.queries import batches_of_run, current_batches, drafts_frame, totals
 from cmis_migrate.store.tables import customer_issues, customers, drafts
+from tests.conftest import OPEN_ALL_DAY
 
 pytestmark = pytest.mark.slow
 
-OPEN_ALL_DAY = {
-    "allowed_hours": {"start": "00:00", "end": "00:00"},
-    "billing_days": 0,
-    "debt_clearing_days": [],
-    "report_aggregation_days": [],
-}
 N = 700
 
 

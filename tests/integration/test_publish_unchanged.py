@@ -16,15 +16,9 @@ from cmis_migrate.demo.generator import seed_demo
 from cmis_migrate.runtime import dispose_all
 from cmis_migrate.store import review
 from cmis_migrate.store.tables import batches, imports
+from tests.conftest import OPEN_ALL_DAY
 
 pytestmark = pytest.mark.slow
-
-OPEN_ALL_DAY = {
-    "allowed_hours": {"start": "00:00", "end": "00:00"},
-    "billing_days": 0,
-    "debt_clearing_days": [],
-    "report_aggregation_days": [],
-}
 
 
 def night(cfg, day: int) -> str:

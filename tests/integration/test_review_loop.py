@@ -38,17 +38,12 @@ from cmis_migrate.store.tables import (
     validation_results,
 )
 from cmis_migrate.validators.rules import RULES
+from tests.conftest import OPEN_ALL_DAY
 
 pytestmark = pytest.mark.slow
 
 N = 700
 SEED = 11
-OPEN_ALL_DAY = {
-    "allowed_hours": {"start": "00:00", "end": "00:00"},
-    "billing_days": 0,
-    "debt_clearing_days": [],
-    "report_aggregation_days": [],
-}
 runner = CliRunner()
 COL = {c: i for i, c in enumerate(ISSUE_COLUMNS)}
 

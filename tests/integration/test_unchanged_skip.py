@@ -18,13 +18,8 @@ from cmis_migrate.source.schema import HDG_KHACH_HANG
 from cmis_migrate.station_group import process_group
 from cmis_migrate.store.queries import drafts_frame
 from cmis_migrate.store.tables import batches, customer_issues, customers
+from tests.conftest import OPEN_ALL_DAY
 
-OPEN_ALL_DAY = {
-    "allowed_hours": {"start": "00:00", "end": "00:00"},
-    "billing_days": 0,
-    "debt_clearing_days": [],
-    "report_aggregation_days": [],
-}
 N = 600
 NIGHTS = [f"2026-03-{d:02d}T23:00:00+07:00" for d in range(10, 16)]
 
