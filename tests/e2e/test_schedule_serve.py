@@ -75,7 +75,12 @@ def test_schedule_serves_a_deployment_whose_runs_reach_the_store(
         )
         assert flow_run.state.is_completed(), out.read_text()
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=30) == 0, out.read_text()
+        # a clean stop pauses the schedule through the API: slow on a loaded machine
+        try:
+            code = proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"`schedule` still running 120 s after SIGINT:\n{out.read_text()}")
+        assert code == 0, out.read_text()
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
