@@ -49,6 +49,13 @@ def serve_nightly(cfg: Config, name: str = DEFAULT_DEPLOYMENT) -> None:
     One run at a time (`limit=1`, a counter inside this process: nothing to orphan if it is
     killed); a night's run still going when the next is due makes that one wait. On a clean
     stop Prefect pauses the schedule, so no runs pile up while nobody serves them."""
+    import signal
+    import threading
+
     from prefect import serve
 
+    if threading.current_thread() is threading.main_thread():
+        # Ctrl+C / SIGINT stops serving even when the command was started in the background of
+        # a script (such a process starts with SIGINT ignored, and Python then keeps ignoring it)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     serve(build_deployment(cfg, name), limit=1, print_starting_message=False)

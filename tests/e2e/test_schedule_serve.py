@@ -39,6 +39,7 @@ def test_schedule_serves_a_deployment_whose_runs_reach_the_store(
     path = make_config(tmp_path / "site", source={"url": source}, windows=OPEN_ALL_DAY)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env["PREFECT_API_URL"] = prefect_server
+    env["PYTHONFAULTHANDLER"] = "1"  # SIGABRT makes a hung process print every thread's stack
     out = tmp_path / "serve.out"
     with out.open("w") as log:
         proc = subprocess.Popen(
@@ -56,6 +57,8 @@ def test_schedule_serves_a_deployment_whose_runs_reach_the_store(
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            # as when started in the background of a script: SIGINT ignored from the start
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         )
     try:
         deadline = time.monotonic() + 90
@@ -77,9 +80,11 @@ def test_schedule_serves_a_deployment_whose_runs_reach_the_store(
         proc.send_signal(signal.SIGINT)
         # a clean stop pauses the schedule through the API: slow on a loaded machine
         try:
-            code = proc.wait(timeout=120)
+            code = proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"`schedule` still running 120 s after SIGINT:\n{out.read_text()}")
+            proc.send_signal(signal.SIGABRT)
+            proc.wait(timeout=30)
+            pytest.fail(f"`schedule` still running 60 s after SIGINT:\n{out.read_text()}")
         assert code == 0, out.read_text()
     finally:
         if proc.poll() is None:
