@@ -192,7 +192,7 @@ def prefect_task_overhead(runner: str, workers: int, n: int = 300) -> float:
                 "n_workers": workers,
                 "threads_per_worker": 1,
                 "processes": True,
-                "dashboard_address": None,
+                "dashboard_address": "127.0.0.1:0",
             }
         )
     return many.with_options(task_runner=runner_obj)(n) / n

@@ -27,7 +27,9 @@ def dask_task_runner(cfg: Config):
             "n_workers": cfg.dask.n_workers,
             "threads_per_worker": cfg.dask.threads_per_worker,
             "processes": True,
-            "dashboard_address": None,
+            # its HTTP endpoints (health, metrics) on loopback, a free port: None meant 8787
+            # on every interface
+            "dashboard_address": "127.0.0.1:0",
             # the workers' own chatter (start, stop, "still alive, killing") stays off the console
             "silence_logs": logging.ERROR,
         },

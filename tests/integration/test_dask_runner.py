@@ -83,7 +83,7 @@ def cluster(tmp_path_factory, prefect_server):
         n_workers=2,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",
         silence_logs=logging.ERROR,
         preload=[str(probe)],
     ) as c:
