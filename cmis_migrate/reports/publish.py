@@ -1,7 +1,8 @@
 """What a run leaves for people in the work folder: the current drafts, one review workbook per
 branch the run changed (reports/review_<branch>.xlsx: all the branch's stations, labelled with
 this run; a branch whose customers, station states and corrections are as they were when its
-workbook was issued keeps that workbook, still valid to return) and the GX Data Docs of the run (data_docs/index.html).
+workbook was issued keeps that workbook, still valid to return) and the GX Data Docs of the run
+(data_docs/index.html).
 
 Each part is built on its own: a failure is logged and the others are still written (the run
 itself is already closed in the store when this runs).

@@ -10,7 +10,6 @@ from sqlalchemy.engine import Engine
 
 from cmis_migrate.db import as_utc, utcnow
 from cmis_migrate.store import slots
-from cmis_migrate.store.batch_group import start_batches
 from cmis_migrate.store.tables import batches, runs
 
 BATCH_STATES = ("pending", "running", "succeeded", "failed", "deferred")
@@ -74,13 +73,6 @@ def plan_batches(engine: Engine, run_id: str, rows: list[dict]) -> None:
                 batches.insert(), [{"run_id": run_id, "state": "pending", **r} for r in rows]
             )
         conn.execute(update(runs).where(runs.c.run_id == run_id).values(stations_planned=len(rows)))
-
-
-def start_batch(
-    engine: Engine, run_id: str, station: str, *, lease_seconds: int, task_run_id: str | None
-) -> None:
-    """The station's batch is running: attempts + 1, a fresh lease, the last error cleared."""
-    start_batches(engine, run_id, [station], lease_seconds=lease_seconds, task_run_id=task_run_id)
 
 
 def heartbeat_batch(engine: Engine, run_id: str, station: str, *, lease_seconds: int) -> None:

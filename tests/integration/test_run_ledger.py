@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from cmis_migrate.db import store_engine, utcnow
 from cmis_migrate.store import runs, slots
+from cmis_migrate.store.batch_group import start_batches
 from cmis_migrate.store.queries import batches_of_run, latest_runs
 from cmis_migrate.store.schema import upgrade
 from cmis_migrate.store.tables import batches, ledger_slots
@@ -63,8 +64,8 @@ def succeed(engine, run_id: str, station: str) -> None:
 def test_a_killed_run_is_found_dead_and_its_unfinished_batches_redone(store) -> None:
     s1, s2, s3 = "PA0701T0001", "PA0701T0002", "PA0702T0001"
     open_run(store, "dead", [s1, s2, s3])
-    runs.start_batch(store, "dead", s1, lease_seconds=900, task_run_id="t1")
-    runs.start_batch(store, "dead", s2, lease_seconds=900, task_run_id="t2")
+    start_batches(store, "dead", [s1], lease_seconds=900, task_run_id="t1")
+    start_batches(store, "dead", [s2], lease_seconds=900, task_run_id="t2")
     succeed(store, "dead", s2)
     # the dead run held a CMIS ledger slot with a 15-minute lease
     held = slots.try_acquire(store, 2, "dead/reader", "PA0701T0001A", lease_seconds=900)
@@ -101,7 +102,7 @@ def test_a_rerun_becomes_the_latest_batch_of_its_stations(store) -> None:
     s1, s2 = "PA0701T0001", "PA0701T0002"
     open_run(store, "first", [s1, s2])
     for s in (s1, s2):
-        runs.start_batch(store, "first", s, lease_seconds=900, task_run_id=None)
+        start_batches(store, "first", [s], lease_seconds=900, task_run_id=None)
     succeed(store, "first", s1)
     runs.fail_batch(store, "first", s2, "ValueError", "bad ledger")
     runs.finish_run(store, "first", "failed")
@@ -122,7 +123,7 @@ def test_a_rerun_becomes_the_latest_batch_of_its_stations(store) -> None:
             }
         ],
     )
-    runs.start_batch(store, "rerun", s2, lease_seconds=900, task_run_id="t9")
+    start_batches(store, "rerun", [s2], lease_seconds=900, task_run_id="t9")
     succeed(store, "rerun", s2)
     runs.finish_run(store, "rerun", "succeeded")
 
