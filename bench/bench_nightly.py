@@ -362,12 +362,12 @@ def main() -> None:
 def task_groups_of(cfg) -> list:
     """The task groups the flow made (re-planned from the source: same inventory, same order)."""
     from cmis_migrate.flows.nightly import task_groups
+    from cmis_migrate.model import ReadStats
     from cmis_migrate.planning import plan_jobs
-    from cmis_migrate.runtime import runtime_for
-    from cmis_migrate.source.cmis import ReadStats
+    from cmis_migrate.runtime import opened_runtime
 
-    rt = runtime_for(cfg)
-    jobs = plan_jobs("bench", rt.source.inventory(ReadStats()))
+    with opened_runtime(cfg) as rt:
+        jobs = plan_jobs("bench", rt.source.inventory(ReadStats()))
     return task_groups(cfg, jobs)
 
 

@@ -59,7 +59,7 @@ def run_demo(folder: Path, customers: int, seed: int):
     from cmis_migrate.config import load_config
     from cmis_migrate.demo.generator import seed_demo
     from cmis_migrate.run_control import begin_run, close_run, plan_run
-    from cmis_migrate.runtime import runtime_for
+    from cmis_migrate.runtime import build_runtime
     from cmis_migrate.station_group import process_station
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -79,11 +79,11 @@ def run_demo(folder: Path, customers: int, seed: int):
     (folder / "config.yaml").write_text(yaml.safe_dump(cfg_data), encoding="utf-8")
     cfg = load_config(folder / "config.yaml", env={})
     t0 = time.perf_counter()
-    handle = begin_run(cfg, kind="run", at="2026-03-10T23:00:00+07:00", flow_run_id=None)
-    plan_run(cfg, handle, stations=None, failed_only=False)
-    rt = runtime_for(cfg)
+    rt = build_runtime(cfg)  # closed when the process ends
+    handle = begin_run(rt, kind="run", at="2026-03-10T23:00:00+07:00", flow_run_id=None)
+    plan_run(rt, handle, stations=None, failed_only=False)
     results = [process_station(job, rt, handle.clock).as_dict() for job in handle.jobs]
-    summary = close_run(cfg, handle, results)
+    summary = close_run(rt, handle, results)
     print(
         f"pipeline (no Prefect): {customers:,} customers, {len(handle.jobs)} station batches in "
         f"{time.perf_counter() - t0:.1f} s: {summary['totals']}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import datetime
 
@@ -19,9 +19,11 @@ import pandas as pd
 
 from cmis_migrate.clock import Clock
 from cmis_migrate.contracts.draft import build_drafts
+from cmis_migrate.errors import SourceDataError
 from cmis_migrate.fingerprint import pipeline_fingerprint
+from cmis_migrate.model import Ledger, ReadStats, StationJob
 from cmis_migrate.runtime import Runtime
-from cmis_migrate.source.cmis import RAW_COLUMNS, Ledger, ReadStats
+from cmis_migrate.source.cmis import RAW_COLUMNS
 from cmis_migrate.store import lookups, runs
 from cmis_migrate.store.rows import content_hashes, holder_rows, issue_rows
 from cmis_migrate.store.slots import ledger_slot
@@ -31,37 +33,6 @@ from cmis_migrate.transforms.dates import normalize_dates
 from cmis_migrate.validators.context import ValidationContext
 from cmis_migrate.validators.keys import count_holders, identity_keys
 from cmis_migrate.validators.validate import validate_customers
-
-
-@dataclass(frozen=True)
-class StationJob:
-    run_id: str
-    station: str
-    branch: str
-    standardized: bool
-    ledgers: tuple[Ledger, ...]
-
-    @property
-    def customers(self) -> int:
-        return sum(lg.customers for lg in self.ledgers)
-
-
-@dataclass(frozen=True)
-class BatchSummary:
-    station: str
-    branch: str
-    state: str
-    customers: int = 0
-    ready: int = 0
-    needs_review: int = 0
-    blocked: int = 0
-    drafted: int = 0
-    deferred: int = 0
-    unchanged: int = 0
-    error: str | None = None
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 class LedgerAccess:
@@ -125,6 +96,9 @@ def read_open_ledgers(
         with LedgerAccess(rt, owner=job.run_id) as own:
             return read_open_ledgers(job, rt, clock, stats, own)
     cfg = rt.cfg
+    problems = [lg.reading_day_problem for lg in job.ledgers if lg.reading_day_problem]
+    if problems:  # its windows cannot be judged: read none of the station's ledgers
+        raise SourceDataError("; ".join(problems))
     parts: list[pd.DataFrame] = []
     done: list[Ledger] = []
     deferred: list[tuple[Ledger, object]] = []

@@ -29,3 +29,8 @@ class InputFileError(Exception):
 
 class OutputFileError(Exception):
     """A result file cannot be written (message names the file)."""
+
+
+class SourceDataError(ValueError):
+    """CMIS holds a value the run cannot work with (a ledger without a valid reading day):
+    the station batch it belongs to fails alone with this message; the others go on."""

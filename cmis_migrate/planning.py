@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cmis_migrate.batch import StationJob
-from cmis_migrate.source.cmis import Station
+from cmis_migrate.model import Station, StationJob
 
 
 class UnknownStations(ValueError):

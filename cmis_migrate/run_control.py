@@ -11,13 +11,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
-from cmis_migrate.batch import StationJob
 from cmis_migrate.clock import Clock
 from cmis_migrate.config import Config
 from cmis_migrate.failures import describe
+from cmis_migrate.model import ReadStats, StationJob
 from cmis_migrate.planning import plan_jobs
-from cmis_migrate.runtime import runtime_for
-from cmis_migrate.source.cmis import ReadStats
+from cmis_migrate.runtime import Runtime
 from cmis_migrate.store import runs
 
 
@@ -56,10 +55,10 @@ def parse_at(at: str | datetime | None, tz: str) -> datetime | None:
 
 
 def begin_run(
-    cfg: Config, *, kind: str, at: str | datetime | None, flow_run_id: str | None
+    rt: Runtime, *, kind: str, at: str | datetime | None, flow_run_id: str | None
 ) -> RunHandle:
-    rt = runtime_for(cfg)
-    abandon_dead_runs(cfg)
+    cfg = rt.cfg
+    abandon_dead_runs(cfg, rt.store)
     clock = Clock.start(cfg.schedule.timezone, parse_at(at, cfg.schedule.timezone))
     run_id = f"{clock.started:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
     runs.start_run(rt.store, run_id, kind=kind, as_of=clock.started, flow_run_id=flow_run_id)
@@ -68,16 +67,15 @@ def begin_run(
     return RunHandle(run_id=run_id, clock=clock, heartbeat=beat, flow_run_id=flow_run_id)
 
 
-def abandon_dead_runs(cfg: Config, store: Engine | None = None) -> list[str]:
+def abandon_dead_runs(cfg: Config, store: Engine) -> list[str]:
     """Declare dead the runs silent for load.dead_after_seconds (see runs.abandon_dead_runs)."""
     stale_after = timedelta(seconds=cfg.load.dead_after_seconds)
-    return runs.abandon_dead_runs(store or runtime_for(cfg).store, stale_after=stale_after)
+    return runs.abandon_dead_runs(store, stale_after=stale_after)
 
 
 def plan_run(
-    cfg: Config, handle: RunHandle, *, stations: list[str] | None, failed_only: bool
+    rt: Runtime, handle: RunHandle, *, stations: list[str] | None, failed_only: bool
 ) -> None:
-    rt = runtime_for(cfg)
     inventory = rt.source.inventory(ReadStats())
     only = stations
     if failed_only:  # a failed station CMIS no longer has cannot be redone: leave it
@@ -117,9 +115,8 @@ def summarize(results: list[dict]) -> dict:
 
 
 def close_run(
-    cfg: Config, handle: RunHandle, results: list[dict], error: BaseException | None = None
+    rt: Runtime, handle: RunHandle, results: list[dict], error: BaseException | None = None
 ) -> dict:
-    rt = runtime_for(cfg)
     if handle.heartbeat is not None:
         handle.heartbeat.stop()
     summary = summarize(results)
@@ -149,8 +146,8 @@ def summary_markdown(kind: str, summary: dict, results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def publish_after_run(cfg: Config, run_id: str) -> list:
+def publish_after_run(rt: Runtime, run_id: str) -> list:
     """Files for people after each run: the current drafts and one review workbook per branch."""
     from cmis_migrate.reports.publish import publish
 
-    return publish(cfg, run_id)
+    return publish(rt, run_id)

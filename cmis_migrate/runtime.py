@@ -1,10 +1,13 @@
-"""What a station batch needs, built once per process from the config: engines, the calendar,
-reference lists. Tasks receive the Config (picklable) and look their Runtime up here, so a
-thread, a subprocess or a Dask worker each builds its own connections."""
+"""The wiring of a run: engines, the calendar and the reference lists, built once from the
+config by whoever starts the work (the CLI, the flow, a test) and handed down. Nothing here is
+cached per process: whoever builds a Runtime closes it.
+Under Dask a task runs in another process, where engines cannot be sent: see
+cmis_migrate.flows.dask_runner.WorkerRuntime."""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -27,9 +30,12 @@ class Runtime:
     staff_phones: frozenset[str]
     wards: tuple[str, ...]
 
+    def get(self) -> Runtime:  # a Runtime is its own handle (dask_runner.WorkerRuntime)
+        return self
 
-_lock = threading.Lock()
-_runtimes: dict[str, Runtime] = {}
+    def close(self) -> None:
+        self.store.dispose()
+        self.source.engine.dispose()
 
 
 def open_store(cfg: Config) -> Engine:
@@ -40,26 +46,26 @@ def open_store(cfg: Config) -> Engine:
     return engine
 
 
-def runtime_for(cfg: Config) -> Runtime:
-    key = cfg.model_dump_json()
-    with _lock:
-        rt = _runtimes.get(key)
-        if rt is None:
-            rt = Runtime(
-                cfg=cfg,
-                store=open_store(cfg),
-                source=CmisSource(source_engine(cfg.source.url)),
-                calendar=Calendar(cfg.windows, cfg.tz),
-                staff_phones=load_staff_phones(cfg.paths.staff_phones_file),
-                wards=province_wards(cfg.rules.province),
-            )
-            _runtimes[key] = rt
-        return rt
+def build_runtime(cfg: Config) -> Runtime:
+    store = open_store(cfg)
+    try:
+        return Runtime(
+            cfg=cfg,
+            store=store,
+            source=CmisSource(source_engine(cfg.source.url)),
+            calendar=Calendar(cfg.windows, cfg.tz),
+            staff_phones=load_staff_phones(cfg.paths.staff_phones_file),
+            wards=province_wards(cfg.rules.province),
+        )
+    except BaseException:
+        store.dispose()
+        raise
 
 
-def dispose_all() -> None:
-    with _lock:
-        for rt in _runtimes.values():
-            rt.store.dispose()
-            rt.source.engine.dispose()
-        _runtimes.clear()
+@contextmanager
+def opened_runtime(cfg: Config) -> Iterator[Runtime]:
+    rt = build_runtime(cfg)
+    try:
+        yield rt
+    finally:
+        rt.close()

@@ -20,18 +20,11 @@ from datetime import datetime
 
 import pandas as pd
 
-from cmis_migrate.batch import (
-    BatchSummary,
-    Evaluation,
-    LedgerAccess,
-    StationJob,
-    evaluate,
-    read_open_ledgers,
-)
+from cmis_migrate.batch import Evaluation, LedgerAccess, evaluate, read_open_ledgers
 from cmis_migrate.clock import Clock
 from cmis_migrate.failures import describe, is_transient
+from cmis_migrate.model import BatchSummary, Ledger, ReadStats, StationJob
 from cmis_migrate.runtime import Runtime
-from cmis_migrate.source.cmis import Ledger, ReadStats
 from cmis_migrate.store import runs
 from cmis_migrate.store.batch_group import SUMMARY_FIELDS, finished_batches, start_batches
 from cmis_migrate.store.rows import customer_rows, holder_rows
@@ -100,7 +93,7 @@ def read_station(
 
 def read_stations(
     jobs: list[StationJob], rt: Runtime, clock: Clock, task_run_id: str | None
-) -> list[StationRead]:
+) -> tuple[list[StationRead], dict[str, BatchSummary]]:
     """Start the stations' batches (one transaction), then read them one after another
     (batch.LedgerAccess: one ledger slot for the task, or a slot and a pause per ledger)."""
     start_batches(
@@ -110,8 +103,17 @@ def read_stations(
         lease_seconds=rt.cfg.load.lease_seconds,
         task_run_id=task_run_id,
     )
+    reads: list[StationRead] = []
+    failed: dict[str, BatchSummary] = {}
     with LedgerAccess(rt, owner=jobs[0].run_id) as access:
-        return [read_station(j, rt, clock, access) for j in jobs]
+        for job in jobs:
+            try:
+                reads.append(read_station(job, rt, clock, access))
+            except Exception as exc:  # bad CMIS data of one station fails that station only
+                if is_transient(exc):
+                    raise
+                failed[job.station] = fail_station(rt, job, exc)
+    return reads, failed
 
 
 def evaluate_group(reads: list[StationRead], rt: Runtime, *, run_id: str, now) -> GroupResult:
@@ -256,7 +258,10 @@ def process_group(
         for s, row in finished_batches(rt.store, run_id, [j.station for j in jobs]).items()
     }
     todo = [j for j in jobs if j.station not in done]
-    reads = read_stations(todo, rt, clock, task_run_id) if todo else []
+    reads: list[StationRead] = []
+    if todo:
+        reads, failed = read_stations(todo, rt, clock, task_run_id)
+        done.update(failed)
     if reads:
         now = clock.now()
         try:

@@ -19,11 +19,12 @@ from prefect.context import get_run_context
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
+from prefect.utilities.annotations import quote
 
-from cmis_migrate.batch import StationJob
 from cmis_migrate.clock import Clock
 from cmis_migrate.config import Config, load_config
 from cmis_migrate.failures import is_transient
+from cmis_migrate.model import StationJob
 from cmis_migrate.planning import group_jobs
 from cmis_migrate.run_control import (
     RunHandle,
@@ -33,7 +34,7 @@ from cmis_migrate.run_control import (
     publish_after_run,
     summary_markdown,
 )
-from cmis_migrate.runtime import runtime_for
+from cmis_migrate.runtime import Runtime, opened_runtime
 from cmis_migrate.station_group import process_group, summaries_after_error
 
 
@@ -55,13 +56,13 @@ def _retry_transient(task, task_run, state) -> bool:
     task_run_name="stations-{label}",
 )
 def station_batches(
-    cfg: Config, jobs: tuple[StationJob, ...], clock: Clock, label: str = ""
+    runtime, jobs: tuple[StationJob, ...], clock: Clock, label: str = ""
 ) -> list[dict] | State:
     """The station batches of one group. Raises only transient errors (retried with backoff:
     stations committed before the error are not done again). A station that failed on a data
     error makes the task end Failed (red in the Prefect UI, not retried), carrying every
-    station's summary."""
-    rt = runtime_for(cfg)
+    station's summary. `runtime`: the flow's Runtime, or under Dask a handle to the worker's."""
+    rt = runtime.get()
     ctx = get_run_context()
     summaries = process_group(list(jobs), rt, clock, task_run_id=str(ctx.task_run.id))
     failed = [s for s in summaries if s.state == "failed"]
@@ -94,18 +95,29 @@ def task_groups(cfg: Config, jobs: list[StationJob]) -> list[tuple[StationJob, .
     return group_jobs(jobs, max_customers=cfg.load.customers_per_task, min_groups=4 * workers(cfg))
 
 
-def run_batches(cfg: Config, handle: RunHandle) -> list[dict]:
+def task_runtime(rt: Runtime):
+    """What the tasks are handed: the flow's own Runtime when they run in its threads; under
+    Dask a handle to a Runtime each worker builds for itself (engines cannot travel)."""
+    if rt.cfg.runner == "dask":  # a plain object: nothing for Prefect to walk into
+        from cmis_migrate.flows.dask_runner import worker_runtime
+
+        return worker_runtime(get_run_context().task_runner, rt.cfg)
+    return quote(rt)  # Prefect must not walk into the engines (quote does not cross to Dask)
+
+
+def run_batches(rt: Runtime, handle: RunHandle) -> list[dict]:
+    cfg = rt.cfg
     batch_task = configured_batch_task(cfg)
     groups = task_groups(cfg, handle.jobs)
+    runtime = task_runtime(rt)
     futures = [
-        batch_task.submit(cfg, group, handle.clock, f"{group[0].station}+{len(group) - 1}")
+        batch_task.submit(runtime, group, handle.clock, f"{group[0].station}+{len(group) - 1}")
         for group in groups
     ]
     results: list[dict] = []
     for group, future in zip(groups, futures, strict=True):
         result = future.result(raise_on_failure=False)
         if isinstance(result, BaseException):  # retries exhausted (transient) or a crash
-            rt = runtime_for(cfg)
             results.extend(s.as_dict() for s in summaries_after_error(rt, list(group), result))
         else:
             results.extend(result)
@@ -122,17 +134,19 @@ def nightly_migration(
 ) -> dict:
     """Migrate every planned station batch once. `at` (ISO) fixes the clock for planning/tests."""
     cfg = load_config(config_path)
-    handle = begin_run(cfg, kind=kind, at=at, flow_run_id=str(get_run_context().flow_run.id))
-    try:
-        plan_run(cfg, handle, stations=stations, failed_only=failed_only)
-        get_run_logger().info("run %s: %d station batches planned", handle.run_id, len(handle.jobs))
-        results = run_batches(cfg, handle)
-    except BaseException as exc:
-        close_run(cfg, handle, [], error=exc)
-        raise
-    summary = close_run(cfg, handle, results)
-    summary_artifact(kind, summary, results)
-    publish_after_run(cfg, handle.run_id)
+    with opened_runtime(cfg) as rt:
+        handle = begin_run(rt, kind=kind, at=at, flow_run_id=str(get_run_context().flow_run.id))
+        try:
+            plan_run(rt, handle, stations=stations, failed_only=failed_only)
+            log = get_run_logger()
+            log.info("run %s: %d station batches planned", handle.run_id, len(handle.jobs))
+            results = run_batches(rt, handle)
+        except BaseException as exc:
+            close_run(rt, handle, [], error=exc)
+            raise
+        summary = close_run(rt, handle, results)
+        summary_artifact(kind, summary, results)
+        publish_after_run(rt, handle.run_id)
     if summary["state"] == "failed":  # the flow run ends Failed in Prefect (alerts, the UI)
         n = summary["batches"].get("failed", 0)
         return Failed(

@@ -22,8 +22,9 @@ from cmis_migrate.cli.app import app
 from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, console, fail, get_config
 from cmis_migrate.db import safe_url, source_engine
 from cmis_migrate.errors import InputFileError, OutputFileError
+from cmis_migrate.model import ReadStats
 from cmis_migrate.preflight import PreflightError, check_source
-from cmis_migrate.source.cmis import RAW_COLUMNS, CmisSource, ReadStats
+from cmis_migrate.source.cmis import RAW_COLUMNS, CmisSource
 from cmis_migrate.tabular_files import table_kind, write_table
 
 

@@ -18,7 +18,7 @@ from cmis_migrate.db import utcnow
 from cmis_migrate.reports.branch_report import issue_branch_report
 from cmis_migrate.reports.data_docs import build_data_docs
 from cmis_migrate.reports.drafts_export import export_drafts_csv
-from cmis_migrate.runtime import runtime_for
+from cmis_migrate.runtime import Runtime
 from cmis_migrate.store import review
 from cmis_migrate.store.queries import drafts_chunks
 
@@ -29,8 +29,8 @@ def branch_report_path(cfg: Config, branch: str) -> Path:
     return cfg.paths.reports / f"review_{branch}.xlsx"
 
 
-def publish(cfg: Config, run_id: str) -> list[Path]:
-    rt = runtime_for(cfg)
+def publish(rt: Runtime, run_id: str) -> list[Path]:
+    cfg = rt.cfg
     written: list[Path] = []
     try:
         # in pieces: the province's drafts as one frame took ~1 GB and ~45 s

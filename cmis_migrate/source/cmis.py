@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as clock_time
 from decimal import Decimal
@@ -17,6 +16,7 @@ import pandas as pd
 from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.engine import Engine
 
+from cmis_migrate.model import Ledger, ReadStats, Station, reading_day
 from cmis_migrate.source.schema import (
     CHANGE_REQUEST_TYPES,
     D_SO_GCS,
@@ -47,39 +47,6 @@ RAW_COLUMNS = (
     "contract_date",
     "pending_change",
 )
-
-
-@dataclass
-class ReadStats:
-    queries: int = 0
-    rows: int = 0
-    seconds: float = 0.0
-
-    def add(self, other: ReadStats) -> None:
-        self.queries += other.queries
-        self.rows += other.rows
-        self.seconds += other.seconds
-
-
-@dataclass(frozen=True)
-class Ledger:
-    ledger: str
-    station: str
-    branch: str
-    reading_day: int
-    customers: int
-
-
-@dataclass(frozen=True)
-class Station:
-    station: str
-    branch: str
-    standardized: bool
-    ledgers: tuple[Ledger, ...] = field(default_factory=tuple)
-
-    @property
-    def customers(self) -> int:
-        return sum(lg.customers for lg in self.ledgers)
 
 
 def _open_change_request(customer_code_col):
@@ -139,7 +106,7 @@ class CmisSource:
         for tram, unit, std, sogcs, day, n in rows:
             entry = stations.setdefault(tram, (unit, bool(std), []))
             if sogcs is not None:
-                entry[2].append(Ledger(sogcs, tram, unit, int(day or 1), int(n or 0)))
+                entry[2].append(Ledger(sogcs, tram, unit, reading_day(day), int(n or 0)))
         return [Station(k, v[0], v[1], tuple(v[2])) for k, v in stations.items()]
 
     def _ledger_query(self, station: str, ledger: str, as_of: date):

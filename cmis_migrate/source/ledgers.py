@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from cmis_migrate import db
+from cmis_migrate.model import reading_day
 from cmis_migrate.source.schema import D_SO_GCS
 
 # one row per ledger: MA_SOGCS, MA_TRAM, MA_DVIQLY (text) and NGAY_GCS (Int64, may be missing)
@@ -56,21 +57,10 @@ def list_ledgers(engine: Engine) -> pd.DataFrame:
             "ledger": pd.array([_text(v) for v in cols[0]], dtype="str"),
             "station": pd.array([_text(v) for v in cols[1]], dtype="str"),
             "branch": pd.array([_text(v) for v in cols[2]], dtype="str"),
-            "reading_day": pd.array([_int(v) for v in cols[3]], dtype="Int64"),
+            "reading_day": pd.array([reading_day(v) for v in cols[3]], dtype="Int64"),
         }
     )
 
 
 def _text(v: object) -> str | None:
     return None if v is None else str(v).strip()
-
-
-def _int(v: object) -> int | None:
-    """NGAY_GCS as an int; anything that is not a whole number (dirty CMIS data) is missing."""
-    if v is None or isinstance(v, bool):
-        return None
-    try:
-        f = float(v)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return int(f) if f.is_integer() else None

@@ -23,7 +23,6 @@ from sqlalchemy import func, select
 from cmis_migrate.config import load_config
 from cmis_migrate.db import store_engine
 from cmis_migrate.demo.generator import seed_demo
-from cmis_migrate.runtime import dispose_all
 from cmis_migrate.store.queries import current_batches
 from cmis_migrate.store.tables import (
     batches,
@@ -272,6 +271,5 @@ def test_a_run_killed_mid_way_then_rerun_equals_an_uninterrupted_run(
             ref_engine.dispose()
     finally:
         engine.dispose()
-        dispose_all()
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)

@@ -16,7 +16,6 @@ from sqlalchemy import create_engine, select
 
 from cmis_migrate.config import load_config
 from cmis_migrate.demo.generator import seed_demo
-from cmis_migrate.runtime import dispose_all
 from cmis_migrate.store.tables import batches, customer_issues, customers, drafts
 from tests.conftest import OPEN_ALL_DAY
 
@@ -114,7 +113,6 @@ def run_flow(cfg, at: str) -> dict:
     from cmis_migrate.flows.nightly import run_nightly
 
     summary = run_nightly(cfg, at=at)
-    dispose_all()
     return summary
 
 

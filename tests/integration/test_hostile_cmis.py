@@ -14,9 +14,10 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from cmis_migrate.config import load_config
+from cmis_migrate.model import ReadStats
 from cmis_migrate.run_control import begin_run, close_run, plan_run
-from cmis_migrate.runtime import dispose_all, runtime_for
-from cmis_migrate.source.cmis import CmisSource, ReadStats
+from cmis_migrate.runtime import opened_runtime
+from cmis_migrate.source.cmis import CmisSource
 from cmis_migrate.source.schema import (
     D_DVIQLY,
     D_SO_GCS,
@@ -213,17 +214,16 @@ def hostile(tmp_path, make_config):
     (tmp_path / "site").mkdir()
     labels = build_cmis(f"sqlite:///{tmp_path / 'site' / 'cmis.sqlite'}")
     path = make_config(tmp_path / "site", windows=OPEN_ALL_DAY)
-    yield load_config(path, env={}), labels
-    dispose_all()
+    with opened_runtime(load_config(path, env={})) as rt:
+        yield rt, labels
 
 
 def test_every_hostile_row_is_carried_through_with_reasons(hostile):
-    cfg, labels = hostile
-    handle = begin_run(cfg, kind="run", at=AT, flow_run_id=None)
-    plan_run(cfg, handle, stations=None, failed_only=False)
-    rt = runtime_for(cfg)
+    rt, labels = hostile
+    handle = begin_run(rt, kind="run", at=AT, flow_run_id=None)
+    plan_run(rt, handle, stations=None, failed_only=False)
     results = [process_station(job, rt, handle.clock).as_dict() for job in handle.jobs]
-    summary = close_run(cfg, handle, results)
+    summary = close_run(rt, handle, results)
     assert summary["state"] == "succeeded"
     by_station = {r["station"]: r for r in results}
     assert set(by_station) == {"PA0701T0001", "PA0701T0002", "PA0701T0003", "PA0701T0004"}
@@ -281,8 +281,8 @@ def code_of_label(labels: dict[str, str], label: str) -> str:
 
 
 def test_raw_frame_types_whatever_cmis_holds(hostile):
-    cfg, labels = hostile
-    source = CmisSource(runtime_for(cfg).source.engine)
+    rt, labels = hostile
+    source = rt.source
     frames = list(
         source.read_ledger(
             "PA0701T0001", "PA0701T0001A", as_of=date(2026, 3, 10), chunk_rows=3, stats=ReadStats()

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from cmis_migrate.config import load_config
 from cmis_migrate.db import store_engine
 from cmis_migrate.demo.generator import seed_demo
-from cmis_migrate.runtime import dispose_all
 from cmis_migrate.store.queries import batches_of_run, current_batches, drafts_frame, totals
 from cmis_migrate.store.tables import customer_issues, customers, drafts
 from tests.conftest import OPEN_ALL_DAY
@@ -31,7 +30,6 @@ def site(tmp_path, db_urls, make_config, prefect_server):
         load={"max_ledgers_at_once": 2, "parallel_batches": 2},
     )
     yield load_config(path, env={})
-    dispose_all()
 
 
 def run_flow(cfg, **kw) -> dict:

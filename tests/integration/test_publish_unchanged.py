@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from cmis_migrate.config import load_config
 from cmis_migrate.db import store_engine, utcnow
 from cmis_migrate.demo.generator import seed_demo
-from cmis_migrate.runtime import dispose_all
 from cmis_migrate.store import review
 from cmis_migrate.store.tables import batches, imports
 from tests.conftest import OPEN_ALL_DAY
@@ -108,4 +107,3 @@ def test_unchanged_nights_keep_the_workbooks_and_a_correction_reissues_its_branc
         assert (cfg.paths.reports / f"review_{branches[1]}.xlsx").exists()
     finally:
         engine.dispose()
-        dispose_all()

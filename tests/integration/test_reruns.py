@@ -19,7 +19,6 @@ from cmis_migrate.config import load_config
 from cmis_migrate.db import source_engine, store_engine
 from cmis_migrate.demo.generator import seed_demo
 from cmis_migrate.planning import plan_jobs
-from cmis_migrate.runtime import dispose_all
 from cmis_migrate.source.cmis import CmisSource
 from cmis_migrate.store import runs
 from cmis_migrate.store.queries import batches_of_run
@@ -91,7 +90,6 @@ def site(module_db_urls, tmp_path_factory, prefect_server):
     finally:
         engine.dispose()
     yield cfg, planned
-    dispose_all()
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,6 @@ from cmis_migrate.config import load_config
 from cmis_migrate.db import store_engine
 from cmis_migrate.demo.generator import seed_demo
 from cmis_migrate.reports.review_layout import ISSUE_COLUMNS, REJECTED_COLUMN
-from cmis_migrate.runtime import dispose_all
 from cmis_migrate.store.tables import (
     confirmations,
     corrections,
@@ -93,7 +92,6 @@ def site(request, tmp_path_factory, prefect_server, pg_base_url):
     first = run_flow(cfg, at="2026-03-10T23:00:00+07:00")
     assert first["state"] == "succeeded"
     yield {"cfg": cfg, "folder": folder, "run_id": first["run_id"]}
-    dispose_all()
     if request.param == "postgresql":
         _drop_pg(pg_base_url, [source, store])
 

@@ -10,7 +10,6 @@ import pytest
 from cmis_migrate.config import load_config
 from cmis_migrate.db import source_engine, store_engine
 from cmis_migrate.demo.generator import seed_demo
-from cmis_migrate.runtime import dispose_all
 from cmis_migrate.source.cmis import CmisSource
 from cmis_migrate.store.queries import batches_of_run, totals
 
@@ -43,7 +42,6 @@ def make_site(tmp_path, make_config, source_url, prefect_server):
         return load_config(path, env={})
 
     yield make
-    dispose_all()
 
 
 def run_flow(cfg, **kw) -> dict:

@@ -12,11 +12,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cmis_migrate.batch import StationJob, context_counts
+from cmis_migrate.batch import context_counts
 from cmis_migrate.config import RulesConfig
 from cmis_migrate.fingerprint import code_digest, pipeline_fingerprint
+from cmis_migrate.model import Ledger, StationJob
 from cmis_migrate.planning import group_jobs
-from cmis_migrate.source.cmis import RAW_COLUMNS, Ledger, to_raw_frame
+from cmis_migrate.source.cmis import RAW_COLUMNS, to_raw_frame
 from cmis_migrate.store.unit_of_work import records
 from cmis_migrate.validators.context import ValidationContext
 

@@ -1,0 +1,103 @@
+"""The domain types of a run, with no I/O: what CMIS holds (stations and their ledgers), what a
+run plans (station jobs) and what a station batch reports. The planner, the flow and the
+station-batch core import these without pulling in a database or Prefect."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+READING_DAYS = range(1, 32)  # a ledger's reading day (NGAY_GCS) is a day of the month
+
+
+@dataclass
+class ReadStats:
+    """How hard a batch leaned on CMIS: queries, rows and seconds inside them."""
+
+    queries: int = 0
+    rows: int = 0
+    seconds: float = 0.0
+
+    def add(self, other: ReadStats) -> None:
+        self.queries += other.queries
+        self.rows += other.rows
+        self.seconds += other.seconds
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A meter-reading ledger (sổ GCS). `reading_day` is None when CMIS holds no usable day
+    (missing, not a whole number, outside 1..31): the windows cannot be judged for it, so its
+    station batch fails with that reason instead of guessing a day."""
+
+    ledger: str
+    station: str
+    branch: str
+    reading_day: int | None
+    customers: int
+
+    @property
+    def reading_day_problem(self) -> str | None:
+        if self.reading_day is None:
+            return f"ledger {self.ledger}: CMIS has no valid reading day (NGAY_GCS not in 1..31)"
+        return None
+
+
+def reading_day(value: object) -> int | None:
+    """NGAY_GCS as a day of the month, or None when it is not one (the one rule for every
+    reader of ledgers: the planner, the nightly run and `windows`)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        f = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if not f.is_integer() or int(f) not in READING_DAYS:
+        return None
+    return int(f)
+
+
+@dataclass(frozen=True)
+class Station:
+    station: str
+    branch: str
+    standardized: bool
+    ledgers: tuple[Ledger, ...] = field(default_factory=tuple)
+
+    @property
+    def customers(self) -> int:
+        return sum(lg.customers for lg in self.ledgers)
+
+
+@dataclass(frozen=True)
+class StationJob:
+    """One station batch of a run: the unit that is read, committed, failed and redone alone."""
+
+    run_id: str
+    station: str
+    branch: str
+    standardized: bool
+    ledgers: tuple[Ledger, ...]
+
+    @property
+    def customers(self) -> int:
+        return sum(lg.customers for lg in self.ledgers)
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """What a station batch reports back to the flow (small: counts, never frames)."""
+
+    station: str
+    branch: str
+    state: str
+    customers: int = 0
+    ready: int = 0
+    needs_review: int = 0
+    blocked: int = 0
+    drafted: int = 0
+    deferred: int = 0
+    unchanged: int = 0
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
