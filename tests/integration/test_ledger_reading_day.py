@@ -53,7 +53,7 @@ def bad_days(tmp_path, make_config):
         ).all()
         bad = {ledgers[0].MA_SOGCS: 0, ledgers[-1].MA_SOGCS: 45}
         for code, day in bad.items():
-            conn.execute(update(D_SO_GCS).where(D_SO_GCS.c.MA_SOGCS == code).values(NGAY_GCS=day))
+            conn.execute(update(D_SO_GCS).where(code == D_SO_GCS.c.MA_SOGCS).values(NGAY_GCS=day))
     engine.dispose()
     stations = {lg.MA_TRAM for lg in ledgers if lg.MA_SOGCS in bad}
     path = make_config(tmp_path / "site", source={"url": source}, windows=OPEN_ALL_DAY)
@@ -83,9 +83,5 @@ def test_a_ledger_with_an_impossible_reading_day_fails_its_station_alone(bad_day
 
     # `windows` reads the same ledgers the same way: these two have no reading day
     ledgers = list_ledgers(rt.source.engine).set_index("ledger")
-    for code in bad:
-        assert (
-            ledgers.loc[code, "reading_day"] is None
-            or str(ledgers.loc[code, "reading_day"]) == "<NA>"
-        )
+    assert ledgers.loc[list(bad), "reading_day"].isna().all()
     assert ledgers.drop(index=list(bad))["reading_day"].notna().all()
