@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from cmis_migrate.config import Config
 from cmis_migrate.db import source_engine, store_engine
+from cmis_migrate.evaluate import Policy
 from cmis_migrate.reference import load_staff_phones, province_wards
 from cmis_migrate.source.cmis import CmisSource
 from cmis_migrate.store import slots
@@ -29,6 +30,10 @@ class Runtime:
     calendar: Calendar
     staff_phones: frozenset[str]
     wards: tuple[str, ...]
+
+    @property
+    def policy(self) -> Policy:
+        return Policy(self.cfg.rules, self.staff_phones, self.wards)
 
     def get(self) -> Runtime:  # a Runtime is its own handle (dask_runner.WorkerRuntime)
         return self

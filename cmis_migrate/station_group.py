@@ -20,13 +20,15 @@ from datetime import datetime
 
 import pandas as pd
 
-from cmis_migrate.batch import Evaluation, LedgerAccess, evaluate, read_open_ledgers
 from cmis_migrate.clock import Clock
+from cmis_migrate.evaluate import BatchResult, evaluate, normalize_batch
 from cmis_migrate.failures import describe, is_transient
+from cmis_migrate.ledger_reads import LedgerAccess, read_open_ledgers
 from cmis_migrate.model import BatchSummary, Ledger, ReadStats, StationJob
 from cmis_migrate.runtime import Runtime
 from cmis_migrate.store import runs
 from cmis_migrate.store.batch_group import SUMMARY_FIELDS, finished_batches, start_batches
+from cmis_migrate.store.facts import gather_facts, gather_holders
 from cmis_migrate.store.rows import customer_rows, holder_rows
 from cmis_migrate.store.statistics import refresh_statistics
 from cmis_migrate.store.tables import STAGES
@@ -36,7 +38,6 @@ from cmis_migrate.store.unit_of_work import (
     commit_station,
     records,
 )
-from cmis_migrate.validators.station_expectations import run_expectations_by_station
 
 log = logging.getLogger(__name__)
 # stages done once for a whole group, apportioned to its stations by customers read
@@ -55,8 +56,7 @@ class StationRead:
 
 @dataclass
 class GroupResult:
-    evaluation: Evaluation
-    validation: dict[str, dict]  # station -> GX summary of its evaluated rows
+    evaluation: BatchResult
     seconds: dict[str, float]  # SHARED_STAGES, for the whole group
     rows: int  # customers read by the group
     stations: int
@@ -117,15 +117,24 @@ def read_stations(
 
 
 def evaluate_group(reads: list[StationRead], rt: Runtime, *, run_id: str, now) -> GroupResult:
+    """The stations' customers together, in the three steps of a batch: read the store's
+    facts, evaluate (pure: cmis_migrate.evaluate), and (the caller) commit."""
     raws = [r.raw for r in reads if len(r.raw)]
     raw = pd.concat(raws, ignore_index=True) if raws else reads[0].raw
     # a customer listed in two stations (bad CMIS data) is processed once, in the first
     raw = raw.drop_duplicates(subset="customer_code", keep="first").reset_index(drop=True)
-    evaluation = evaluate(raw, rt, run_id=run_id, now=now)
+    policy = rt.policy
     t = time.perf_counter()
-    validation = run_expectations_by_station(evaluation.frame, rt.wards)
-    seconds = {**evaluation.seconds, "gx": time.perf_counter() - t}
-    return GroupResult(evaluation, validation, seconds, len(raw), len(reads), run_id, now)
+    facts = gather_facts(rt.store, raw, policy, now.date())
+    lookup = time.perf_counter() - t
+    normalized = normalize_batch(raw, facts, policy, now)
+    t = time.perf_counter()
+    holders = gather_holders(rt.store, normalized.keys, raw["customer_code"])
+    lookup += time.perf_counter() - t
+    result = evaluate(normalized, facts, holders, policy, run_id=run_id, now=now)
+    seconds = dict(result.seconds)
+    seconds["validate"] = seconds.get("validate", 0.0) + lookup  # store look-ups, as before
+    return GroupResult(result, seconds, len(raw), len(reads), run_id, now)
 
 
 def _by_station(rows: list[dict]) -> dict[str, list[dict]]:
@@ -179,7 +188,7 @@ def station_result(read: StationRead, group: GroupResult) -> StationResult:
         drafts=drafts,
         holders=group.part("holders", station),
         batch=batch,
-        validation=group.validation.get(station),
+        validation=group.evaluation.validation.get(station),
     )
 
 

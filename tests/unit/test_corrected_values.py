@@ -120,7 +120,7 @@ def test_an_address_is_corrected_to_its_2025_ward_or_rejected() -> None:
 
 
 def test_a_correction_or_confirmation_changes_the_content_hash() -> None:
-    from cmis_migrate.batch import review_marks
+    from cmis_migrate.evaluate import review_marks
     from cmis_migrate.source.cmis import RAW_COLUMNS
     from cmis_migrate.store.rows import content_hashes
 

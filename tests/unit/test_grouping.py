@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cmis_migrate.batch import context_counts
 from cmis_migrate.config import RulesConfig
+from cmis_migrate.evaluate import context_counts
 from cmis_migrate.fingerprint import code_digest, pipeline_fingerprint
 from cmis_migrate.model import Ledger, StationJob
 from cmis_migrate.planning import group_jobs
