@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from cmis_migrate.config import Config
-from cmis_migrate.db import safe_url, source_engine, sqlite_path, store_engine
-from cmis_migrate.source.schema import metadata as cmis_metadata
+from cmis_migrate.config import Config, ConfigError
+from cmis_migrate.db import safe_url, sqlite_path, store_engine
+from cmis_migrate.source.connect import open_source_engine, source_tables
 
 
 class PreflightError(RuntimeError):
@@ -30,17 +30,26 @@ def check_source(cfg: Config) -> None:
         raise PreflightError(
             f"CMIS source not found: {path} (create a demo one with `cmis-migrate seed-demo`)"
         )
+    tables = source_tables(cfg)
+    schema = cfg.source.db_schema
     try:
-        engine = source_engine(cfg.source.url)
+        engine = open_source_engine(cfg)
         try:
-            names = set(inspect(engine).get_table_names())
+            # Oracle reports case-insensitive names in lower case: compare without case
+            names = {n.lower() for n in inspect(engine).get_table_names(schema=schema)}
         finally:
             engine.dispose()
+    except ConfigError as exc:
+        raise PreflightError(str(exc)) from None
     except SQLAlchemyError as exc:
         raise PreflightError(f"cannot reach the CMIS source {url}: {type(exc).__name__}") from None
-    missing = sorted(set(cmis_metadata.tables) - names)
+    missing = sorted(t.name for t in tables.metadata.tables.values() if t.name.lower() not in names)
     if missing:
-        raise PreflightError(f"the CMIS source {url} lacks table(s) {', '.join(missing)}")
+        where = f"{url} (schema {schema})" if schema else url
+        raise PreflightError(
+            f"the CMIS source {where} lacks table(s) {', '.join(missing)} "
+            "(`cmis-migrate check-source` shows what the mapping in config needs)"
+        )
 
 
 def check_store(cfg: Config) -> None:
