@@ -26,7 +26,7 @@ from cmis_migrate.source.schema import BINARY, DATE, NEEDED, NUMBER, TEXT, CmisT
 class ColumnCheck:
     table: str  # CMIS names
     column: str
-    site: str  # schema.table.column as the source names it
+    site: str  # table.column as the source names it (in the configured schema)
     found_type: str | None  # None: not there
     status: str  # "ok", "no table", "no column", "unusable type"
 
@@ -100,10 +100,6 @@ def impossible_day(value: object) -> bool:
     return not (f.is_integer() and 1 <= f <= 31)
 
 
-def _site_name(schema: str | None, *parts: str) -> str:
-    return ".".join(p for p in (schema, *parts) if p)
-
-
 def check_columns(engine: Engine, tables: CmisTables) -> list[ColumnCheck]:
     """Every needed column, from the database catalogue only (names compared without case:
     Oracle reports its upper-case names in lower case)."""
@@ -121,7 +117,7 @@ def check_columns(engine: Engine, tables: CmisTables) -> list[ColumnCheck]:
         )
         for col, kinds in needed.items():
             site_col = t.c[col].name
-            site = _site_name(schema, t.name, site_col)
+            site = f"{t.name}.{site_col}"
             if real is None:
                 out.append(ColumnCheck(cmis_table, col, site, None, "no table"))
                 continue
