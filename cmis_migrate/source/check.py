@@ -94,8 +94,9 @@ def impossible_day(value: object) -> bool:
     if value is None or isinstance(value, bool):
         return True
     try:
-        f = float(str(value).strip())
-    except ValueError:
+        raw = value.decode() if isinstance(value, bytes) else str(value)
+        f = float(raw.strip())
+    except ValueError:  # UnicodeDecodeError is one
         return True
     return not (f.is_integer() and 1 <= f <= 31)
 

@@ -9,6 +9,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy.dialects import oracle
 
 from cmis_migrate.source.check import (
@@ -156,7 +158,25 @@ def test_oracle_types_are_usable_kinds() -> None:
     ("day", "impossible"),
     [(1, False), (31, False), (Decimal("15"), False), ("7", False), (12.0, False),
      (0, True), (32, True), (None, True), ("", True), ("abc", True), (3.5, True), (-1, True),
-     (True, True)],
+     (True, True), (b"12", False), (b"\xff", True)],
 )  # fmt: skip
 def test_impossible_reading_days(day, impossible) -> None:
     assert impossible_day(day) is impossible
+
+
+@given(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.decimals(allow_nan=True, allow_infinity=True),
+        st.text(),
+        st.binary(),
+    )
+)
+def test_any_reading_day_is_classified_without_crashing(day) -> None:
+    impossible = impossible_day(day)
+    assert isinstance(impossible, bool)
+    if isinstance(day, int) and not isinstance(day, bool):
+        assert impossible is not (1 <= day <= 31)
