@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cmis_migrate.config import Config, ConfigError
 from cmis_migrate.db import safe_url, sqlite_path, store_engine
 from cmis_migrate.source.connect import open_source_engine, source_tables
+from cmis_migrate.source.schema import NEEDED
 
 
 class PreflightError(RuntimeError):
@@ -35,15 +36,19 @@ def check_source(cfg: Config) -> None:
     try:
         engine = open_source_engine(cfg)
         try:
-            # Oracle reports case-insensitive names in lower case: compare without case
-            names = {n.lower() for n in inspect(engine).get_table_names(schema=schema)}
+            # Oracle reports case-insensitive names in lower case: compare without case;
+            # a read-only login often sees CMIS through views
+            insp = inspect(engine)
+            found = [*insp.get_table_names(schema=schema), *insp.get_view_names(schema=schema)]
+            names = {n.lower() for n in found}
         finally:
             engine.dispose()
     except ConfigError as exc:
         raise PreflightError(str(exc)) from None
     except SQLAlchemyError as exc:
         raise PreflightError(f"cannot reach the CMIS source {url}: {type(exc).__name__}") from None
-    missing = sorted(t.name for t in tables.metadata.tables.values() if t.name.lower() not in names)
+    needed = (tables.table(name).name for name in NEEDED)  # what the nightly run reads
+    missing = sorted(n for n in needed if n.lower() not in names)
     if missing:
         where = f"{url} (schema {schema})" if schema else url
         raise PreflightError(

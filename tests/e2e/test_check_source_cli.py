@@ -42,7 +42,8 @@ def _config(folder: Path, source: dict) -> Path:
 def _cli(path: Path, width: int = 80) -> subprocess.CompletedProcess:
     """The installed command as a user runs it, in an 80-column terminal."""
     env = {**os.environ, "COLUMNS": str(width), "NO_COLOR": "1"}
-    env.pop("CMIS_MIGRATE_DEBUG", None)
+    for var in ("CMIS_MIGRATE_DEBUG", "CMIS_SOURCE_URL", "CMIS_STORE_URL", "CMIS_SOURCE_PASSWORD"):
+        env.pop(var, None)
     return subprocess.run(
         [sys.executable, "-m", "cmis_migrate", "check-source", "-c", str(path)],
         capture_output=True,
@@ -113,6 +114,19 @@ def test_a_column_of_an_unusable_type_fails(tmp_path, demo_db) -> None:
     assert "HDG_DIEM_DO.SO_HO (HDG_DIEM_DO.SO_HO_ANH): type BLOB" in result.output
 
 
+def test_a_table_seen_through_a_view_passes(tmp_path, demo_db) -> None:
+    db = _writable_copy(
+        demo_db,
+        tmp_path / "cmis.sqlite",
+        'ALTER TABLE "HDG_YEU_CAU" RENAME TO "YC_BASE"',
+        'CREATE VIEW "V_YEU_CAU" AS SELECT * FROM "YC_BASE"',
+    )
+    cfg = _config(tmp_path, {"url": f"sqlite:///{db}", "tables": {"HDG_YEU_CAU": "V_YEU_CAU"}})
+    result = runner.invoke(app, ["check-source", "-c", str(cfg)])
+    assert result.exit_code == 0, result.output
+    assert "V_YEU_CAU.LOAI_YCAU" in result.output
+
+
 def test_impossible_reading_days_are_listed(tmp_path, demo_db) -> None:
     engine = create_engine(f"sqlite:///{demo_db}")
     with engine.connect() as conn:
@@ -161,3 +175,18 @@ def test_a_mapped_postgresql_schema_passes_read_only(tmp_path, pg_database) -> N
         app, ["check-source", "-c", str(_config(plain, {"url": pg_database, "schema": "public"}))]
     )
     assert broken.exit_code == 1 and "no table" in broken.output
+
+
+def test_the_run_preflight_reads_the_mapping_too(tmp_path, demo_db) -> None:
+    from cmis_migrate.config import load_config
+    from cmis_migrate.preflight import PreflightError
+    from cmis_migrate.preflight import check_source as preflight
+
+    url = f"sqlite:///{demo_db}"
+    # D_DVIQLY is not read by the nightly run: a site without it may still run
+    site = _config(tmp_path / "a", {"url": url, "tables": {"D_DVIQLY": "X"}})
+    preflight(load_config(site, env={}))
+    bad = _config(tmp_path / "b", {"url": url, "tables": {"HDG_YEU_CAU": "NOPE"}})
+    broken = load_config(bad, env={})
+    with pytest.raises(PreflightError, match="lacks table.s. NOPE"):
+        preflight(broken)
