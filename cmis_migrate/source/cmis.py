@@ -274,6 +274,8 @@ def _text(v: object) -> str | None:
         text = v.isoformat()
     elif isinstance(v, Decimal):
         text = format(v, "f")
+    elif isinstance(v, float) and v.is_integer():  # an Oracle NUMBER fetched as float
+        text = str(int(v))
     else:
         text = str(v)
     return text.replace("\x00", "\ufffd") if "\x00" in text else text
