@@ -65,20 +65,7 @@ def render(check: SourceCheck, where: str) -> None:
         mark = "[green]yes[/]" if check.read_only else "[red]NO[/]"
         _p(f"Read-only session: {mark} ({escape(check.read_only_how)})")
     if check.columns:
-        table = Table(title="Tables and columns the nightly run reads", title_justify="left")
-        table.add_column("CMIS name")
-        table.add_column("in this source")
-        table.add_column("type")
-        table.add_column("")
-        for c in check.columns:
-            cmis = f"{c.table}.{c.column}"
-            table.add_row(
-                cmis,
-                escape(c.site),
-                escape(c.found_type or "-"),
-                "[green]ok[/]" if c.ok else f"[red]{c.status}[/]",
-            )
-        console.print(table)
+        console.print(_columns_table(check))
     if check.units:
         table = Table(title="Managing units", title_justify="left")
         table.add_column("unit")
@@ -103,6 +90,28 @@ def render(check: SourceCheck, where: str) -> None:
     _p("[bold red]Not ready:[/]")
     for problem in check.problems:
         _p(f"  - {escape(problem)}")
+
+
+def _columns_table(check: SourceCheck) -> Table:
+    """One row per table, then its columns: CMIS's name, the source's, type and status."""
+    table = Table(title="Tables and columns the nightly run reads", title_justify="left")
+    table.add_column("CMIS name")
+    table.add_column("in this source")
+    table.add_column("type")
+    table.add_column("status")
+    last = None
+    for c in check.columns:
+        site_table, site_column = c.site.split(".", 1)
+        if c.table != last:
+            last = c.table
+            table.add_row(f"[bold]{c.table}[/]", f"[bold]{escape(site_table)}[/]", "", "")
+        table.add_row(
+            f"  {c.column}",
+            escape(site_column),
+            escape(c.found_type or "-"),
+            "[green]ok[/]" if c.ok else f"[red]{c.status}[/]",
+        )
+    return table
 
 
 def _render_bad_days(check: SourceCheck) -> None:

@@ -260,9 +260,13 @@ def check_source(source: CmisSource, *, as_of: date, chunk_rows: int) -> SourceC
     check.columns = columns
     missing = [c for c in columns if not c.ok]
     for c in missing:
-        what = f"{c.table}.{c.column} ({c.site})"
-        detail = f"type {c.found_type}" if c.status == "unusable type" else c.status
-        check.problems.append(f"{what}: {detail}")
+        if c.status == "no table":
+            problem = f"{c.table} ({c.site.split('.')[0]}): no table"
+        else:
+            detail = f"type {c.found_type}" if c.status == "unusable type" else c.status
+            problem = f"{c.table}.{c.column} ({c.site}): {detail}"
+        if problem not in check.problems:
+            check.problems.append(problem)
     if missing:
         return check
     check.units = _step(check, "counting per unit", lambda: unit_counts(engine, tables)) or []

@@ -68,7 +68,8 @@ def test_the_demo_passes_in_80_columns_without_personal_data(tmp_path, demo_db) 
     assert done.returncode == 0, done.stdout + done.stderr
     assert max(len(line) for line in out.splitlines()) <= 80
     assert "Read-only session: yes" in out
-    assert "D_SO_GCS.NGAY_GCS" in out and "unusable" not in out and "no column" not in out
+    assert "D_SO_GCS" in out and "NGAY_GCS" in out and "ok" in out
+    assert "unusable" not in out and "no column" not in out and "no table" not in out
     assert "Managing units" in out and "PA0701" in out
     assert "Largest ledger" in out and "Ready for the first night" in out
     assert not any(name in out for name in _names(demo_db))
@@ -87,7 +88,8 @@ def test_a_mapping_to_missing_names_fails_and_names_them(tmp_path, demo_db) -> N
     assert max(len(line) for line in out.splitlines()) <= 80
     assert "Not ready" in out and "Ready for the first night" not in out
     assert "D_SO_GCS.NGAY_GCS (D_SO_GCS.NGAY_GHI): no column" in out
-    assert "HDG_YEU_CAU.LOAI_YCAU (YEU_CAU_KH.LOAI_YCAU): no table" in out
+    assert "  - HDG_YEU_CAU (YEU_CAU_KH): no table" in out
+    assert out.count("no table") == 1 + 3  # once in the list, once per needed column above
     assert "Managing units" not in out  # nothing is counted through a broken mapping
     assert "Traceback" not in done.stderr
 
@@ -124,7 +126,7 @@ def test_a_table_seen_through_a_view_passes(tmp_path, demo_db) -> None:
     cfg = _config(tmp_path, {"url": f"sqlite:///{db}", "tables": {"HDG_YEU_CAU": "V_YEU_CAU"}})
     result = runner.invoke(app, ["check-source", "-c", str(cfg)])
     assert result.exit_code == 0, result.output
-    assert "V_YEU_CAU.LOAI_YCAU" in result.output
+    assert "V_YEU_CAU" in result.output and "no table" not in result.output
 
 
 def test_impossible_reading_days_are_listed(tmp_path, demo_db) -> None:
@@ -168,7 +170,7 @@ def test_a_mapped_postgresql_schema_passes_read_only(tmp_path, pg_database) -> N
     assert result.exit_code == 0, result.output
     assert "transaction_read_only = on" in result.output
     assert "(schema cmis_site)" in result.output
-    assert "so_gcs.ngay_ghi_chi_so" in result.output
+    assert "so_gcs" in result.output and "ngay_ghi_chi_so" in result.output
     # the same mapping on the unmoved default demo fails: every renamed name is missing
     plain = tmp_path / "plain"
     broken = runner.invoke(
