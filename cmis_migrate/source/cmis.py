@@ -120,23 +120,6 @@ class CmisSource:
         self.tables = tables or DEFAULT_TABLES
         self.validity_dates = validity_dates
 
-    def inventory(self, stats: ReadStats | None = None) -> list[Station]:
-        """Stations with their ledgers and customer counts: one aggregate query, no customer rows."""
-        q = self.inventory_query()
-        t0 = time.perf_counter()
-        with self.engine.connect() as conn:
-            rows = conn.execute(q).all()
-        if stats is not None:
-            stats.queries += 1
-            stats.rows += len(rows)
-            stats.seconds += time.perf_counter() - t0
-        stations: dict[str, tuple[str, bool, list[Ledger]]] = {}
-        for tram, unit, std, sogcs, day, n in rows:
-            entry = stations.setdefault(tram, (unit, bool(std), []))
-            if sogcs is not None:
-                entry[2].append(Ledger(sogcs, tram, unit, int(day or 1), int(n or 0)))
-        return [Station(k, v[0], v[1], tuple(v[2])) for k, v in stations.items()]
-
     def inventory_query(self):
         d, s, t = self.tables.HDG_DIEM_DO, self.tables.D_SO_GCS, self.tables.D_TRAM
         counts = (
@@ -163,6 +146,23 @@ class CmisSource:
             .order_by(t.c.MA_TRAM, s.c.MA_SOGCS)
         )
         return q
+
+    def inventory(self, stats: ReadStats | None = None) -> list[Station]:
+        """Stations with their ledgers and customer counts: one aggregate query, no customer rows."""
+        q = self.inventory_query()
+        t0 = time.perf_counter()
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        if stats is not None:
+            stats.queries += 1
+            stats.rows += len(rows)
+            stats.seconds += time.perf_counter() - t0
+        stations: dict[str, tuple[str, bool, list[Ledger]]] = {}
+        for tram, unit, std, sogcs, day, n in rows:
+            entry = stations.setdefault(tram, (unit, bool(std), []))
+            if sogcs is not None:
+                entry[2].append(Ledger(sogcs, tram, unit, int(day or 1), int(n or 0)))
+        return [Station(k, v[0], v[1], tuple(v[2])) for k, v in stations.items()]
 
     def _dates_are_dates(self) -> bool:
         if self.validity_dates is None:
