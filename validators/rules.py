@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cmis_migrate.fields import REVIEWED_FIELDS
+from cmis_migrate.statuses import USABLE, Severity
 from cmis_migrate.validators.context import ValidationContext
 
-BLOCKING = "blocking"
-WARNING = "warning"
-USABLE = ("ok", "fixed")
+BLOCKING = Severity.BLOCKING
+WARNING = Severity.WARNING
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import datetime
 import pandas as pd
 
 from cmis_migrate.hashing import row_digests
+from cmis_migrate.statuses import USABLE, Outcome
 
 DRAFT_COLUMNS = (
     "customer_code",
@@ -48,14 +49,14 @@ def build_drafts(frame: pd.DataFrame, *, run_id: str, now: datetime) -> pd.DataF
 
     Returns one draft row per `ready` customer (columns of the store's drafts table).
     """
-    ready = frame.loc[frame["outcome"] == "ready"]
+    ready = frame.loc[frame["outcome"] == Outcome.READY]
     if ready.empty:
         return pd.DataFrame(columns=[*DRAFT_COLUMNS, "draft_hash", "run_id", "drafted_at"])
     supply = ready.get("supply_address_normalized")
     if supply is None:
         supply = ready["address_normalized"]
     supply = supply.where(supply.notna(), ready["address_normalized"])
-    email = ready["email_normalized"].where(ready["email_status"].isin(["ok", "fixed"]), None)
+    email = ready["email_normalized"].where(ready["email_status"].isin(USABLE), None)
     households = (
         pd.to_numeric(ready["households"], errors="coerce").fillna(1).astype(int).clip(lower=1)
     )
