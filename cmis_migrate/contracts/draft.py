@@ -7,10 +7,11 @@ from datetime import datetime
 
 import pandas as pd
 
+from cmis_migrate.fields import FIELD_SPECS
 from cmis_migrate.hashing import row_digests
 from cmis_migrate.statuses import USABLE, Outcome
 
-DRAFT_COLUMNS = (
+BUYER_COLUMNS = (
     "customer_code",
     "contract_no",
     "branch",
@@ -31,6 +32,11 @@ DRAFT_COLUMNS = (
     "email",
     "paper_contract_no",
 )
+# reviewed fields whose spec names a contract column not above: their usable proposal
+EXTRA_FIELDS = tuple(
+    s for s in FIELD_SPECS if s.contract_column and s.contract_column not in BUYER_COLUMNS
+)
+DRAFT_COLUMNS = (*BUYER_COLUMNS, *(s.contract_column for s in EXTRA_FIELDS))
 
 HASHED = DRAFT_COLUMNS[2:]
 
@@ -85,6 +91,9 @@ def build_drafts(frame: pd.DataFrame, *, run_id: str, now: datetime) -> pd.DataF
             "paper_contract_no": _text(ready["contract_no"]),
         }
     )
+    for s in EXTRA_FIELDS:
+        usable = ready[f"{s.name}_status"].isin(USABLE)
+        out[s.contract_column] = _text(ready[f"{s.name}_normalized"].where(usable, None))
     out["draft_hash"] = row_digests(out, HASHED)
     out["run_id"] = run_id
     out["drafted_at"] = now
