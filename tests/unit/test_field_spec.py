@@ -177,3 +177,24 @@ def test_a_field_declared_only_in_a_spec_reaches_every_consumer(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "tax_code reached every consumer" in done.stdout
+
+
+def test_the_specs_are_part_of_the_fingerprint(monkeypatch):
+    # a spec decides rules and contract columns: changing it must re-evaluate every customer
+    from cmis_migrate import fingerprint
+
+    digested: list[str] = []
+    real = fingerprint._digest_files
+
+    def record(md5, folder, names):
+        names = list(names)
+        digested.extend(names)
+        real(md5, folder, names)
+
+    monkeypatch.setattr(fingerprint, "_digest_files", record)
+    fingerprint.code_digest.cache_clear()
+    try:
+        fingerprint.code_digest()
+    finally:
+        fingerprint.code_digest.cache_clear()
+    assert {"fields.py", "statuses.py", "customer.py", "rules.py"} <= set(digested)
