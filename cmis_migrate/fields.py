@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from cmis_migrate.statuses import STATUSES, Severity, Status
+from cmis_migrate.statuses import Severity, Status
 
 # formats a usable (ok/fixed) proposal must match: checked by the GX suite
 E164_VN = r"^\+84[0-9]{9,10}$"
@@ -131,7 +131,6 @@ def field_spec(name: str) -> FieldSpec:
 __all__ = [
     "FIELD_SPECS",
     "REVIEWED_FIELDS",
-    "STATUSES",
     "FieldRule",
     "FieldSpec",
     "field_spec",
