@@ -18,6 +18,8 @@ from cmis_migrate.config import RulesConfig
 # packages whose source decides a customer's proposed values, outcome, issues and draft
 PURE_PACKAGES = ("cmis_migrate.transforms", "cmis_migrate.validators", "cmis_migrate.contracts")
 PURE_MODULES = ("rows.py",)  # cmis_migrate/store/rows.py: what is stored per customer
+# cmis_migrate/: the reviewed fields' specs (normalizer, rules, contract column), the statuses
+SPEC_MODULES = ("fields.py", "statuses.py")
 # data files that are not reference tables of the transforms (they never change a result)
 NOT_REFERENCE = frozenset({"plan.csv", "staff_phones.csv"})
 
@@ -36,6 +38,7 @@ def code_digest() -> str:
         folder = resources.files(package)
         _digest_files(md5, folder, (p.name for p in folder.iterdir() if p.name.endswith(".py")))
     _digest_files(md5, resources.files("cmis_migrate.store"), PURE_MODULES)
+    _digest_files(md5, resources.files("cmis_migrate"), SPEC_MODULES)
     data = resources.files("cmis_migrate.data")
     tables = [
         p.name
