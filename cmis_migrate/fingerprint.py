@@ -18,8 +18,6 @@ from cmis_migrate.config import RulesConfig
 # packages whose source decides a customer's proposed values, outcome, issues and draft
 PURE_PACKAGES = ("cmis_migrate.transforms", "cmis_migrate.validators", "cmis_migrate.contracts")
 PURE_MODULES = ("rows.py",)  # cmis_migrate/store/rows.py: what is stored per customer
-# data files that are not reference tables of the transforms (they never change a result)
-NOT_REFERENCE = frozenset({"plan.csv", "staff_phones.csv"})
 
 
 def _digest_files(md5, folder, names: Iterable[str]) -> None:
@@ -37,11 +35,7 @@ def code_digest() -> str:
         _digest_files(md5, folder, (p.name for p in folder.iterdir() if p.name.endswith(".py")))
     _digest_files(md5, resources.files("cmis_migrate.store"), PURE_MODULES)
     data = resources.files("cmis_migrate.data")
-    tables = [
-        p.name
-        for p in data.iterdir()
-        if p.name.endswith((".csv", ".json")) and p.name not in NOT_REFERENCE
-    ]
+    tables = [p.name for p in data.iterdir() if p.name.endswith((".csv", ".json"))]
     _digest_files(md5, data, tables)
     with contextlib.suppress(metadata.PackageNotFoundError):  # a dependency: always there
         md5.update(metadata.version("vietnamadminunits").encode())

@@ -43,8 +43,8 @@ def old_prefixes() -> tuple[tuple[str, ...], np.ndarray]:
 
 @lru_cache(maxsize=1)
 def staff_phones() -> tuple[tuple[str, str, str], ...]:
-    """(phone, name, unit) of the fake staff list shipped in data/staff_phones.csv."""
-    path = files("cmis_migrate.data") / "staff_phones.csv"
+    """(phone, name, unit) of the demo site's fake staff list (site/staff_phones.csv)."""
+    path = files("cmis_migrate.site") / "staff_phones.csv"
     with path.open(encoding="utf-8") as fh:
         return tuple((r["phone"], r["name"], r["unit"]) for r in csv.DictReader(fh))
 
