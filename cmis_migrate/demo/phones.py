@@ -1,4 +1,4 @@
-"""Phone numbers as paper-era records hold them (DOMAIN.md "Phone numbers").
+"""Phone numbers as paper-era records hold them (docs/DOMAIN.md, "Phone numbers").
 
 Every number written here is realistic: new mobiles use prefixes phonenumbers accepts in full
 (089, 099 and 052 are only partly valid and left out), old 11-digit mobiles use the 21 prefixes

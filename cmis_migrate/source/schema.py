@@ -1,6 +1,6 @@
 """The part of the CMIS schema cmis-migrate reads (and the demo generator writes).
 
-Names follow CMIS (see shared DOMAIN.md, "CMIS vocabulary"). Paper-era fields were typed in
+Names follow CMIS (see docs/DOMAIN.md, "CMIS vocabulary"). Paper-era fields were typed in
 by hand, so they are text columns even when they hold dates or numbers: that is exactly the
 dirt the transforms clean. Only the demo creates these tables; against a real CMIS the
 source adapter (cmis_migrate/source/cmis.py) only SELECTs.
@@ -79,7 +79,8 @@ HDG_DIEM_DO = Table(
 )
 
 # open customer requests; a change of holder (DOI_CHU_THE), of households (DOI_SO_HO) or of
-# supply address (DOI_DC_SDD) takes the customer out of the bulk flow (DOMAIN.md)
+# supply address (DOI_DC_SDD) takes the customer out of the bulk flow (docs/DOMAIN.md,
+# "The business")
 HDG_YEU_CAU = Table(
     "HDG_YEU_CAU",
     metadata,
