@@ -118,8 +118,9 @@ class SourceConfig(DatabaseConfig):
 
 class PathsConfig(_Section):
     work: Path = Path("work")
-    plan_file: Path = Path("data/plan.csv")
-    staff_phones_file: Path | None = Path("data/staff_phones.csv")
+    # the site's own files, beside config.yaml (the demo's are in site/)
+    plan_file: Path = Path("site/plan.csv")
+    staff_phones_file: Path | None = Path("site/staff_phones.csv")
 
     @field_validator("work", "plan_file", "staff_phones_file")
     @classmethod

@@ -8,9 +8,9 @@ in-memory (ephemeral) GX context: no files, no network.
 Cost: GX spends ~5-10 ms per expectation and grows faster than linearly with the suite, so the
 suite is kept small (17 expectations) and sees only the columns it checks. A missing status or
 outcome is mapped to a sentinel so that one in-set expectation per column also catches nulls.
-Every batch is run once with BOOLEAN_ONLY (pass/fail); only a batch that fails is run again with
-SUMMARY for its counts. COMPLETE with the customer code column (failing_rows) is never used in
-the nightly path: it is for tests and for investigating a batch.
+The nightly run uses it through station_expectations.py (one COMPLETE run per task group, split
+per station). run_expectations (BOOLEAN_ONLY, then SUMMARY on failure) and failing_rows (COMPLETE
+with customer codes) are for tests, the benchmark and investigating a batch.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The part of the CMIS schema cmis-migrate reads (and the demo generator writes).
 
-Names follow CMIS (see shared DOMAIN.md, "CMIS vocabulary"). Paper-era fields were typed in
+Names follow CMIS (see docs/DOMAIN.md, "CMIS vocabulary"). Paper-era fields were typed in
 by hand, so they are text columns even when they hold dates or numbers: that is exactly the
 dirt the transforms clean. Only the demo creates these tables; against a real CMIS the
 source adapter (cmis_migrate/source/cmis.py) only SELECTs.
@@ -75,7 +75,7 @@ _SPEC: dict[str, tuple[tuple[str, object, bool, bool], ...]] = {
         ("SO_CTO", Text, False, True),  # meter serial number
     ),
     # open customer requests; a change of holder (DOI_CHU_THE), of households (DOI_SO_HO) or of
-    # supply address (DOI_DC_SDD) takes the customer out of the bulk flow (DOMAIN.md)
+    # supply address (DOI_DC_SDD) takes the customer out of the bulk flow (docs/DOMAIN.md, "The business")
     "HDG_YEU_CAU": (
         ("MA_YCAU", String(20), True, False),
         ("MA_KHANG", String(13), False, False),
