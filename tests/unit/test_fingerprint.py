@@ -105,10 +105,10 @@ def test_the_inputs_read_besides_the_row_are_covered() -> None:
     assert {"data/mobile_prefix_2018.csv", "data/cccd_province_codes.csv"} <= tables <= names
     # the wards (rules.province) and the old -> new commune map come from these files
     assert {"vietnamadminunits/dataset.db", "vietnamadminunits/converter_2025.json"} <= names
-    # the birth-date policy (which birth dates enter the person key) lives in normalize_frame
-    from cmis_migrate.batch import normalize_frame
+    # the birth-date policy (which birth dates enter the person key) lives in normalize_rows
+    from cmis_migrate.evaluate import normalize_rows
 
-    assert normalize_frame.__module__ in names
+    assert normalize_rows.__module__ in names
 
 
 def test_library_versions_change_the_digest(monkeypatch) -> None:
