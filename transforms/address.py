@@ -152,7 +152,7 @@ def is_placeholder(text: str) -> bool:
     """Empty, punctuation only, or a placeholder such as "không có", "n/a", "-", "0"."""
     if len(text) > _PLACEHOLDER_MAX:
         return False
-    key = fold(text)
+    key = fold(text, "")
     return not key or key in _PLACEHOLDERS or not key.strip("0")
 
 

@@ -100,7 +100,7 @@ def _tokenize(text: str) -> _Tokens:
         word = m.group()
         if word.isascii():
             low = word.lower()
-            tok.folds.append(low)
+            tok.folds.append(fold(low, "") if "y" in low else low)
             tok.types.append("" if low == "quan" else low)  # Quan/Quán more often than Quận
             tok.street.append(
                 low in _STREET_ASCII
@@ -108,7 +108,7 @@ def _tokenize(text: str) -> _Tokens:
             )
             tok.tones.append("")
         else:
-            folded = fold(word)
+            folded = fold(word, "")
             tone = tone_key(word)
             tok.folds.append(folded)
             tok.types.append(folded if tone in _TYPE_ACCENTED else "")
@@ -176,7 +176,7 @@ def _by_tone(match: _Match) -> list:
     toned = [u for u in units if match.tone in u.tone_keys]
     if toned:
         return toned
-    return [u for u in units if fold(u.short) != match.name_key] or units
+    return [u for u in units if fold(u.short, "") != match.name_key] or units
 
 
 def _filter(match: _Match) -> tuple[list, bool]:
@@ -384,7 +384,7 @@ def _not_in_district(units: list, street_end: int, district: District, stem: str
         and units[0].district_key.startswith(("thanhpho", "thixa"))
         and district.type_key == "huyen"
     )
-    if moved_to_town and stem == fold(district.short.split()[0]):
+    if moved_to_town and stem == fold(district.short.split()[0], ""):
         found = (codes.ADDR_MAPPED_2025, codes.ADDR_FORMER_DISTRICT)
         return Resolution(ward, "fixed", found, street_end, False)
     return Resolution(ward, "ambiguous", (codes.ADDR_COMMUNE_NOT_IN_DISTRICT,), street_end, False)

@@ -7,8 +7,12 @@ implied by its codes (ok < fixed < ambiguous < invalid); `missing` when there is
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Final
+
+from cmis_migrate.transforms.address_codes import ADDRESS_CODES
 
 OK: Final = "ok"
 FIXED: Final = "fixed"
@@ -303,31 +307,17 @@ _ALL: tuple[IssueCode, ...] = (
     ),
 )
 
-CODES: Final[dict[str, IssueCode]] = {c.code: c for c in _ALL}
-assert len(CODES) == len(_ALL), "duplicate issue code"
+
+def _address_codes() -> tuple[IssueCode, ...]:
+    # the address transform decides its statuses itself: "" (not used by `finish`)
+    return tuple(IssueCode(code, "", en, vi) for code, (en, vi) in ADDRESS_CODES.items())
 
 
-def register(*codes: IssueCode) -> None:
-    """Add codes defined by another transform module (e.g. address). A code may be
-    registered again only with the same definition."""
-    for c in codes:
-        known = CODES.get(c.code)
-        if known is not None and known != c:
-            raise ValueError(f"issue code {c.code} registered twice with different definitions")
-        if c.status not in SEVERITY and c.status != "":
-            raise ValueError(f"issue code {c.code}: unknown status {c.status!r}")
-        CODES[c.code] = c
-
-
-def register_described(table: dict[str, tuple[str, str]], *, status: str = "") -> None:
-    """Register codes given as code -> (English, Vietnamese) by a transform that decides its
-    statuses itself (address.py): their `status` is "" (not used by `finish`)."""
-    for code, (en, vi) in table.items():
-        known = CODES.get(code)
-        if known is None or known.status == status:
-            CODES[code] = IssueCode(code, status, en, vi)
-        elif (known.en, known.vi) != (en, vi):
-            raise ValueError(f"issue code {code} registered twice with different definitions")
+# built once, here, from every transform's table; nothing adds to it later
+CODES: Final[Mapping[str, IssueCode]] = MappingProxyType(
+    {c.code: c for c in (*_ALL, *_address_codes())}
+)
+assert len(CODES) == len(_ALL) + len(ADDRESS_CODES), "duplicate issue code"
 
 
 def describe(code: str) -> IssueCode:

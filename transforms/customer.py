@@ -15,8 +15,7 @@ import pyarrow.compute as pc
 
 from cmis_migrate.config import RulesConfig
 from cmis_migrate.fields import REVIEWED_FIELDS
-from cmis_migrate.transforms.address import ADDRESS_CODES, normalize_address
-from cmis_migrate.transforms.codes import register_described
+from cmis_migrate.transforms.address import normalize_address
 from cmis_migrate.transforms.common import finish, flag_legacy, mask, to_series, where
 from cmis_migrate.transforms.dates import parse_dates
 from cmis_migrate.transforms.email import normalize_emails
@@ -24,8 +23,6 @@ from cmis_migrate.transforms.identity import normalize_id_numbers
 from cmis_migrate.transforms.issue_place import normalize_issue_places
 from cmis_migrate.transforms.names import normalize_names
 from cmis_migrate.transforms.phone import normalize_phones
-
-register_described(ADDRESS_CODES)
 
 FIELDS: tuple[str, ...] = REVIEWED_FIELDS
 EXTRA_COLUMNS: tuple[str, ...] = (

@@ -40,7 +40,6 @@ from cmis_migrate.transforms.common import (
     concat,
     distinct,
     finish,
-    fold,
     fullmatch,
     in_set,
     lengths,
@@ -53,6 +52,7 @@ from cmis_migrate.transforms.common import (
     where,
 )
 from cmis_migrate.transforms.reference import landline_codes_2017, mobile_prefixes_2018
+from cmis_migrate.transforms.vn_fold import fold
 
 MOBILE, FIXED_LINE, UNKNOWN = "mobile", "fixed", "unknown"
 PHONE_TYPES = (MOBILE, FIXED_LINE, UNKNOWN)
