@@ -291,7 +291,7 @@ class _Normalizer:
         found, street = self.read(text)
         res = found.res
         if res.ward is None:
-            province = self.province if res.status == "ambiguous" else None
+            province = self.province if res.status == "ambiguous" else res.other_province
             return expand_abbreviations(text), res.status, found.issues, None, province
         if remarks:
             street = f"{street} {remarks}" if street else remarks

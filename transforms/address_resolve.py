@@ -65,6 +65,7 @@ class Resolution:
     street_end: int
     needs_more: bool
     province_only: bool = False  # the tail is nothing but our province (and the country)
+    other_province: str | None = None  # the other province the address names (ADDR_OUTSIDE_PROVINCE)
 
 
 @dataclass(slots=True)
@@ -239,8 +240,9 @@ def _skip_country(tok: _Tokens, pos: int) -> int:
     return pos
 
 
-def _province_at(tok: _Tokens, pos: int, ref: Reference) -> tuple[int, bool | None]:
-    """(new pos, True: our province / False: another one / None: no province written)."""
+def _province_at(tok: _Tokens, pos: int, ref: Reference) -> tuple[int, bool | None, str | None]:
+    """(new pos, True: our province / False: another one / None: no province written, the
+    other province's name when it is one)."""
     seg_start = tok.seg_starts[pos - 1]
     folds = tok.folds
     for m in range(min(6, pos - seg_start), 0, -1):
@@ -258,11 +260,12 @@ def _province_at(tok: _Tokens, pos: int, ref: Reference) -> tuple[int, bool | No
                 continue
             start = type_start
         if any(p.is_target for p, _ in entries):
-            return start, True
+            return start, True, None
         if written is None and (key in ref.unit_names or key in ref.district_names):
-            return pos, None
-        return start, False
-    return pos, None
+            return pos, None, None
+        others = {p.name for p, _ in entries}
+        return start, False, others.pop() if len(others) == 1 else None
+    return pos, None, None
 
 
 def _segment_is_typed(tok: _Tokens, start: int, end: int, types: frozenset[str]) -> bool:
@@ -291,9 +294,10 @@ def resolve_admin(tail: str, ref: Reference, province_seen: bool = False) -> Res
     tok = _tokenize(tail)
     pos = _skip_country(tok, len(tok.folds))
     if pos and not province_seen:
-        pos, ours = _province_at(tok, pos, ref)
+        pos, ours, other = _province_at(tok, pos, ref)
         if ours is False:
-            return Resolution(None, "invalid", (codes.ADDR_OUTSIDE_PROVINCE,), 0, False)
+            outside = (codes.ADDR_OUTSIDE_PROVINCE,)
+            return Resolution(None, "invalid", outside, 0, False, other_province=other)
         if ours and pos == 0:
             reason = (codes.ADDR_NO_COMMUNE,)
             return Resolution(None, "invalid", reason, 0, True, province_only=True)
