@@ -65,7 +65,9 @@ class Resolution:
     street_end: int
     needs_more: bool
     province_only: bool = False  # the tail is nothing but our province (and the country)
-    other_province: str | None = None  # the other province the address names (ADDR_OUTSIDE_PROVINCE)
+    other_province: str | None = (
+        None  # the other province the address names (ADDR_OUTSIDE_PROVINCE)
+    )
 
 
 @dataclass(slots=True)

@@ -1,9 +1,10 @@
 """normalize_customers: every field of the raw customer frame, composed.
 
 The one entry point the pipeline and `normalize-file` call. Pure: no I/O, no clock (`today`
-is passed in), the input frame is never modified. Cross-field rules live here: the record's
-contract date decides the 037 trap, the birth date's year checks the CCCD, the issue place
-and date tell a 12-digit CMND from a CCCD, and an issue date before the birth date is invalid.
+is passed in), the input frame is never modified. Cross-field rules live here: the CMIS row's
+validity start (`record_date`, NGAY_HLUC) and the contract date decide the landline/mobile
+clash, the birth date's year checks the CCCD, the issue place and date tell a 12-digit CMND
+from a CCCD, and an issue date before the birth date is invalid.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ SUPPLY_COLUMNS: tuple[str, ...] = (
     "supply_address_ward",
 )
 # raw columns read by normalize_customers besides FIELDS (all optional)
-CONTEXT_COLUMNS: tuple[str, ...] = ("birth_date", "contract_date", "supply_address")
+CONTEXT_COLUMNS: tuple[str, ...] = ("birth_date", "contract_date", "record_date", "supply_address")
 
 
 def output_columns(*, supply_address: bool = False) -> list[str]:
@@ -103,13 +104,18 @@ def normalize_customers(
         birth_year=pd.Series(birth.year, index=index),
         issue_place_kind=place["place_kind"],
         issue_date=issue_iso,
+        issue_place=place["normalized"].where(place["status"].isin(["ok", "fixed"]), None),
         rules=rules,
     )
     # the record's date: the contract date, or its year when only the year was written
     year_only = contract.codes["DATE_YEAR_ONLY"]
     record_date = pc.coalesce(contract.iso, where(year_only, contract.cleaned, None))
+    valid_from = parse_dates(_column(raw, "record_date"), today=today).iso
     phone = normalize_phones(
-        _column(raw, "phone"), record_dates=to_series(record_date, index), rules=rules
+        _column(raw, "phone"),
+        record_dates=to_series(record_date, index),
+        valid_from=to_series(valid_from, index),
+        rules=rules,
     )
     supply = "supply_address" in raw.columns
     address, supply_address = _addresses(raw, supply, rules.province)
