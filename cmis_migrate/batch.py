@@ -191,6 +191,7 @@ def build_context(
     both = pd.concat([own, phones])
     return ValidationContext(
         max_holders_per_phone=rt.cfg.rules.max_holders_per_phone,
+        rules=rt.cfg.rules,
         staff_phones=rt.staff_phones,
         wards=frozenset(rt.wards),
         phone_holders=count_holders(zip(both["otp_phone"], both["holder_key"], strict=True)),
