@@ -242,9 +242,22 @@ def guess_unicode(text: str) -> str | None:
     found = set()
     for encoding in ("tcvn3", "vni"):
         out = legacy_to_unicode(text, encoding)  # type: ignore[arg-type]
-        if out != text and _VIETNAMESE_ONLY.fullmatch(out) and not looks_legacy(out):
+        if out != text and _VIETNAMESE_ONLY.fullmatch(out) and _syllables(out):
             found.add(out)
     return found.pop() if len(found) == 1 else None
+
+
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def _syllables(text: str) -> bool:
+    """Plausible Vietnamese: not legacy-looking, and at most one tone mark per word."""
+    if looks_legacy(text):
+        return False
+    for word in unicodedata.normalize("NFD", text).split():
+        if sum(ch in _TONE_MARKS for ch in word) > 1:
+            return False
+    return True
 
 
 __all__ = [
