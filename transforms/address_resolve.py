@@ -103,7 +103,7 @@ def _tokenize(text: str) -> _Tokens:
         word = m.group()
         if word.isascii():
             low = word.lower()
-            tok.folds.append(fold(low, "") if "y" in low else low)
+            tok.folds.append(fold(low, "") if low[-1] == "y" else low)
             tok.types.append("" if low == "quan" else low)  # Quan/Quán more often than Quận
             tok.street.append(
                 low in _STREET_ASCII

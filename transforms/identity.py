@@ -135,10 +135,8 @@ def normalize_id_numbers(
 
     year = np.where(dated, _int_slice(iso, 0, 4, dated), 0)
     in_cmnd12_years = dated & (year >= rules.cmnd12_first_year) & (year <= rules.cmnd12_last_year)
-    place = np.full(n, "", dtype=object)
-    if issue_place is not None:
-        place = np.asarray(issue_place.fillna("").astype(str), dtype=object)
-    qlhc, dkql, bca = central & (place == QLHC), central & (place == DKQL), central & (place == BCA)
+    place = as_text(issue_place) if issue_place is not None else pa.nulls(n, type=TEXT)
+    qlhc, dkql, bca = (central & mask(pc.equal(place, name)) for name in (QLHC, DKQL, BCA))
 
     placeholder = placeholder | (numeric & in_set(digits, tuple(PLACEHOLDER_IDS)))
     numeric &= ~placeholder

@@ -93,7 +93,10 @@ def normalize_names(values: pd.Series) -> pd.DataFrame:
     raw = as_text(values)
     cleaned, placeholder = clean_text(raw)
     present = ~mask(pc.is_null(cleaned))
-    legacy = present & (legacy_encoding(cleaned) | legacy_encoding(raw))
+    legacy = present & legacy_encoding(cleaned)
+    # TCVN3's ư is the soft hyphen cleaning drops: such text is legacy even if nothing else shows
+    soft = mask(pc.match_substring(raw, "\u00ad"))
+    legacy |= present & on_rows(raw, soft, legacy_encoding)
     note_codes = {c: np.zeros(len(cleaned), dtype=bool) for c in NOTE_CODES}
     noted = on_rows(cleaned, present & ~legacy, lambda a: matches(a, _MAY_HAVE_NOTE))
     if noted.any():
@@ -114,7 +117,7 @@ def normalize_names(values: pd.Series) -> pd.DataFrame:
     single = named & ~mask(pc.match_substring(text, " "))
     # no diacritic at all: only ASCII, and at least one letter
     bare_ascii = named & ~legacy & ~digits & ~bad & mask(pc.string_is_ascii(text))
-    bare_ascii &= matches(text, "[A-Za-z]")
+    bare_ascii = on_rows(text, bare_ascii, lambda a: matches(a, "[A-Za-z]"))
     titled = pc.utf8_title(text)
     normalized = where(digits | bad, text, titled)
     if legacy.any():

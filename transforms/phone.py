@@ -44,6 +44,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cmis_migrate.config import RulesConfig
+from cmis_migrate.transforms.codes import AMBIGUOUS, CODES, INVALID, MISSING
 from cmis_migrate.transforms.common import (
     TEXT,
     as_text,
@@ -398,7 +399,7 @@ def _classify(
             reading_b = where(hit, mapped, reading_b)
             has_b |= hit
             if local_codes:
-                b_local |= hit & in_set(pk, local_codes)
+                b_local |= on_rows(pk, hit, lambda a: in_set(a, local_codes))
     has_b &= ~mask(pc.equal(reading_b, nat))
 
     kind_a = number_kinds(reading_a)
@@ -690,7 +691,9 @@ def normalize_phones(
     out["phone_type"] = pd.Series(phone_type, index=index, dtype="str")
     out["phone_secondary"] = _secondary(n, index, c_row, c_pos, others & usable, c_e164)
     # the OTP goes only to a certain mobile of the holder: ok/fixed, no note naming another person
-    certain = out["status"].isin(["ok", "fixed"]).to_numpy(bool)
+    certain = ~missing & ~np.logical_or.reduce(
+        [row_codes[c] for c in row_codes if CODES[c].status in (AMBIGUOUS, INVALID, MISSING)]
+    )
     holders = (rel != _REL_RELATIVE) & (rel != _REL_OTHER)
     out["otp_ready"] = pd.Series(
         certain & p_valid & (kind == K_MOBILE) & ~ambiguous & holders, index=index, dtype=bool

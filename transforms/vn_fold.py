@@ -51,7 +51,9 @@ def fold(text: str, sep: str = " ") -> str:
     """Matching key: lowercase ASCII letters and digits, words joined by `sep`."""
     low = text.lower().translate(_FOLD)
     if low.isascii() and low.isalnum():  # one plain word: the common case
-        return _FINAL_Y_ONE.fullmatch(low) and low[:-1] + "i" or low
+        if low[-1:] == "y" and _FINAL_Y_ONE.fullmatch(low):
+            return low[:-1] + "i"
+        return low
     words = " ".join(w for w in _BREAK.split(_COMBINING.sub("", low)) if w)
     if "y" in words:
         words = _FINAL_Y.sub(r"\1i", words)
@@ -61,7 +63,7 @@ def fold(text: str, sep: str = " ") -> str:
 def tone_key(word: str) -> str:
     """Lowercase word (NFC) with its tone mark moved to the end: placement-insensitive; a
     syllable-final y after a consonant is written i, as in `fold`."""
-    low = unicodedata.normalize("NFC", word).lower() if not word.isascii() else word.lower()
+    low = word.lower()
     tone = ""
     for ch in low:
         t = _TONE_OF.get(ch)
@@ -70,6 +72,6 @@ def tone_key(word: str) -> str:
             break
     if tone:
         low = low.translate(_STRIP_TONE)
-    if "y" in low:
+    if "y" in low and _FINAL_Y.search(low):
         low = _FINAL_Y.sub(r"\1i", low)
     return low + tone
