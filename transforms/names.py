@@ -6,8 +6,9 @@ word is ambiguous (surname or given name missing).
 - Notes clerks wrote into the field ("(đã chết)", "(đã mất)", "(chủ cũ)", "cũ", "đại diện ...",
   "chồng/vợ ...", "c/o ...", anything in parentheses) are never part of the holder's name: they
   are removed from the proposal and the name is ambiguous with a code naming the note.
-- A name with no Vietnamese diacritic at all ("Nguyen Van Binh") cannot be matched to the ID
-  card: ambiguous, and nothing is proposed.
+- A name with no Vietnamese diacritic at all though one of its words is always written with
+  them ("Nguyen Van Binh": Nguyễn, Văn) cannot be matched to the ID card: ambiguous, and nothing
+  is proposed. ("Mai Anh" has no diacritics to lose: it stays as written.)
 - Text that looks like TCVN3/VNI mojibake is invalid (TEXT_LEGACY_ENCODING); the proposal is
   its Unicode reading when one encoding fits, read from the text before cleaning (the TCVN3
   code of 'ư' is a soft hyphen).
@@ -20,6 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from cmis_migrate.transforms.common import (
@@ -34,6 +36,7 @@ from cmis_migrate.transforms.common import (
     where,
 )
 from cmis_migrate.transforms.legacy_text import guess_unicode
+from cmis_migrate.transforms.vn_fold import fold
 
 _BAD_CHARS = r"[^\pL\pM .'\-(),]"
 # cheap filter for the rows that may hold a note (checked exactly in Python)
@@ -60,6 +63,52 @@ _TAIL = re.compile(
     re.I | re.S,
 )
 _SEP = "\x1f"
+# folded words a Vietnamese name never writes without diacritics (surnames, Văn/Thị, ...)
+_ALWAYS_ACCENTED = frozenset(
+    [
+        "nguyen",
+        "tran",
+        "le",
+        "pham",
+        "hoang",
+        "huynh",
+        "vu",
+        "vo",
+        "dang",
+        "bui",
+        "do",
+        "duong",
+        "dinh",
+        "doan",
+        "trinh",
+        "truong",
+        "luong",
+        "trieu",
+        "phung",
+        "quach",
+        "lam",
+        "van",
+        "thi",
+        "duc",
+        "huu",
+        "quoc",
+        "xuan",
+        "trong",
+        "tien",
+        "hung",
+        "dung",
+        "tuan",
+        "thang",
+        "cuong",
+        "phuong",
+        "huong",
+        "thao",
+        "ngoc",
+        "hang",
+        "hue",
+        "hien",
+    ]
+)
 
 
 @lru_cache(maxsize=16384)
@@ -117,7 +166,7 @@ def normalize_names(values: pd.Series) -> pd.DataFrame:
     single = named & ~mask(pc.match_substring(text, " "))
     # no diacritic at all: only ASCII, and at least one letter
     bare_ascii = named & ~legacy & ~digits & ~bad & mask(pc.string_is_ascii(text))
-    bare_ascii = on_rows(text, bare_ascii, lambda a: matches(a, "[A-Za-z]"))
+    bare_ascii = on_rows(text, bare_ascii, _lost_diacritics)
     titled = pc.utf8_title(text)
     normalized = where(digits | bad, text, titled)
     if legacy.any():
@@ -134,6 +183,11 @@ def normalize_names(values: pd.Series) -> pd.DataFrame:
         "NAME_SINGLE_WORD": single & ~legacy & ~digits & ~bad,
     }
     return finish(values.index, normalized, codes, ~present | placeholder)
+
+
+def _lost_diacritics(text: pa.Array) -> np.ndarray:
+    lost = per_distinct(text, lambda t: "1" if _ALWAYS_ACCENTED & set(fold(t).split()) else None)
+    return ~mask(pc.is_null(lost))
 
 
 def _converted_name(text: str) -> str | None:

@@ -53,6 +53,11 @@ def test_a_name_without_any_diacritic_proposes_nothing(value):
     assert (r["normalized"], r["status"], r["issues"]) == (None, "ambiguous", "NAME_NO_DIACRITICS")
 
 
+@pytest.mark.parametrize("value", ["Mai Anh", "Kim Lan", "Ma Thanh Sang"])
+def test_a_name_with_no_diacritics_to_lose_stays_as_written(value):
+    assert (name(value)["normalized"], name(value)["status"]) == (value, "ok")
+
+
 @pytest.mark.parametrize(
     "value", ["Trương Thị Ưng", "Nguyễn Văn Hưng", "Lê Văn Cường", "Phạm Thị Thư", "Đặng Hữu Phước"]
 )

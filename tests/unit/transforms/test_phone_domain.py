@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pandas as pd
 import pytest
 
 from cmis_migrate.config import RulesConfig
+from cmis_migrate.transforms import normalize_customers
 from cmis_migrate.transforms.phone import local_area_codes, normalize_phones
 
 from .helpers import codes
@@ -167,3 +170,30 @@ def test_someone_elses_number_is_not_otp_ready(value, code, otp):
         assert code in codes(r["issues"])
     else:
         assert not codes(r["issues"]) & {"PHONE_OF_OTHER_PERSON", "PHONE_OF_RELATIVE"}
+
+
+def test_a_corrected_phone_is_dated_by_the_correction_not_the_cmis_row():
+    from cmis_migrate.transforms.corrections import apply_corrections
+
+    raw = pd.DataFrame(
+        [
+            {
+                "customer_code": "C1",
+                "phone": "0912345678",
+                "contract_date": "",
+                "record_date": "2015-01-01",
+            }
+        ]
+    )
+    fix = pd.DataFrame(
+        [{"customer_code": "C1", "field": "phone", "new_value": "0373851234",
+          "applied_at": datetime(2026, 2, 1, 9, 30)}],
+        dtype=object,
+    )  # fmt: skip
+    inputs, _ = apply_corrections(raw, fix)
+    r = normalize_customers(inputs, today=date(2026, 3, 1)).iloc[0]
+    assert inputs.loc[0, "record_date"] == "01/02/2026"
+    assert (r["phone_type"], bool(r["otp_ready"])) == ("mobile", True)
+    # without the correction, the same number on a row valid from 2015 is the landline
+    before = normalize_customers(inputs.assign(record_date="2015-01-01"), today=date(2026, 3, 1))
+    assert before.iloc[0]["phone_type"] == "fixed"
