@@ -104,17 +104,19 @@ def normalize_customers(
         birth_year=pd.Series(birth.year, index=index),
         issue_place_kind=place["place_kind"],
         issue_date=issue_iso,
-        issue_place=place["normalized"].where(place["status"].isin(["ok", "fixed"]), None),
+        issue_place=place["normalized"],  # the canonical name whenever it was recognised
         rules=rules,
     )
     # the record's date: the contract date, or its year when only the year was written
     year_only = contract.codes["DATE_YEAR_ONLY"]
     record_date = pc.coalesce(contract.iso, where(year_only, contract.cleaned, None))
-    valid_from = parse_dates(_column(raw, "record_date"), today=today).iso
+    valid_from = None
+    if "record_date" in raw.columns:
+        valid_from = to_series(parse_dates(raw["record_date"], today=today).iso, index)
     phone = normalize_phones(
         _column(raw, "phone"),
         record_dates=to_series(record_date, index),
-        valid_from=to_series(valid_from, index),
+        valid_from=valid_from,
         rules=rules,
     )
     supply = "supply_address" in raw.columns
