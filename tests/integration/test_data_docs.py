@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import socket
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -21,6 +20,7 @@ from cmis_migrate.store.tables import customer_issues, customers
 from cmis_migrate.store.unit_of_work import StationResult, commit_station
 from cmis_migrate.store.units import save_units
 from cmis_migrate.validators.expectations import run_expectations
+from tests.html_text import parse as parse_html
 
 WARDS = ("Phường Hạc Thành", "Xã Quảng Phú")
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -116,36 +116,8 @@ def test_one_page_per_station_batch_of_the_latest_run_only(tmp_path, offline) ->
     assert not list(tmp_path.glob(".data_docs*"))  # no temporary folder left behind
 
 
-class Assets(HTMLParser):
-    """Every src/href of a page, and the rows of its tables as text cells."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.refs: list[str] = []
-        self.rows: list[list[str]] = []
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        self.refs += [v or "" for k, v in attrs if k in ("src", "href")]
-        if tag == "tr":
-            self.rows.append([])
-        if tag in ("td", "th"):
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None:
-            self.rows[-1].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def parse(path) -> Assets:
-    p = Assets()
-    p.feed(path.read_text(encoding="utf-8"))
-    return p
+def parse(path):
+    return parse_html(path.read_text(encoding="utf-8"))
 
 
 def add_customers(engine, run_id: str, station: str, outcomes: dict[str, int], rule: str) -> None:

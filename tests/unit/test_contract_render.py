@@ -5,10 +5,10 @@ identifiers kept out of the visible text, and a page that fits a phone and print
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 
 from cmis_migrate.config import CompanyConfig
 from cmis_migrate.contracts.render import render_contract
+from tests.html_text import parse
 
 DRAFT = {
     "customer_code": "PA07050012345",
@@ -42,44 +42,6 @@ COMPANY = CompanyConfig(
     bank_name="Ngân hàng Thử",
     hotline="1900 1234",
 )
-
-
-class VisibleText(HTMLParser):
-    """The text a reader sees: <body> text, no comments, no <head> (title, meta, style)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self.metas: dict[str, str] = {}
-        self._skip = 0
-        self._in_body = False
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "meta" and "name" in a:
-            self.metas[a["name"]] = a.get("content") or ""
-        if tag == "body":
-            self._in_body = True
-        if tag in ("style", "script"):
-            self._skip += 1
-
-    def handle_endtag(self, tag):
-        if tag in ("style", "script"):
-            self._skip -= 1
-
-    def handle_data(self, data):
-        if self._in_body and not self._skip:
-            self.parts.append(data)
-
-    @property
-    def text(self) -> str:
-        return " ".join("".join(self.parts).split())
-
-
-def parse(html: str) -> VisibleText:
-    p = VisibleText()
-    p.feed(html)
-    return p
 
 
 def test_the_seller_is_the_branch_by_its_cmis_name_with_the_company_details_from_config():
