@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import create_engine
 
 from cmis_migrate.db import store_engine
@@ -51,3 +53,29 @@ def test_the_store_keeps_the_latest_name_of_each_unit(tmp_path) -> None:
         assert unit_name(engine, "PA0777") is None
     finally:
         engine.dispose()
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    names=st.dictionaries(
+        st.text(alphabet="PA0123456789 x", min_size=1, max_size=6),
+        st.text(max_size=40).filter(lambda t: "\x00" not in t),
+        max_size=8,
+    )
+)
+def test_any_unit_table_reads_without_crashing(tmp_path, names) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'cmis.sqlite'}")
+    D_DVIQLY.create(engine, checkfirst=True)
+    try:
+        with engine.begin() as conn:
+            conn.execute(D_DVIQLY.delete())
+            if names:
+                rows = [{"MA_DVIQLY": c, "TEN_DVIQLY": n} for c, n in names.items()]
+                conn.execute(D_DVIQLY.insert(), rows)
+        read = units(engine)
+    finally:
+        engine.dispose()
+    assert set(read) <= {c.strip() for c in names}
+    assert all(v and v == " ".join(v.split()) for v in read.values())
