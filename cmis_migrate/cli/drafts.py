@@ -61,6 +61,12 @@ def render(
         raise fail(
             f"no draft contract for customer {customer_code!r} (see `cmis-migrate drafts export`)"
         )
+    if unit is None:
+        console.print(
+            f"[yellow]warning:[/] branch {draft['branch']} has no name in the store yet: the "
+            "seller is shown by its code (a run reads the names from CMIS D_DVIQLY)",
+            highlight=False,
+        )
     html = render_contract(draft, unit_name=unit, company=cfg.company)
     write_private(out, lambda p: p.write_text(html, encoding="utf-8"))
     console.print(f"draft contract {draft['contract_no']} -> {out}")
