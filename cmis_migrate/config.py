@@ -280,6 +280,29 @@ class DemoConfig(_Section):
     rates: DemoRates = DemoRates()
 
 
+class CompanyConfig(_Section):
+    """The seller's own details on every draft contract (Bên A). The defaults are DEMO values:
+    replace them with the company's registered details before drafting real contracts."""
+
+    name: str = "Công ty Điện lực Thanh Hóa"
+    parent: str = "Tổng công ty Điện lực miền Bắc"
+    address: str = "Số 98 Triệu Quốc Đạt, phường Hạc Thành, tỉnh Thanh Hóa"
+    tax_code: str = "2800000000-000"
+    representative: str = "Nguyễn Văn A"
+    representative_title: str = "Giám đốc"
+    bank_account: str = "0000000000000"
+    bank_name: str = "Ngân hàng TMCP Công Thương Việt Nam - Chi nhánh Thanh Hóa"
+    hotline: str = "1900 6769"
+    place: str = "Thanh Hóa"  # the place in the contract's place-and-date line
+
+    @field_validator("*")
+    @classmethod
+    def _one_line(cls, v: str) -> str:
+        if "\x00" in v or len(v) > 300:
+            raise ValueError("one line of text, at most 300 characters")
+        return " ".join(v.split())
+
+
 class Config(_Section):
     source: SourceConfig = SourceConfig(url="sqlite:///work/cmis_demo.sqlite")
     store: DatabaseConfig = DatabaseConfig(url="sqlite:///work/store.sqlite")
@@ -291,6 +314,7 @@ class Config(_Section):
     runner: Literal["local", "dask"] = "local"
     dask: DaskConfig = DaskConfig()
     demo: DemoConfig = DemoConfig()
+    company: CompanyConfig = CompanyConfig()
     # where the file was read from (set by load_config; not a key of config.yaml)
     config_path: Path | None = Field(default=None, exclude=True)
 
