@@ -157,17 +157,22 @@ def issues_frame(
     return out.loc[order.index, list(ISSUE_COLUMNS)].reset_index(drop=True)
 
 
-def summary_frame(counts: pd.DataFrame, tz: tzinfo) -> pd.DataFrame:
-    """One row per station and a total row: counts as numbers, the share ready as a fraction."""
+def summary_frame(
+    counts: pd.DataFrame, tz: tzinfo, station_names: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """One row per station (code and CMIS name) and a total row: counts as numbers, the share
+    ready as a fraction."""
+    names = station_names or {}
 
     def share(ready: int, total: int) -> float | None:
         return ready / total if total else None
 
     rows = []
     for r in counts.itertuples(index=False):
+        name = names.get(r.station)
         rows.append(
             (
-                r.station,
+                f"{r.station} · {name}" if name else r.station,
                 int(r.customers),
                 int(r.ready),
                 int(r.needs_review),
@@ -213,7 +218,10 @@ def build_branch_report(
         scope = "tất cả các trạm của chi nhánh (trạng thái mới nhất của từng khách hàng)"
     info = review.run_info(engine, run) or {}
     customers = review.branch_customers(engine, branch, stations)
-    names = review.station_names_of(engine, sorted(set(customers["station"])))
+    counts = review.station_counts(engine, branch, stations)
+    names = review.station_names_of(
+        engine, sorted(set(customers["station"]) | set(counts["station"]))
+    )
     issues = issues_frame(customers, review.branch_issues(engine, branch, stations), names)
     report_id = uuid.uuid4().hex
     checksum = issues_checksum(
@@ -230,7 +238,7 @@ def build_branch_report(
         run_time=info.get("as_of") or info.get("started_at"),
         generated_at=now,
         stations_scope=scope,
-        summary=summary_frame(review.station_counts(engine, branch, stations), tz),
+        summary=summary_frame(counts, tz, names),
         issues=issues,
         checksum=checksum,
     )

@@ -62,8 +62,9 @@ WIDTHS = {
     "confirmed": 11,
     "row_key": 4,
 }
-SUMMARY_WIDTHS = (24, 13, 11, 12, 11, 13, 12, 30, 17)
+SUMMARY_WIDTHS = (30, 13, 11, 12, 11, 13, 12, 30, 17)
 BLOCKING = SEVERITY_LABELS[Severity.BLOCKING]
+GUIDE_WIDTH = 78  # an A4 portrait page
 
 GUIDE = (
     "Hướng dẫn rà soát dữ liệu khách hàng",
@@ -151,7 +152,7 @@ def _print_setup(ws, *, title_rows: str | None) -> None:
 
 def _guide(wb: Workbook, report: BranchReport) -> None:
     ws = wb.create_sheet(GUIDE_SHEET)
-    ws.column_dimensions["A"].width = 95
+    ws.column_dimensions["A"].width = GUIDE_WIDTH
     ws.sheet_view.showGridLines = False
     _print_setup(ws, title_rows=None)
     ws.page_setup.orientation = "portrait"
@@ -161,7 +162,7 @@ def _guide(wb: Workbook, report: BranchReport) -> None:
     ):
         c = WriteOnlyCell(ws, value=safe_text(line) or None)
         c.alignment = wrap
-        height = row_height([line], [95])
+        height = row_height([line], [GUIDE_WIDTH])
         if height:
             ws.row_dimensions[i + 1].height = height
         if i == 0:

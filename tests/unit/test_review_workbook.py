@@ -86,7 +86,7 @@ def make_report(customers: list[dict], issues: list[tuple]) -> BranchReport:
         run_time=NOW,
         generated_at=NOW,
         stations_scope="tất cả các trạm",
-        summary=summary_frame(counts, TZ),
+        summary=summary_frame(counts, TZ, {"PA0701T0001": "TBA Đông Tân 1"}),
         issues=frame,
         checksum=checksum,
     )
@@ -170,7 +170,7 @@ def test_protection_validation_print_and_fills(written) -> None:
 def test_summary_numbers_are_numbers(written) -> None:
     _, path = written
     rows = list(load_workbook(path)[SUMMARY_SHEET].iter_rows(values_only=True))
-    station = next(r for r in rows if r[0] == "PA0701T0001")
+    station = next(r for r in rows if r[0] == "PA0701T0001 · TBA Đông Tân 1")
     assert station[1:6] == (3, 1, 1, 1, 1)
     assert station[6] == pytest.approx(1 / 3)
     total = next(r for r in rows if r[0] == "TỔNG CỘNG")
