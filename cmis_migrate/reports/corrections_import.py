@@ -618,13 +618,16 @@ def rejected_copy_path(path: Path, reports_dir: Path) -> Path:
 
 
 def write_rejected_copy(path: Path, rejected: list[RowResult], reports_dir: Path) -> Path:
-    """The returned workbook with a rejected_reason column on its Issues sheet (0600)."""
+    """The returned workbook with a rejected_reason column on its review sheet (0600)."""
     from openpyxl import load_workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     out = rejected_copy_path(path, reports_dir)
     reasons = {r.row_number: r.reason for r in rejected}
+    # an import killed while writing leaves write_private's temp file: no partial file stays
+    for stale in out.parent.glob(f".{out.stem}-*{out.suffix}"):
+        stale.unlink(missing_ok=True)
 
     def write(tmp: Path) -> None:
         wb = load_workbook(path)

@@ -568,3 +568,45 @@ def test_two_imports_of_the_same_file_at_the_same_moment_apply_once(site, tmp_pa
     assert len(after["corrections"]) == before + 1  # one phone, once
     # a sequential third import says the same
     assert "this very file was already imported" in refused(cfg, path)
+
+
+def test_an_import_killed_before_commit_applies_nothing_and_leaves_no_partial_file(
+    site, tmp_path, monkeypatch
+) -> None:
+    from cmis_migrate.db import utcnow
+    from cmis_migrate.reports import corrections_import
+    from cmis_migrate.store import review
+
+    cfg = site["cfg"]
+    branch = biggest_branch(cfg)
+    path = make_report(cfg, branch, tmp_path / "killed.xlsx")
+    rows = by_customer(path)
+    good = pick(rows, PHONE_FIXES)
+    bad = next(c for c in sorted(rows) if c != good)
+    edits = {(good, r[COL["rule"]]): ("0912 345 672", "") for r in rows[good]}
+    edits[(bad, rows[bad][0][COL["rule"]])] = ("", "maybe")  # one rejected row
+    edit(path, edits)
+    # a stale temp file of an earlier import killed while writing its rejected list
+    (tmp_path / ".killed.rejected-abc123.xlsx").write_bytes(b"partial")
+    before = store_state(cfg)
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # the process dies between the rejected list and the commit
+
+    monkeypatch.setattr(review, "_apply_review_import", killed)
+    engine = engine_of(cfg)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            corrections_import.import_corrections(
+                engine, path, rules=cfg.rules, now=utcnow(), reports_dir=tmp_path
+            )
+    finally:
+        engine.dispose()
+    assert store_state(cfg) == before  # nothing applied
+    # the rejected list was complete before the commit; no temp file is left
+    assert (tmp_path / "killed.rejected.xlsx").exists()
+    assert not list(tmp_path.glob(".killed*"))
+    monkeypatch.undo()
+    result = cli(cfg, "corrections", "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "1 corrections" in " ".join(result.output.split())
