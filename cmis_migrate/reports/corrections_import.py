@@ -1,15 +1,19 @@
 """`corrections import`: a branch's review workbook comes back.
 
-The file is checked whole first: readable, ours (template version, a report id this store
-issued, its branch and run), not altered outside the two editable columns (the checksum over
-the other cells must equal the one recorded when the report was issued), from the branch the
-caller expects. Any failure refuses the whole file and nothing is applied.
+The file is checked whole first: within the size limits (bytes, unpacked bytes and ratio,
+rows, cell length; before any XML is parsed), readable, ours (template version, a report id
+this store issued, its branch and run), not altered outside the two editable columns (the
+checksum over the other cells must equal the one recorded when the report was issued; the
+refusal names the sheet, row and column), from the branch the caller expects. Any failure
+refuses the whole file and nothing is applied. Columns are found by the key ending each header.
 
-Then every row a branch filled is checked: a known customer of that branch, an editable field,
-a corrected value that passes the field's normalization (the same transforms the pipeline
-runs), `confirmed = yes` only on a rule a branch may confirm and only for the value the report
-showed. Valid rows are applied in one transaction with the audit record; rejected rows are
-listed with their reason and written to a copy of the workbook with a `rejected_reason` column.
+Then every row a branch filled is checked: no formula, a known customer of that branch, an
+editable field, a corrected value that passes the field's normalization (the same transforms
+the pipeline runs; with `confirmed` filled too it is still a correction), `confirmed = có` only
+on a rule a branch may confirm and only for the value the report showed. Valid rows are applied
+in one transaction with the audit record, once per (report, file); rejected rows are listed
+with their reason (Vietnamese, for the clerk) in a copy of the workbook with a
+`rejected_reason` column, written before that transaction commits.
 """
 
 from __future__ import annotations
