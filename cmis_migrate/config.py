@@ -245,6 +245,16 @@ class RulesConfig(_Section):
         return self
 
 
+class ReturnedFilesConfig(_Section):
+    """Bounds on a workbook that comes back (`corrections import`): checked before parsing."""
+
+    max_file_bytes: Annotated[int, Field(ge=1024)] = 30_000_000
+    max_unzipped_bytes: Annotated[int, Field(ge=1024)] = 300_000_000
+    max_zip_ratio: Annotated[float, Field(ge=2)] = 100.0  # uncompressed / compressed, per part
+    max_rows: Annotated[int, Field(ge=1)] = 200_000
+    max_cell_chars: Annotated[int, Field(ge=1, le=32_767)] = 32_767
+
+
 class ScheduleConfig(_Section):
     cron: str = "0 22 * * *"
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -310,6 +320,7 @@ class Config(_Section):
     windows: WindowsConfig = WindowsConfig()
     load: LoadConfig = LoadConfig()
     rules: RulesConfig = RulesConfig()
+    returned_files: ReturnedFilesConfig = ReturnedFilesConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     runner: Literal["local", "dask"] = "local"
     dask: DaskConfig = DaskConfig()

@@ -62,6 +62,7 @@ class Station:
     branch: str
     standardized: bool
     ledgers: tuple[Ledger, ...] = field(default_factory=tuple)
+    name: str | None = None  # D_TRAM.TEN_TRAM, as a clerk knows the station
 
     @property
     def customers(self) -> int:

@@ -21,7 +21,7 @@ from cmis_migrate.model import ReadStats, StationJob
 from cmis_migrate.planning import plan_jobs
 from cmis_migrate.runtime import Runtime
 from cmis_migrate.source.units import units as read_units
-from cmis_migrate.store import runs
+from cmis_migrate.store import review, runs
 from cmis_migrate.store.units import save_units
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,10 @@ def plan_run(
         redo = {s for s in runs.stations_to_redo(rt.store) if s in known}
         only = sorted(redo | set(stations or []))
     jobs = plan_jobs(handle.run_id, inventory, only=only)
+    planned = {j.station for j in jobs}
+    review.record_station_names(
+        rt.store, {s.station: s.name for s in inventory if s.station in planned}
+    )
     attempts = runs.previous_attempts(rt.store, [j.station for j in jobs])
     runs.plan_batches(
         rt.store,

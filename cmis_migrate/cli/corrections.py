@@ -50,6 +50,7 @@ def import_(
             reports_dir=cfg.paths.reports,
             expect_branch=branch,
             staff_phones=staff,
+            limits=cfg.returned_files,
         )
     except RefusedWorkbook as exc:
         raise fail(str(exc)) from None

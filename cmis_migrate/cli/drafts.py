@@ -39,7 +39,7 @@ def export(
         frame = drafts_frame(engine, branch=branch)
     finally:
         engine.dispose()
-    export_drafts(frame, out)
+    export_drafts(frame, out, cfg.tz)
     console.print(f"{len(frame):,} draft contracts -> {out}")
 
 

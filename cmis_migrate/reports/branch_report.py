@@ -20,17 +20,15 @@ from sqlalchemy.engine import Engine
 from cmis_migrate.fields import REVIEWED_FIELDS
 from cmis_migrate.reports.private_files import write_private
 from cmis_migrate.reports.review_layout import (
-    EDITABLE_COLUMNS,
+    FIELD_LABELS,
     FIXED_COLUMNS,
-    IDENTITY_SHEET,
     ISSUE_COLUMNS,
-    ISSUES_SHEET,
-    NO,
-    SUMMARY_SHEET,
+    SEVERITY_LABELS,
     TEMPLATE_VERSION,
-    YES,
     display_values,
     issues_checksum,
+    row_key,
+    safe_text,
     text,
 )
 from cmis_migrate.statuses import Severity
@@ -66,7 +64,18 @@ SUMMARY_COLUMNS = (
     "last_run",
     "last_processed",
 )
-TOTAL_LABEL = "TỔNG CỘNG (total)"
+SUMMARY_LABELS = {
+    "station": "Trạm",
+    "customers": "Số khách hàng",
+    "ready": "Sẵn sàng",
+    "needs_review": "Cần rà soát",
+    "blocked": "Bị chặn",
+    "drafted": "Đã lập dự thảo",
+    "pct_ready": "Tỷ lệ sẵn sàng",
+    "last_run": "Lần chạy gần nhất",
+    "last_processed": "Xử lý lúc",
+}
+TOTAL_LABEL = "TỔNG CỘNG"
 
 
 def _local(value: datetime | None, tz: tzinfo) -> str:
@@ -90,13 +99,20 @@ def resolve_run(engine: Engine, branch: str, run_id: str | None) -> str:
     return latest
 
 
-def issues_frame(customers: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
-    """One row per customer and issue, in ISSUE_COLUMNS, values as the sheet shows them."""
+def issues_frame(
+    customers: pd.DataFrame, issues: pd.DataFrame, station_names: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """One row per customer and issue, in ISSUE_COLUMNS, every value as the sheet writes it
+    (safe_text): who the row is about, the issue, the values, the two cells to fill."""
     if issues.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ISSUE_COLUMNS})
+    names = station_names or {}
     by_code = customers.set_index("customer_code", drop=False)
     by_code = by_code[~by_code.index.duplicated()]
     records = by_code.to_dict("index")
+    blockers = (
+        issues[issues["severity"] == Severity.BLOCKING].groupby("customer_code").size().to_dict()
+    )
     rows = []
     for code, fld, rule, severity, message in issues[
         ["customer_code", "field", "rule", "severity", "message"]
@@ -105,51 +121,64 @@ def issues_frame(customers: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
         if c is None:
             continue
         original, proposed = display_values(rule, fld, c)
-        rows.append(
-            (
-                text(code),
-                text(c["station"]),
-                text(c["ledger"]),
-                text(fld),
-                original,
-                proposed,
-                text(rule),
-                text(severity),
-                text(message),
-                "",
-                "",
-            )
-        )
-    out = pd.DataFrame(rows, columns=list(ISSUE_COLUMNS), dtype=object)
+        cells = {
+            "customer_code": code,
+            "full_name": c.get("full_name_original"),
+            "address": c.get("address_original"),
+            "station": c["station"],
+            "station_name": names.get(c["station"], ""),
+            "ledger": c["ledger"],
+            "phone": c.get("phone_original"),
+            "blockers": str(blockers.get(code, 0)),
+            "field": FIELD_LABELS.get(fld, fld),
+            "severity": SEVERITY_LABELS.get(severity, severity),
+            "rule": rule,
+            "message": message,
+            "original_value": original,
+            "proposed_value": proposed,
+        }
+        fixed = [safe_text(cells[k]) for k in FIXED_COLUMNS]
+        row = dict(zip(FIXED_COLUMNS, fixed, strict=True))
+        row.update(corrected_value="", confirmed="", row_key=row_key(fixed))
+        row["_field"], row["_blocking"] = fld, severity == Severity.BLOCKING
+        rows.append(row)
+    out = pd.DataFrame(rows, dtype=object)
     order = pd.DataFrame(
         {
             "station": out["station"],
             "ledger": out["ledger"],
             "code": out["customer_code"],
-            "field": out["field"].map(FIELD_ORDER).fillna(len(FIELD_ORDER)),
-            "sev": (out["severity"] != Severity.BLOCKING).astype(int),
+            "sev": (~out["_blocking"].astype(bool)).astype(int),
+            "field": out["_field"].map(FIELD_ORDER).fillna(len(FIELD_ORDER)),
             "rule": out["rule"],
         }
     )
     order = order.sort_values(list(order.columns), kind="stable")
-    return out.loc[order.index].reset_index(drop=True)
+    return out.loc[order.index, list(ISSUE_COLUMNS)].reset_index(drop=True)
 
 
-def summary_frame(counts: pd.DataFrame, tz: tzinfo) -> pd.DataFrame:
-    def pct(ready: int, total: int) -> str:
-        return f"{100.0 * ready / total:.1f}%" if total else ""
+def summary_frame(
+    counts: pd.DataFrame, tz: tzinfo, station_names: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """One row per station (code and CMIS name) and a total row: counts as numbers, the share
+    ready as a fraction."""
+    names = station_names or {}
+
+    def share(ready: int, total: int) -> float | None:
+        return ready / total if total else None
 
     rows = []
     for r in counts.itertuples(index=False):
+        name = names.get(r.station)
         rows.append(
             (
-                r.station,
-                str(r.customers),
-                str(r.ready),
-                str(r.needs_review),
-                str(r.blocked),
-                str(r.drafted),
-                pct(r.ready, r.customers),
+                f"{r.station} · {name}" if name else r.station,
+                int(r.customers),
+                int(r.ready),
+                int(r.needs_review),
+                int(r.blocked),
+                int(r.drafted),
+                share(r.ready, r.customers),
                 text(r.last_run),
                 _local(r.last_finished, tz),
             )
@@ -158,8 +187,8 @@ def summary_frame(counts: pd.DataFrame, tz: tzinfo) -> pd.DataFrame:
     rows.append(
         (
             TOTAL_LABEL,
-            *(str(tot[k]) for k in SUMMARY_COLUMNS[1:6]),
-            pct(tot["ready"], tot["customers"]),
+            *(tot[k] for k in SUMMARY_COLUMNS[1:6]),
+            share(tot["ready"], tot["customers"]),
             "",
             "",
         )
@@ -181,15 +210,19 @@ def build_branch_report(
     if run_id is not None:
         run = resolve_run(engine, branch, run_id)
         stations: list[str] | None = review.stations_of_run(engine, run, branch)
-        scope = f"stations processed by run {run}"
+        scope = f"các trạm do lần chạy {run} xử lý"
     else:
         latest = resolve_run(engine, branch, None)  # also: the branch must be known
         run = label_run or latest
         stations = None
-        scope = "all stations of the branch (latest state of each customer)"
+        scope = "tất cả các trạm của chi nhánh (trạng thái mới nhất của từng khách hàng)"
     info = review.run_info(engine, run) or {}
     customers = review.branch_customers(engine, branch, stations)
-    issues = issues_frame(customers, review.branch_issues(engine, branch, stations))
+    counts = review.station_counts(engine, branch, stations)
+    names = review.station_names_of(
+        engine, sorted(set(customers["station"]) | set(counts["station"]))
+    )
+    issues = issues_frame(customers, review.branch_issues(engine, branch, stations), names)
     report_id = uuid.uuid4().hex
     checksum = issues_checksum(
         template_version=TEMPLATE_VERSION,
@@ -205,7 +238,7 @@ def build_branch_report(
         run_time=info.get("as_of") or info.get("started_at"),
         generated_at=now,
         stations_scope=scope,
-        summary=summary_frame(review.station_counts(engine, branch, stations), tz),
+        summary=summary_frame(counts, tz, names),
         issues=issues,
         checksum=checksum,
     )
@@ -233,139 +266,7 @@ def issue_branch_report(
         rows=len(report.issues),
         at=now,
     )
+    from cmis_migrate.reports.review_workbook import write_workbook
+
     write_private(Path(out), lambda p: write_workbook(report, p, tz))
     return report
-
-
-# --- the workbook ------------------------------------------------------------------------
-
-WIDTHS = {
-    "customer_code": 16,
-    "station": 14,
-    "ledger": 15,
-    "field": 14,
-    "original_value": 40,
-    "proposed_value": 40,
-    "rule": 24,
-    "severity": 10,
-    "message": 70,
-    "corrected_value": 32,
-    "confirmed": 11,
-}
-SUMMARY_WIDTHS = (22, 11, 9, 13, 9, 9, 10, 24, 17)
-
-
-def write_workbook(report: BranchReport, path: Path, tz: tzinfo) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.formatting.rule import FormulaRule
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-    head_fill = PatternFill("solid", fgColor="DDEBF7")
-    edit_fill = PatternFill("solid", fgColor="FFF2CC")
-
-    def make(ws):
-        def cell(value: object, *, font=None, fill=None) -> WriteOnlyCell:
-            c = WriteOnlyCell(ws, value=None if value in (None, "") else str(value))
-            c.number_format = "@"  # text: Excel must not turn IDs and phones into numbers
-            if font is not None:
-                c.font = font
-            if fill is not None:
-                c.fill = fill
-            return c
-
-        return cell
-
-    # Summary
-    ws = wb.create_sheet(SUMMARY_SHEET)
-    cell = make(ws)
-    for i, w in enumerate(SUMMARY_WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    ws.append([cell("Báo cáo rà soát dữ liệu khách hàng (branch review report)", font=bold)])
-    for label, value in (
-        ("branch", report.branch),
-        ("run", report.run_id),
-        ("run time", _local(report.run_time, tz)),
-        ("generated", _local(report.generated_at, tz)),
-        ("scope", report.stations_scope),
-        ("issues", str(len(report.issues))),
-    ):
-        ws.append([cell(label, font=bold), cell(value)])
-    ws.append([])
-    ws.append([cell(c, font=bold, fill=head_fill) for c in SUMMARY_COLUMNS])
-    for row in report.summary.itertuples(index=False):
-        total = row[0] == TOTAL_LABEL
-        ws.append([cell(v, font=bold if total else None) for v in row])
-
-    # Issues
-    ws = wb.create_sheet(ISSUES_SHEET)
-    cell = make(ws)
-    n = len(report.issues)
-    last = max(n + 1, 2)
-    for i, c in enumerate(ISSUE_COLUMNS, start=1):
-        dim = ws.column_dimensions[get_column_letter(i)]
-        dim.width = WIDTHS[c]
-        dim.number_format = "@"
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(ISSUE_COLUMNS))}{last}"
-    confirmed_col = get_column_letter(ISSUE_COLUMNS.index("confirmed") + 1)
-    dv = DataValidation(
-        type="list",
-        formula1=f'"{YES},{NO}"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="confirmed",
-        error="Chọn yes hoặc no (choose yes or no).",
-        promptTitle="confirmed",
-        prompt="yes: chi nhánh xác nhận cảnh báo này (sự đồng ý, cùng một người, đúng phường/xã...)",
-        showInputMessage=True,
-    )
-    dv.add(f"{confirmed_col}2:{confirmed_col}{last}")
-    ws.data_validations.append(dv)
-    sev_col = get_column_letter(ISSUE_COLUMNS.index("severity") + 1)
-    rng = f"A2:{get_column_letter(len(ISSUE_COLUMNS))}{last}"
-    ws.conditional_formatting.add(
-        rng,
-        FormulaRule(
-            formula=[f'${sev_col}2="{Severity.BLOCKING}"'],
-            fill=PatternFill("solid", bgColor="F8CBAD"),
-        ),
-    )
-    ws.conditional_formatting.add(
-        rng,
-        FormulaRule(
-            formula=[f'${sev_col}2="{Severity.WARNING}"'],
-            fill=PatternFill("solid", bgColor="FFE699"),
-        ),
-    )
-    ws.append(
-        [
-            cell(c, font=bold, fill=edit_fill if c in EDITABLE_COLUMNS else head_fill)
-            for c in ISSUE_COLUMNS
-        ]
-    )
-    # data rows as plain text values: Excel keeps a text cell text, and an empty cell (the ones a
-    # clerk fills) takes its column's "@" (text) format; a styled cell each costs 2.3x the time
-    for row in report.issues.itertuples(index=False):
-        ws.append([None if v is None or v == "" else str(v) for v in row])
-
-    # the identity of the report: veryHidden (not listed by Excel's Unhide) and protected
-    ws = wb.create_sheet(IDENTITY_SHEET)
-    ws.sheet_state = "veryHidden"
-    ws.protection.sheet = True
-    cell = make(ws)
-    for key, value in (
-        ("template_version", TEMPLATE_VERSION),
-        ("report_id", report.report_id),
-        ("branch", report.branch),
-        ("run_id", report.run_id),
-        ("generated_at", report.generated_at.isoformat()),
-        ("issues_rows", str(n)),
-        ("checksum", report.checksum),
-    ):
-        ws.append([cell(key), cell(value)])
-    wb.save(path)

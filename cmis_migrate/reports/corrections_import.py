@@ -1,20 +1,25 @@
 """`corrections import`: a branch's review workbook comes back.
 
-The file is checked whole first: readable, ours (template version, a report id this store
-issued, its branch and run), not altered outside the two editable columns (the checksum over
-the other cells must equal the one recorded when the report was issued), from the branch the
-caller expects. Any failure refuses the whole file and nothing is applied.
+The file is checked whole first: within the size limits (bytes, unpacked bytes and ratio,
+rows, cell length; before any XML is parsed), readable, ours (template version, a report id
+this store issued, its branch and run), not altered outside the two editable columns (the
+checksum over the other cells must equal the one recorded when the report was issued; the
+refusal names the sheet, row and column), from the branch the caller expects. Any failure
+refuses the whole file and nothing is applied. Columns are found by the key ending each header.
 
-Then every row a branch filled is checked: a known customer of that branch, an editable field,
-a corrected value that passes the field's normalization (the same transforms the pipeline
-runs), `confirmed = yes` only on a rule a branch may confirm and only for the value the report
-showed. Valid rows are applied in one transaction with the audit record; rejected rows are
-listed with their reason and written to a copy of the workbook with a `rejected_reason` column.
+Then every row a branch filled is checked: no formula, a known customer of that branch, an
+editable field, a corrected value that passes the field's normalization (the same transforms
+the pipeline runs; with `confirmed` filled too it is still a correction), `confirmed = có` only
+on a rule a branch may confirm and only for the value the report showed. Valid rows are applied
+in one transaction with the audit record, once per (report, file); rejected rows are listed
+with their reason (Vietnamese, for the clerk) in a copy of the workbook with a
+`rejected_reason` column, written before that transaction commits.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -24,23 +29,31 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from cmis_migrate.config import RulesConfig
+from cmis_migrate.config import ReturnedFilesConfig, RulesConfig
 from cmis_migrate.reports.private_files import write_private
 from cmis_migrate.reports.review_layout import (
     EDITABLE_FIELDS,
+    FIELD_LABELS,
     FIXED_COLUMNS,
     IDENTITY_KEYS,
     IDENTITY_SHEET,
     ISSUE_COLUMNS,
     ISSUES_SHEET,
-    REJECTED_COLUMN,
+    REJECTED_HEADER,
+    ROW_KEY,
     TEMPLATE_VERSION,
+    changed_columns,
     display_values,
+    field_name,
+    header,
+    header_key,
     issues_checksum,
     mask_digits,
     parse_confirmed,
+    safe_text,
     text,
 )
+from cmis_migrate.safe_cells import unneutralize
 from cmis_migrate.statuses import Status
 from cmis_migrate.store import lookups, review
 from cmis_migrate.transforms import normalize_customers
@@ -55,8 +68,9 @@ class RefusedWorkbook(Exception):
 
 @dataclass(frozen=True)
 class ReturnedRow:
-    row_number: int  # in the Issues sheet (header = 1)
+    row_number: int  # in the review sheet (header = 1)
     cells: dict[str, str]
+    formulas: tuple[str, ...] = ()  # columns whose cell holds a formula (never used)
 
 
 @dataclass(frozen=True)
@@ -95,21 +109,75 @@ class ImportResult:
 
 # --- reading and verifying the file --------------------------------------------------------
 
+ZIP_RATIO_FLOOR = 1_000_000  # a part smaller than this uncompressed is never a bomb
 
-def read_returned_workbook(path: Path) -> ReturnedWorkbook:
-    """Open and parse a returned workbook; RefusedWorkbook when it is not one of ours at all."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
-    path = Path(path)
+def check_bounds(path: Path, limits: ReturnedFilesConfig) -> bytes:
+    """The file's bytes, once its size and its zip parts are within `limits`; RefusedWorkbook
+    before any XML is parsed otherwise (a zip bomb is refused by its declared sizes)."""
     name = path.name
     try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            raise RefusedWorkbook(
+                f"{name}: {size:,} bytes, over the limit of {limits.max_file_bytes:,} "
+                "(returned_files.max_file_bytes): nothing applied"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise RefusedWorkbook(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            parts = z.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise RefusedWorkbook(
+            f"{name}: not a readable Excel workbook (damaged, truncated or not .xlsx): "
+            "nothing applied"
+        ) from None
+    total = sum(p.file_size for p in parts)
+    if total > limits.max_unzipped_bytes:
+        raise RefusedWorkbook(
+            f"{name}: unpacks to {total:,} bytes, over the limit of "
+            f"{limits.max_unzipped_bytes:,} (returned_files.max_unzipped_bytes): nothing applied"
+        )
+    for p in parts:
+        if p.file_size > ZIP_RATIO_FLOOR and p.file_size > limits.max_zip_ratio * max(
+            p.compress_size, 1
+        ):
+            raise RefusedWorkbook(
+                f"{name}: part {p.filename} unpacks {p.file_size // max(p.compress_size, 1):,} "
+                f"times its size (limit {limits.max_zip_ratio:g}, a zip bomb?): nothing applied"
+            )
+    return data
+
+
+def _columns(header: list[object], name: str) -> dict[str, int]:
+    keys = [header_key(c) for c in header]
+    index = {k: i for i, k in enumerate(keys) if k}
+    missing = [k for k in ISSUE_COLUMNS if k not in index]
+    if missing:
+        raise RefusedWorkbook(
+            f"{name}: the {ISSUES_SHEET!r} sheet's header lacks {', '.join(missing)} "
+            "(columns removed or renamed): nothing applied"
+        )
+    return index
+
+
+def read_returned_workbook(
+    path: Path, limits: ReturnedFilesConfig | None = None
+) -> ReturnedWorkbook:
+    """Open and parse a returned workbook; RefusedWorkbook when it is not one of ours at all,
+    or over a size limit. A formula cell is read as its formula, never its cached value."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    limits = limits or ReturnedFilesConfig()
+    path = Path(path)
+    name = path.name
+    data = check_bounds(path, limits)
     sha256 = hashlib.sha256(data).hexdigest()
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, EOFError):
         raise RefusedWorkbook(
             f"{name}: not a readable Excel workbook (damaged, truncated or not .xlsx): "
@@ -122,24 +190,37 @@ def read_returned_workbook(path: Path) -> ReturnedWorkbook:
                 "report identity): nothing applied"
             )
         identity: dict[str, str] = {}
-        for row in wb[IDENTITY_SHEET].iter_rows(values_only=True):
+        for row in wb[IDENTITY_SHEET].iter_rows(values_only=True, max_col=2):
             if row and row[0] is not None:
                 identity[text(row[0])] = text(row[1] if len(row) > 1 else None)
-        rows_iter = wb[ISSUES_SHEET].iter_rows(values_only=True)
-        header = [text(c) for c in next(rows_iter, ())]
-        if tuple(header[: len(ISSUE_COLUMNS)]) != ISSUE_COLUMNS:
-            raise RefusedWorkbook(
-                f"{name}: the {ISSUES_SHEET!r} sheet's header is not "
-                f"{', '.join(ISSUE_COLUMNS)} (columns moved or renamed): nothing applied"
-            )
+        rows_iter = wb[ISSUES_SHEET].iter_rows()
+        index = _columns([c.value for c in next(rows_iter, ())], name)
         rows: list[ReturnedRow] = []
-        for i, values in enumerate(rows_iter, start=2):
-            cells = {
-                c: text(values[j]) if j < len(values) else "" for j, c in enumerate(ISSUE_COLUMNS)
-            }
-            if not any(cells.values()):
+        for i, cells in enumerate(rows_iter, start=2):
+            if i - 1 > limits.max_rows:
+                raise RefusedWorkbook(
+                    f"{name}: more than {limits.max_rows:,} rows (returned_files.max_rows): "
+                    "nothing applied"
+                )
+            values: dict[str, str] = {}
+            formulas: list[str] = []
+            for key, j in index.items():
+                cell = cells[j] if j < len(cells) else None
+                value = getattr(cell, "value", None)
+                if getattr(cell, "data_type", None) == "f":
+                    formulas.append(key)
+                    value = None
+                shown = text(value)
+                if len(shown) > limits.max_cell_chars:
+                    raise RefusedWorkbook(
+                        f"{name}: sheet {ISSUES_SHEET!r}, row {i}, column {header(key)!r} holds "
+                        f"{len(shown):,} characters (limit {limits.max_cell_chars:,}): "
+                        "nothing applied"
+                    )
+                values[key] = shown
+            if not any(values.values()) and not formulas:
                 continue
-            rows.append(ReturnedRow(i, cells))
+            rows.append(ReturnedRow(i, values, tuple(formulas)))
     except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
         raise RefusedWorkbook(
             f"{name}: the workbook is damaged or truncated ({type(exc).__name__}): nothing applied"
@@ -158,6 +239,23 @@ def read_returned_workbook(path: Path) -> ReturnedWorkbook:
             f"{TEMPLATE_VERSION!r}: ask for a new report; nothing applied"
         )
     return ReturnedWorkbook(path, sha256, identity, rows)
+
+
+def _first_change(wb: ReturnedWorkbook) -> str:
+    """Where a returned file differs from what was written: sheet, row, column."""
+    from openpyxl.utils import get_column_letter
+
+    for r in wb.rows:
+        fixed = [r.cells[c] for c in FIXED_COLUMNS]
+        changed = changed_columns(fixed, r.cells[ROW_KEY])
+        if changed is None:
+            return f"sheet {ISSUES_SHEET!r}, row {r.row_number} (its hidden row key was changed)"
+        if changed:
+            col = get_column_letter(ISSUE_COLUMNS.index(changed[0]) + 1)
+            return (
+                f"sheet {ISSUES_SHEET!r}, row {r.row_number}, column {col} {header(changed[0])!r}"
+            )
+    return f"sheet {ISSUES_SHEET!r}: rows were added, removed or copied"
 
 
 def verify_workbook(
@@ -181,7 +279,7 @@ def verify_workbook(
             f"{name}: the report's identity does not match what was issued (branch, run or "
             "checksum changed): nothing applied"
         )
-    if expect_branch is not None and expect_branch != issued["branch"]:
+    if expect_branch is not None and expect_branch.upper() != issued["branch"].upper():
         raise RefusedWorkbook(
             f"{name}: this is branch {issued['branch']}'s report, not {expect_branch}'s: "
             "nothing applied"
@@ -193,18 +291,30 @@ def verify_workbook(
         run_id=ident["run_id"],
         rows=([r.cells[c] for c in FIXED_COLUMNS] for r in wb.rows),
     )
-    if checksum != issued["checksum"] or len(wb.rows) != int(issued["applied"] or 0):
+    if len(wb.rows) != int(issued["applied"] or 0):
         raise RefusedWorkbook(
-            f"{name}: cells outside corrected_value/confirmed were changed, or rows added or "
-            f"removed ({len(wb.rows)} rows, {issued['applied']} issued): nothing applied"
+            f"{name}: rows were added or removed ({len(wb.rows)} rows, {issued['applied']} "
+            "issued): nothing applied"
+        )
+    if checksum != issued["checksum"]:
+        raise RefusedWorkbook(
+            f"{name}: {_first_change(wb)} was changed; only corrected_value and confirmed may "
+            "be filled: nothing applied"
         )
     earlier = review.import_of_file(engine, wb.sha256)
     if earlier is not None:
-        raise RefusedWorkbook(
-            f"{name}: this very file was already imported ({earlier['import_id']}, "
-            f"{earlier['imported_at']:%Y-%m-%d %H:%M}): nothing applied"
-        )
+        raise RefusedWorkbook(already_imported(name, earlier))
     return issued
+
+
+def already_imported(name: str, earlier: dict | None) -> str:
+    """The one message of a second import of the same file, sequential or concurrent."""
+    if earlier is None:
+        return f"{name}: this very file was already imported: nothing applied"
+    return (
+        f"{name}: this very file was already imported ({earlier['import_id']}, "
+        f"{earlier['imported_at']:%Y-%m-%d %H:%M}): nothing applied"
+    )
 
 
 # --- checking the rows ---------------------------------------------------------------------
@@ -288,7 +398,9 @@ def plan_rows(
 ) -> _Plan:
     """Decide every filled row: correction, confirmation, unchanged or rejected (with reason)."""
     plan = _Plan()
-    filled = [r for r in wb.rows if r.cells["corrected_value"] or r.cells["confirmed"]]
+    filled = [
+        r for r in wb.rows if r.cells["corrected_value"] or r.cells["confirmed"] or r.formulas
+    ]
     codes = sorted({r.cells["customer_code"] for r in filled})
     customers = review.customers_by_code(engine, codes)
     known = customers.set_index("customer_code", drop=False).to_dict("index")
@@ -298,48 +410,66 @@ def plan_rows(
     def reject(r: ReturnedRow, reason: str) -> None:
         c = r.cells
         plan.results.append(
-            RowResult(r.row_number, c["customer_code"], c["field"], c["rule"], "rejected", reason)
+            RowResult(
+                r.row_number,
+                c["customer_code"],
+                field_name(c["field"]),
+                c["rule"],
+                "rejected",
+                reason,
+            )
         )
 
     for r in filled:
         c = r.cells
-        code, fld, rule_code = c["customer_code"], c["field"], c["rule"]
+        code, fld, rule_code = c["customer_code"], field_name(c["field"]), c["rule"]
+        editable_formulas = [k for k in r.formulas if k in ("corrected_value", "confirmed")]
+        if editable_formulas:
+            reject(
+                r,
+                f"Ô {header(editable_formulas[0])} chứa công thức: chỉ gõ giá trị "
+                "(không bắt đầu bằng =).",
+            )
+            continue
         customer = known.get(code)
         if customer is None:
-            reject(r, f"unknown customer {code}")
+            reject(r, f"Không có khách hàng {code} trong dữ liệu chuyển đổi.")
             continue
         if customer["branch"] != branch:
-            reject(r, f"customer {code} belongs to branch {customer['branch']}, not {branch}")
+            reject(
+                r, f"Khách hàng {code} thuộc chi nhánh {customer['branch']}, không phải {branch}."
+            )
             continue
         try:
             yes = parse_confirmed(c["confirmed"])
         except ValueError:
-            reject(r, "confirmed must be yes or no")
+            reject(r, "Cột Xác nhận chỉ nhận: có, không, x, yes, no.")
             continue
-        if c["corrected_value"] and yes:
-            reject(r, "fill either corrected_value or confirmed = yes, not both")
-            continue
-        if c["corrected_value"]:
+        corrected = unneutralize(c["corrected_value"].strip())
+        if corrected:  # with or without "có": the clerk confirms the value typed
             if fld not in EDITABLE_FIELDS:
+                allowed = ", ".join(FIELD_LABELS[f] for f in EDITABLE_FIELDS)
                 reject(
                     r,
-                    f"field {fld!r} cannot be corrected here (correct {', '.join(EDITABLE_FIELDS)};"
-                    " a rule across fields is confirmed, or fixed in CMIS)",
+                    f"Không sửa được «{FIELD_LABELS.get(fld, fld)}» ở đây (sửa được: {allowed}); "
+                    "lỗi này được xác nhận, hoặc sửa trong CMIS.",
                 )
                 continue
-            candidates.setdefault((code, fld), []).append(r)
+            candidates.setdefault((code, fld), []).append(
+                ReturnedRow(r.row_number, {**c, "field": fld, "corrected_value": corrected})
+            )
             continue
         if yes is None or yes is False:
             continue  # "no" or nothing: the issue stays
         rule = RULES.get(rule_code)
         if rule is None or not rule.confirmable:
-            reject(r, f"rule {rule_code} cannot be confirmed: the value must be corrected")
+            reject(r, f"Lỗi {rule_code} không xác nhận được: cần điền giá trị sửa.")
             continue
         _, shown_now = display_values(rule_code, fld, customer)
-        if shown_now != c["proposed_value"]:
+        if safe_text(shown_now) != c["proposed_value"]:
             reject(
                 r,
-                "the value changed since this report was made: confirm it on the latest report",
+                "Giá trị đã thay đổi từ khi lập báo cáo này: xác nhận trên báo cáo mới nhất.",
             )
             continue
         value = customer.get(f"{rule.subject}_proposed") if rule.subject else None
@@ -378,7 +508,8 @@ def _plan_corrections(
                         key[1],
                         r.cells["rule"],
                         "rejected",
-                        f"different corrected values for the same customer and field {key[1]}",
+                        "Các dòng của cùng khách hàng có giá trị sửa khác nhau cho "
+                        f"«{FIELD_LABELS.get(key[1], key[1])}».",
                     )
                 )
             continue
@@ -432,9 +563,16 @@ def import_corrections(
     reports_dir: Path,
     expect_branch: str | None = None,
     staff_phones: frozenset[str] = frozenset(),
+    limits: ReturnedFilesConfig | None = None,
 ) -> ImportResult:
-    """Verify, check and apply a returned review workbook (see the module docstring)."""
-    wb = read_returned_workbook(path)
+    """Verify, check and apply a returned review workbook (see the module docstring).
+
+    Once only and all or nothing: the rejected rows' copy is written (atomically) before the
+    transaction that applies the rest commits, and that transaction starts by claiming
+    (report id, file checksum), so a concurrent import of the same file applies nothing and
+    gets the same message as a sequential one.
+    """
+    wb = read_returned_workbook(path, limits)
     issued = verify_workbook(engine, wb, expect_branch=expect_branch)
     branch, run_id = issued["branch"], issued["run_id"]
     plan = plan_rows(engine, wb, branch=branch, rules=rules, now=now, staff_phones=staff_phones)
@@ -446,23 +584,27 @@ def import_corrections(
         f"{len(plan.confirmations)} confirmations, {result.count('unchanged')} unchanged, "
         f"{len(result.rejected)} rejected"
     )
-    review.apply_review_import(
-        engine,
-        review.ReviewImport(
-            import_id=result.import_id,
-            file_name=wb.path.name,
-            sha256=wb.sha256,
-            branch=branch,
-            run_id=run_id,
-            at=now,
-            rejected=len(result.rejected),
-            note=note,
-            corrections=plan.corrections,
-            confirmations=plan.confirmations,
-        ),
-    )
     if result.rejected:
         result.rejected_copy = write_rejected_copy(wb.path, result.rejected, reports_dir)
+    try:
+        review.apply_review_import(
+            engine,
+            review.ReviewImport(
+                import_id=result.import_id,
+                file_name=wb.path.name,
+                sha256=wb.sha256,
+                branch=branch,
+                run_id=run_id,
+                at=now,
+                rejected=len(result.rejected),
+                note=note,
+                report_id=wb.identity["report_id"],
+                corrections=plan.corrections,
+                confirmations=plan.confirmations,
+            ),
+        )
+    except review.AlreadyImported as exc:
+        raise RefusedWorkbook(already_imported(wb.path.name, exc.earlier)) from None
     return result
 
 
@@ -480,26 +622,30 @@ def rejected_copy_path(path: Path, reports_dir: Path) -> Path:
 
 
 def write_rejected_copy(path: Path, rejected: list[RowResult], reports_dir: Path) -> Path:
-    """The returned workbook with a rejected_reason column on its Issues sheet (0600)."""
+    """The returned workbook with a rejected_reason column on its review sheet (0600)."""
     from openpyxl import load_workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     out = rejected_copy_path(path, reports_dir)
     reasons = {r.row_number: r.reason for r in rejected}
+    # an import killed while writing leaves write_private's temp file: no partial file stays
+    for stale in out.parent.glob(f".{out.stem}-*{out.suffix}"):
+        stale.unlink(missing_ok=True)
 
     def write(tmp: Path) -> None:
         wb = load_workbook(path)
         ws = wb[ISSUES_SHEET]
         col = len(ISSUE_COLUMNS) + 1
         letter = get_column_letter(col)
-        head = ws.cell(row=1, column=col, value=REJECTED_COLUMN)
+        head = ws.cell(row=1, column=col, value=REJECTED_HEADER)
         head.font = Font(bold=True, color="C00000")
         head.number_format = "@"
         ws.column_dimensions[letter].width = 60
         for row_number, reason in reasons.items():
-            c = ws.cell(row=row_number, column=col, value=reason)
+            c = ws.cell(row=row_number, column=col, value=safe_text(reason))
             c.number_format = "@"
+            c.alignment = Alignment(wrap_text=True, vertical="top")
         if ws.auto_filter.ref:
             first = ws.auto_filter.ref.split(":")[0]
             ws.auto_filter.ref = f"{first}:{letter}{max(ws.max_row, 2)}"

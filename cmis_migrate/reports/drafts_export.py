@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, tzinfo
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +13,33 @@ from cmis_migrate.reports.private_files import write_private
 
 # seller_unit: the branch's name from CMIS (D_DVIQLY), the seller of the contract (Bên A)
 EXPORT_COLUMNS = (*DRAFT_COLUMNS, "seller_unit", "run_id", "drafted_at", "first_drafted_at")
+# Vietnamese labels of the XLSX header (each ends with its key); a column not here shows its key
+LABELS = {
+    "customer_code": "Mã khách hàng",
+    "contract_no": "Số hợp đồng",
+    "branch": "Chi nhánh",
+    "station": "Mã trạm",
+    "ledger": "Sổ GCS",
+    "holder_name": "Họ và tên",
+    "households": "Số hộ",
+    "id_number": "Số CMND/CCCD",
+    "id_type": "Loại giấy tờ",
+    "id_issue_date": "Ngày cấp",
+    "id_issue_place": "Nơi cấp",
+    "address": "Địa chỉ",
+    "supply_address": "Địa chỉ cấp điện",
+    "metering_point": "Mã điểm đo",
+    "meter_no": "Số công tơ",
+    "reading_day": "Ngày ghi chỉ số",
+    "otp_phone": "Điện thoại nhận OTP",
+    "email": "Email",
+    "paper_contract_no": "Số hợp đồng giấy",
+    "seller_unit": "Đơn vị bán điện",
+    "run_id": "Lần chạy",
+    "drafted_at": "Lập dự thảo lúc",
+    "first_drafted_at": "Lập lần đầu lúc",
+}
+DATE_COLUMNS = ("id_issue_date",)  # ISO text in the store: a date in the workbook
 
 
 def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
@@ -19,14 +47,15 @@ def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
     return data.where(data.notna(), None)
 
 
-def export_drafts(frame: pd.DataFrame, out: Path) -> Path:
-    """Write CSV (UTF-8 with BOM, so Excel shows Vietnamese) or XLSX (all cells as text)."""
+def export_drafts(frame: pd.DataFrame, out: Path, tz: tzinfo | None = None) -> Path:
+    """Write CSV (UTF-8 with BOM, so Excel shows Vietnamese) or XLSX (formatted like the review
+    workbook: Vietnamese headers, widths, frozen header, filter, dates as dates, `tz` times)."""
     data = _prepared(frame)
     suffix = Path(out).suffix.lower()
     if suffix == ".csv":
         return write_private(out, lambda p: data.to_csv(p, index=False, encoding="utf-8-sig"))
     if suffix == ".xlsx":
-        return write_private(out, lambda p: _write_xlsx(data, p))
+        return write_private(out, lambda p: _write_xlsx(data, p, tz))
     raise ValueError(f"{out}: use a .csv or .xlsx file name")
 
 
@@ -46,12 +75,35 @@ def export_drafts_csv(chunks: Iterable[pd.DataFrame], out: Path) -> Path:
     return write_private(out, write)
 
 
-def _write_xlsx(data: pd.DataFrame, path: Path) -> None:
+def _iso_date(value: object) -> object:
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _write_xlsx(data: pd.DataFrame, path: Path, tz: tzinfo | None) -> None:
     from openpyxl import Workbook
 
+    from cmis_migrate.reports.sheet_style import (
+        header_cells,
+        labelled,
+        setup_table,
+        value_cell,
+        widths_for,
+    )
+
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("drafts")
-    ws.append(list(data.columns))
+    ws = wb.create_sheet("Dự thảo hợp đồng")
+    heads = [labelled(c, LABELS) for c in data.columns]
+    sample = data.head(200).itertuples(index=False)
+    setup_table(ws, widths_for(heads, sample), len(data))
+    ws.append(header_cells(ws, heads))
+    dates = {data.columns.get_loc(c) for c in DATE_COLUMNS if c in data.columns}
     for row in data.itertuples(index=False):
-        ws.append([None if v is None else str(v) for v in row])
+        ws.append(
+            [value_cell(ws, _iso_date(v) if j in dates else v, tz) for j, v in enumerate(row)]
+        )
     wb.save(path)

@@ -1,39 +1,54 @@
-"""The progress report as an Excel workbook (openpyxl), written owner-only (0o600).
+"""The progress report as an Excel workbook (openpyxl), written owner-only (0o600), in
+Vietnamese and formatted like the review workbook (headers ending in their key, widths, frozen
+header, filter, A4 landscape fit to width, local times).
 
-Sheets: "Progress" (the report month, one row per branch and the company total), "History"
-(every branch and month up to the report month), "Charts" (per branch, and for the company,
-a line chart of cumulative drafted against cumulative plan) and "Chart data" (what the charts
-draw).
+Sheets: "Tiến độ" (the report month, one row per branch and the company total), "Lịch sử"
+(every branch and month up to the report month), "Biểu đồ" (per branch, and for the company,
+a line chart of cumulative drafted against cumulative plan) and "Số liệu biểu đồ" (what the
+charts draw).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cmis_migrate.progress import AHEAD, BEHIND, COMPANY, company_totals, month_view
+from cmis_migrate.progress import AHEAD, BEHIND, COMPANY, ON_PLAN, company_totals, month_view
 from cmis_migrate.reports.private_files import write_private
+from cmis_migrate.safe_cells import neutralize
 
-HEADERS = {
-    "branch": "Branch",
-    "month": "Month",
-    "drafted": "Drafted in month",
-    "drafted_cum": "Drafted, cumulative",
-    "signed": "Signed in month",
-    "signed_cum": "Signed, cumulative",
-    "planned": "Planned in month",
-    "planned_cum": "Planned, cumulative",
-    "pct_of_plan": "% of cumulative plan",
-    "ahead_behind": "Ahead (+) / behind (-)",
-    "status": "Status",
+LABELS = {
+    "branch": "Chi nhánh",
+    "month": "Tháng",
+    "drafted": "Dự thảo trong tháng",
+    "drafted_cum": "Dự thảo lũy kế",
+    "signed": "Đã ký trong tháng",
+    "signed_cum": "Đã ký lũy kế",
+    "planned": "Kế hoạch tháng",
+    "planned_cum": "Kế hoạch lũy kế",
+    "pct_of_plan": "% kế hoạch lũy kế",
+    "ahead_behind": "Vượt (+) / chậm (-)",
+    "status": "Tình trạng",
 }
+HEADERS = {k: f"{v} ({k})" for k, v in LABELS.items()}
+STATUS_LABELS = {AHEAD: "vượt kế hoạch", ON_PLAN: "đúng kế hoạch", BEHIND: "chậm kế hoạch"}
+COMPANY_LABEL = "Toàn công ty"
+SHEETS = {
+    "progress": "Tiến độ",
+    "history": "Lịch sử",
+    "charts": "Biểu đồ",
+    "data": "Số liệu biểu đồ",
+}
+WIDTHS = {"branch": 14, "month": 10, "status": 15}
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 STATUS_COLORS = {AHEAD: "1E7B34", BEHIND: "C00000"}
@@ -63,22 +78,29 @@ def build_workbook(
 ) -> Workbook:
     wb = Workbook()
     ws = wb.active
-    ws.title = "Progress"
+    ws.title = SHEETS["progress"]
     current = pd.concat(
         [month_view(frame, month), month_view(company_totals(frame), month)], ignore_index=True
     )
-    title = f"Progress against the monthly plan, as at the end of {month} ({timezone})"
+    title = f"Tiến độ so với kế hoạch tháng, tính đến hết tháng {month} ({timezone})"
+    local = generated_at.astimezone(ZoneInfo(timezone))
     note = (
-        f"Generated {generated_at:%Y-%m-%d %H:%M %Z}. Drafts count by the day a customer was "
-        f"first drafted, signed contracts by their signing time. Plan: {plan_file}"
+        f"Lập lúc {local:%d/%m/%Y %H:%M}. Dự thảo tính theo ngày khách hàng được lập dự thảo lần "
+        f"đầu, hợp đồng đã ký theo thời điểm ký. Kế hoạch: {plan_file}"
     )
     _table(ws, current, [c for c in HEADERS if c != "month"], title, note)
 
     history = pd.concat([frame, company_totals(frame)], ignore_index=True)
-    _table(wb.create_sheet("History"), history, list(HEADERS), "History by branch and month", None)
+    _table(
+        wb.create_sheet(SHEETS["history"]),
+        history,
+        list(HEADERS),
+        "Lịch sử theo chi nhánh và tháng",
+        None,
+    )
 
-    data = wb.create_sheet("Chart data")
-    charts = wb.create_sheet("Charts", index=1)
+    data = wb.create_sheet(SHEETS["data"])
+    charts = wb.create_sheet(SHEETS["charts"], index=1)
     _charts(charts, data, history)
     return wb
 
@@ -86,16 +108,16 @@ def build_workbook(
 def _table(
     ws: Worksheet, rows: pd.DataFrame, cols: list[str], title: str, note: str | None
 ) -> None:
-    ws["A1"] = title
+    ws["A1"] = neutralize(title)
     ws["A1"].font = Font(bold=True, size=13)
     if note:
-        ws["A2"] = note
+        ws["A2"] = neutralize(note)
     header_row = 4
     for j, col in enumerate(cols, start=1):
         cell = ws.cell(row=header_row, column=j, value=HEADERS[col])
         cell.font, cell.fill = BOLD, HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.column_dimensions[get_column_letter(j)].width = 11 if col != "status" else 10
+        ws.column_dimensions[get_column_letter(j)].width = WIDTHS.get(col, 13)
     for i, rec in enumerate(rows.to_dict("records"), start=header_row + 1):
         for j, col in enumerate(cols, start=1):
             value = rec[col]
@@ -106,8 +128,12 @@ def _table(
             elif col == "ahead_behind":
                 cell.value = int(value)
                 cell.number_format = "+#,##0;-#,##0;0"
-            elif col in ("branch", "month", "status"):
-                cell.value = str(value)
+            elif col == "status":
+                cell.value = STATUS_LABELS.get(value, neutralize(str(value)))
+            elif col == "branch":
+                cell.value = COMPANY_LABEL if value == COMPANY else neutralize(str(value))
+            elif col == "month":
+                cell.value = neutralize(str(value))
             else:
                 cell.value = int(value)
                 cell.number_format = "#,##0"
@@ -115,8 +141,13 @@ def _table(
                 cell.font = Font(color=STATUS_COLORS[value], bold=rec["branch"] == COMPANY)
             elif rec["branch"] == COMPANY:
                 cell.font = BOLD
-    ws.row_dimensions[header_row].height = 32
+    ws.row_dimensions[header_row].height = 45
     ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_title_rows = f"{header_row}:{header_row}"
     ws.auto_filter.ref = (
         f"A{header_row}:{get_column_letter(len(cols))}{max(header_row, ws.max_row)}"
     )
@@ -124,18 +155,19 @@ def _table(
 
 def _charts(charts: Worksheet, data: Worksheet, history: pd.DataFrame) -> None:
     """One line chart per branch (company first): cumulative drafted vs cumulative plan."""
-    charts["A1"] = "Cumulative drafted vs cumulative plan, per branch"
+    charts["A1"] = "Dự thảo lũy kế so với kế hoạch lũy kế, theo chi nhánh"
     charts["A1"].font = Font(bold=True, size=13)
     months = sorted(history["month"].unique().tolist())
     branches = [COMPANY, *sorted(b for b in history["branch"].unique() if b != COMPANY)]
-    data.cell(row=1, column=1, value="Month").font = BOLD
+    data.cell(row=1, column=1, value="Tháng").font = BOLD
     for i, m in enumerate(months, start=2):
         data.cell(row=i, column=1, value=m)
     indexed = history.set_index(["branch", "month"])
     for k, branch in enumerate(branches):
         col = 2 + 2 * k
-        data.cell(row=1, column=col, value=f"{branch} drafted").font = BOLD
-        data.cell(row=1, column=col + 1, value=f"{branch} plan").font = BOLD
+        name = COMPANY_LABEL if branch == COMPANY else branch
+        data.cell(row=1, column=col, value=neutralize(f"{name} dự thảo")).font = BOLD
+        data.cell(row=1, column=col + 1, value=neutralize(f"{name} kế hoạch")).font = BOLD
         for i, m in enumerate(months, start=2):
             rec = indexed.loc[(branch, m)]
             data.cell(row=i, column=col, value=int(rec["drafted_cum"]))
@@ -148,8 +180,8 @@ def _charts(charts: Worksheet, data: Worksheet, history: pd.DataFrame) -> None:
 
 def _line_chart(data: Worksheet, branch: str, col: int, n_months: int) -> LineChart:
     chart = LineChart()
-    chart.title = f"{'Company' if branch == COMPANY else branch}: cumulative drafted vs plan"
-    chart.y_axis.title = "customers"
+    chart.title = f"{COMPANY_LABEL if branch == COMPANY else branch}: dự thảo lũy kế / kế hoạch"
+    chart.y_axis.title = "khách hàng"
     chart.y_axis.number_format = "#,##0"
     # openpyxl 3.1 marks axes as deleted unless told otherwise: Excel would hide them
     chart.x_axis.delete = False

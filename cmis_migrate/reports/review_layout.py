@@ -9,36 +9,107 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
-from cmis_migrate.fields import FIELD_SPECS, REVIEWED_FIELDS
-from cmis_migrate.statuses import TO_FIX
+from cmis_migrate.fields import E164_VN, FIELD_SPECS, ISO_DATE, REVIEWED_FIELDS
+from cmis_migrate.safe_cells import neutralize
+from cmis_migrate.statuses import Severity
 from cmis_migrate.validators.rules import RULES
 
-TEMPLATE_VERSION = "cmis-migrate-review-1"
-SUMMARY_SHEET = "Summary"
-ISSUES_SHEET = "Issues"
+TEMPLATE_VERSION = "cmis-migrate-review-2"
+GUIDE_SHEET = "Hướng dẫn"
+SUMMARY_SHEET = "Tổng hợp"
+ISSUES_SHEET = "Rà soát"
 IDENTITY_SHEET = "_report"  # veryHidden and protected: identifies the report
 
-ISSUE_COLUMNS = (
-    "customer_code",
-    "station",
-    "ledger",
-    "field",
-    "original_value",
-    "proposed_value",
-    "rule",
-    "severity",
-    "message",
-    "corrected_value",
-    "confirmed",
+# (stable key, Vietnamese label): the header reads "label (key)"; the importer reads the key
+ISSUE_HEADERS = (
+    ("customer_code", "Mã khách hàng"),
+    ("full_name", "Họ và tên"),
+    ("address", "Địa chỉ"),
+    ("station", "Mã trạm"),
+    ("station_name", "Tên trạm"),
+    ("ledger", "Sổ GCS"),
+    ("phone", "Điện thoại"),
+    ("blockers", "Số lỗi chặn"),
+    ("field", "Thông tin"),
+    ("severity", "Mức độ"),
+    ("rule", "Mã lỗi"),
+    ("message", "Nội dung"),
+    ("original_value", "Giá trị trong CMIS"),
+    ("proposed_value", "Giá trị đề xuất"),
+    ("corrected_value", "Giá trị sửa"),
+    ("confirmed", "Xác nhận"),
+    ("row_key", "Khoá dòng"),  # hidden: a digest per fixed cell, to name the cell that changed
 )
+ISSUE_COLUMNS = tuple(k for k, _ in ISSUE_HEADERS)
 EDITABLE_COLUMNS = ("corrected_value", "confirmed")
-FIXED_COLUMNS = tuple(c for c in ISSUE_COLUMNS if c not in EDITABLE_COLUMNS)
+ROW_KEY = "row_key"
+FIXED_COLUMNS = tuple(c for c in ISSUE_COLUMNS if c not in (*EDITABLE_COLUMNS, ROW_KEY))
 REJECTED_COLUMN = "rejected_reason"
+REJECTED_HEADER = "Lý do không nhận (rejected_reason)"
 # `field` names a branch can correct (those of `normalize-file`); `customer` rows only confirm
 EDITABLE_FIELDS = tuple(s.name for s in FIELD_SPECS if s.editable)
-YES, NO = "yes", "no"
+FIELD_LABELS = {**{s.name: s.label for s in FIELD_SPECS}, "customer": "Khách hàng"}
+SEVERITY_LABELS = {Severity.BLOCKING: "Chặn", Severity.WARNING: "Cảnh báo"}
+YES, NO = "có", "không"
 YES_WORDS = {"yes", "y", "có", "co", "x", "1", "true"}
 NO_WORDS = {"no", "n", "không", "khong", "0", "false"}
+EXCEL_MAX_CHARS = 32_767
+_HEADER_KEY = re.compile(r"\(([a-z_]+)\)\s*$")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TOO_LONG = "… [cắt bớt: quá dài cho Excel]"
+
+
+def header(key: str) -> str:
+    """The header cell of a column: 'Giá trị sửa (corrected_value)'."""
+    return f"{dict(ISSUE_HEADERS)[key]} ({key})"
+
+
+def header_key(cell: object) -> str:
+    """The stable key at the end of a header cell ('' when there is none)."""
+    m = _HEADER_KEY.search(text(cell))
+    return m.group(1) if m else text(cell).strip()
+
+
+def field_name(shown: str) -> str:
+    """The field key of a `field` cell (its Vietnamese label or the key itself)."""
+    for name, label in FIELD_LABELS.items():
+        if shown in (name, label):
+            return name
+    return shown
+
+
+def severity_name(shown: str) -> str:
+    for name, label in SEVERITY_LABELS.items():
+        if shown in (name, label):
+            return str(name)
+    return shown
+
+
+def safe_text(value: object) -> str:
+    """A value as the workbook writes it: text, no formula start, no character XML cannot hold
+    (shown as U+FFFD), CR as LF (XML would turn it so on reading), at most Excel's 32,767
+    characters. The checksum is computed over this, so an untouched file always matches."""
+    s = text(value)
+    if not s:
+        return s
+    s = _ILLEGAL.sub("\ufffd", s.replace("\r\n", "\n").replace("\r", "\n"))
+    s = neutralize(s)
+    if len(s) > EXCEL_MAX_CHARS:
+        s = s[: EXCEL_MAX_CHARS - len(_TOO_LONG)] + _TOO_LONG
+    return s
+
+
+def local_form(value: str) -> str:
+    """A proposal as a clerk writes it: '+84912345678' -> '0912 345 678', ISO date -> dd/mm/yyyy."""
+    if re.match(E164_VN, value):
+        national = "0" + value[3:]  # 4-3-3 (mobile) or 4-3-4 (landline)
+        return f"{national[:4]} {national[4:7]} {national[7:]}"
+    if re.match(ISO_DATE, value):
+        y, m, d = value.split("-")
+        return f"{d}/{m}/{y}"
+    return value
+
+
 IDENTITY_KEYS = (
     "template_version",
     "report_id",
@@ -48,10 +119,6 @@ IDENTITY_KEYS = (
     "issues_rows",
     "checksum",
 )
-
-# personal values shown masked when they are fine and the issue is not about their correctness
-MASKED_SUBJECTS = tuple(s.name for s in FIELD_SPECS if s.masked_in_workbook)
-SHOWN_STATUSES_IN_FULL = TO_FIX
 _NUMBER = re.compile(r"\+?\d(?:[ .\-]?\d)*")
 
 
@@ -104,13 +171,11 @@ def subject_of(rule: str, field: str) -> str | None:
 
 
 def display_values(rule: str, field: str, customer: Mapping[str, object]) -> tuple[str, str]:
-    """(original_value, proposed_value) as the Issues sheet shows them for this customer.
+    """(original_value, proposed_value) as the review sheet shows them for this customer.
 
-    Only the value the issue is about appears on its row. Phones and ID numbers are shown in
-    full when they are what must be fixed (ambiguous, invalid, missing); a valid one whose
-    issue is about something else (shared, a relative's, staff, an expired CMND, the same ID on
-    two customers) is shown masked, 3 digits at each end: enough to talk about it with the
-    customer, not a usable number in a file that travels by e-mail.
+    Only the value the issue is about appears on its row, in full: the branch sees its own
+    customers (as in CMIS) and must check the very digits to confirm or fix them; masking stays
+    in logs and console lines. The proposal is in the local form a clerk writes.
     """
     subject = subject_of(rule, field)
     if subject is None:
@@ -118,15 +183,12 @@ def display_values(rule: str, field: str, customer: Mapping[str, object]) -> tup
             return text(customer.get("pending_change")), ""
         return "", ""
     original = text(customer.get(f"{subject}_original"))
-    proposed = text(customer.get(f"{subject}_proposed"))
-    status = text(customer.get(f"{subject}_status"))
-    if subject in MASKED_SUBJECTS and status not in SHOWN_STATUSES_IN_FULL:
-        return mask_digits(original), mask_digits(proposed)
+    proposed = local_form(text(customer.get(f"{subject}_proposed")))
     return original, proposed
 
 
 def parse_confirmed(value: str) -> bool | None:
-    """'yes' -> True, 'no' -> False, '' -> None; anything else raises ValueError."""
+    """'có'/'yes'/'x' -> True, 'không'/'no' -> False, '' -> None; else ValueError."""
     v = value.strip().lower()
     if not v:
         return None
@@ -135,6 +197,21 @@ def parse_confirmed(value: str) -> bool | None:
     if v in NO_WORDS:
         return False
     raise ValueError(value)
+
+
+def row_key(cells: Sequence[str]) -> str:
+    """4 hex digits per fixed cell: tells which cell of a returned row changed."""
+    return "".join(hashlib.sha256(text(c).encode("utf-8")).hexdigest()[:4] for c in cells)
+
+
+def changed_columns(cells: Sequence[str], key: str) -> list[str] | None:
+    """The fixed columns whose cell no longer matches the row's key (None: key unreadable)."""
+    if len(key) != 4 * len(FIXED_COLUMNS):
+        return None
+    now = row_key(cells)
+    return [
+        c for i, c in enumerate(FIXED_COLUMNS) if now[4 * i : 4 * i + 4] != key[4 * i : 4 * i + 4]
+    ]
 
 
 def _row_hash(cells: Sequence[str]) -> str:

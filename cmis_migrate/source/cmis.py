@@ -100,6 +100,7 @@ class CmisSource:
                 t.c.MA_TRAM,
                 t.c.MA_DVIQLY,
                 t.c.CHUAN_HOA_TTKH,
+                t.c.TEN_TRAM,
                 s.c.MA_SOGCS,
                 s.c.NGAY_GCS,
                 counts.c.n,
@@ -125,12 +126,12 @@ class CmisSource:
             stats.queries += 1
             stats.rows += len(rows)
             stats.seconds += time.perf_counter() - t0
-        stations: dict[str, tuple[str, bool, list[Ledger]]] = {}
-        for tram, unit, std, sogcs, day, n in rows:
-            entry = stations.setdefault(tram, (unit, bool(std), []))
+        stations: dict[str, tuple[str, bool, list[Ledger], str | None]] = {}
+        for tram, unit, std, name, sogcs, day, n in rows:
+            entry = stations.setdefault(tram, (unit, bool(std), [], name))
             if sogcs is not None:
                 entry[2].append(Ledger(sogcs, tram, unit, reading_day(day), int(n or 0)))
-        return [Station(k, v[0], v[1], tuple(v[2])) for k, v in stations.items()]
+        return [Station(k, v[0], v[1], tuple(v[2]), v[3]) for k, v in stations.items()]
 
     def _dates_are_dates(self) -> bool:
         if self.validity_dates is None:

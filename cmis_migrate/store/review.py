@@ -11,6 +11,7 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import and_, delete, func, or_, select, union
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from cmis_migrate.db import as_utc
 from cmis_migrate.store.chunks import chunked
@@ -23,7 +24,9 @@ from cmis_migrate.store.tables import (
     customers,
     drafts,
     imports,
+    returned_workbooks,
     runs,
+    station_names,
     validation_results,
 )
 
@@ -179,6 +182,34 @@ def station_counts(
     return out
 
 
+def station_names_of(engine: Engine, stations: Sequence[str]) -> dict[str, str]:
+    """CMIS names (D_TRAM.TEN_TRAM) of these stations, as the last run planned them."""
+    out: dict[str, str] = {}
+    with engine.connect() as conn:
+        for part in chunked(sorted(set(stations))):
+            q = select(station_names.c.station, station_names.c.name).where(
+                station_names.c.station.in_(part)
+            )
+            out.update({s: n for s, n in conn.execute(q) if n})
+    return out
+
+
+def record_station_names(engine: Engine, names: dict[str, str | None]) -> None:
+    """Keep (insert or replace) the stations' CMIS names; only those that changed are written."""
+    if not names:
+        return
+    known = station_names_of(engine, list(names))
+    changed = {s: n for s, n in names.items() if (n or None) != known.get(s)}
+    if not changed:
+        return
+    with engine.begin() as conn:
+        for part in chunked(sorted(changed)):
+            conn.execute(delete(station_names).where(station_names.c.station.in_(part)))
+        conn.execute(
+            station_names.insert(), [{"station": s, "name": n} for s, n in changed.items()]
+        )
+
+
 # --- issued reports ----------------------------------------------------------------------
 
 
@@ -297,13 +328,40 @@ class ReviewImport:
     at: datetime
     rejected: int
     note: str
+    report_id: str = ""
     corrections: list[dict] = field(default_factory=list)  # customer_code, field, old, new
     confirmations: list[dict] = field(default_factory=list)  # customer_code, rule, value
 
 
+class AlreadyImported(Exception):
+    """This very file of this report was applied already (by another import, maybe just now)."""
+
+    def __init__(self, earlier: dict | None):
+        super().__init__("already imported")
+        self.earlier = earlier
+
+
 def apply_review_import(engine: Engine, imp: ReviewImport) -> None:
-    """The audit row, the corrections and the confirmations: all or nothing."""
+    """The once-only guard, the audit row, the corrections and the confirmations: all or
+    nothing. AlreadyImported when (report, file checksum) was applied before or concurrently."""
+    try:
+        _apply_review_import(engine, imp)
+    except IntegrityError:
+        raise AlreadyImported(import_of_file(engine, imp.sha256)) from None
+    except OperationalError as exc:  # SQLite: the concurrent writer held the lock, then won
+        earlier = import_of_file(engine, imp.sha256)
+        if earlier is None:
+            raise
+        raise AlreadyImported(earlier) from exc
+
+
+def _apply_review_import(engine: Engine, imp: ReviewImport) -> None:
     with engine.begin() as conn:
+        conn.execute(
+            returned_workbooks.insert().values(
+                report_id=imp.report_id, checksum=imp.sha256, import_id=imp.import_id
+            )
+        )
         conn.execute(
             imports.insert().values(
                 import_id=imp.import_id,

@@ -309,3 +309,22 @@ signed_contracts = Table(
     Column("paper_contract_no", Text),
     Column("import_id", String(40), nullable=False),
 )
+
+# the CMIS name of each station (D_TRAM.TEN_TRAM), kept when a run plans: the review workbook
+# names the station a clerk knows
+station_names = Table(
+    "station_names",
+    metadata,
+    Column("station", String(20), primary_key=True),
+    Column("name", Text),
+)
+
+# a returned review workbook applied: one row per (report, file content), so two imports of the
+# same file at the same moment cannot both apply (the loser hits the primary key)
+returned_workbooks = Table(
+    "returned_workbooks",
+    metadata,
+    Column("report_id", String(40), primary_key=True),
+    Column("checksum", String(64), primary_key=True),
+    Column("import_id", String(40), nullable=False),
+)

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from cmis_migrate.cli.app import _register, app
 from cmis_migrate.db import store_engine
 from cmis_migrate.progress import month_of
+from cmis_migrate.reports.review_layout import header_key
 from cmis_migrate.store.schema import upgrade
 from cmis_migrate.store.tables import customers, drafts, imports, signed_contracts
 
@@ -170,30 +171,34 @@ def test_progress_xlsx(project: Path, tmp_path: Path) -> None:
     report = progress_json(project, "--month", "2026-10", "--out", str(out))
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     wb = openpyxl.load_workbook(out)
-    assert {"Progress", "History", "Charts", "Chart data"} <= set(wb.sheetnames)
-    ws = wb["Progress"]
-    header = [c.value for c in ws[4]]
+    assert {"Tiến độ", "Lịch sử", "Biểu đồ", "Số liệu biểu đồ"} <= set(wb.sheetnames)
+    ws = wb["Tiến độ"]
+    # Vietnamese headers ending in their key; the key finds the column
+    header = [header_key(c.value) for c in ws[4]]
+    assert ws["B4"].value == "Dự thảo trong tháng (drafted)"
     body = {
         r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=5, values_only=True)
     }
-    assert body["PA0701"]["Drafted, cumulative"] == 3
-    assert body["PA0701"]["Planned, cumulative"] == 4
-    assert body["PA0701"]["% of cumulative plan"] == pytest.approx(0.75)
-    assert body["company"]["Ahead (+) / behind (-)"] == report["company"]["ahead_behind"] == -5
-    assert body["PA0702"]["Status"] == "behind"
+    assert body["PA0701"]["drafted_cum"] == 3
+    assert body["PA0701"]["planned_cum"] == 4
+    assert body["PA0701"]["pct_of_plan"] == pytest.approx(0.75)
+    assert body["Toàn công ty"]["ahead_behind"] == report["company"]["ahead_behind"] == -5
+    assert body["PA0702"]["status"] == "chậm kế hoạch"
+    assert ws.freeze_panes == "B5" and ws.auto_filter.ref and ws.print_title_rows == "$4:$4"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
 
-    charts = wb["Charts"]._charts
+    charts = wb["Biểu đồ"]._charts
     assert len(charts) == 3  # the company and each branch
-    data = wb["Chart data"]
+    data = wb["Số liệu biểu đồ"]
     cols = {data.cell(row=1, column=j).value: j for j in range(1, data.max_column + 1)}
     months = [data.cell(row=i, column=1).value for i in range(2, data.max_row + 1)]
     assert months == ["2026-09", "2026-10"]
-    assert [data.cell(row=i, column=cols["PA0701 drafted"]).value for i in (2, 3)] == [2, 3]
-    assert [data.cell(row=i, column=cols["PA0701 plan"]).value for i in (2, 3)] == [2, 4]
+    assert [data.cell(row=i, column=cols["PA0701 dự thảo"]).value for i in (2, 3)] == [2, 3]
+    assert [data.cell(row=i, column=cols["PA0701 kế hoạch"]).value for i in (2, 3)] == [2, 4]
     # a chart draws two series: cumulative drafted and cumulative plan of its branch
     refs = {s.val.numRef.f for c in charts for s in c.series}
-    letter = openpyxl.utils.get_column_letter(cols["PA0701 drafted"])
-    assert f"'Chart data'!${letter}$2:${letter}$3" in refs
+    letter = openpyxl.utils.get_column_letter(cols["PA0701 dự thảo"])
+    assert f"'Số liệu biểu đồ'!${letter}$2:${letter}$3" in refs
     assert all(len(c.series) == 2 for c in charts)
 
 

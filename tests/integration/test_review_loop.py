@@ -26,7 +26,16 @@ from cmis_migrate.cli.app import app
 from cmis_migrate.config import load_config
 from cmis_migrate.db import store_engine
 from cmis_migrate.demo.generator import seed_demo
-from cmis_migrate.reports.review_layout import ISSUE_COLUMNS, REJECTED_COLUMN
+from cmis_migrate.reports.review_layout import (
+    IDENTITY_SHEET,
+    ISSUE_COLUMNS,
+    ISSUES_SHEET,
+    REJECTED_COLUMN,
+    SEVERITY_LABELS,
+    SUMMARY_SHEET,
+    header,
+    header_key,
+)
 from cmis_migrate.store.tables import (
     confirmations,
     corrections,
@@ -138,9 +147,9 @@ def make_report(cfg, branch: str, out: Path) -> Path:
 
 
 def issue_rows(path: Path) -> list[tuple]:
-    ws = load_workbook(path, read_only=True)["Issues"]
+    ws = load_workbook(path, read_only=True)[ISSUES_SHEET]
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][: len(ISSUE_COLUMNS)] == ISSUE_COLUMNS
+    assert tuple(header_key(h) for h in rows[0][: len(ISSUE_COLUMNS)]) == ISSUE_COLUMNS
     return rows[1:]
 
 
@@ -154,7 +163,7 @@ def by_customer(path: Path) -> dict[str, list[tuple]]:
 def edit(path: Path, values: dict[tuple[str, str], tuple[str, str]]) -> None:
     """Fill (customer_code, rule) rows' corrected_value / confirmed as a branch clerk would."""
     wb = load_workbook(path)
-    ws = wb["Issues"]
+    ws = wb[ISSUES_SHEET]
     for row in ws.iter_rows(min_row=2):
         key = (row[COL["customer_code"]].value, row[COL["rule"]].value)
         if key in values:
@@ -256,12 +265,18 @@ def test_a_branch_report_holds_only_that_branchs_customers(site, tmp_path) -> No
     assert codes and {owner[c] for c in codes} == {branch}
     assert len(rows) == len(expected)  # every issue of the branch, one row each
     assert all(isinstance(v, str) for r in rows for v in r if v is not None)
-    summary = list(load_workbook(out, read_only=True)["Summary"].iter_rows(values_only=True))
-    assert any(r[0] == "branch" and r[1] == branch for r in summary)
+    summary = list(load_workbook(out, read_only=True)[SUMMARY_SHEET].iter_rows(values_only=True))
+    assert any(r[0] == "Chi nhánh (branch)" and r[1] == branch for r in summary)
     wb = load_workbook(out)
-    assert wb["_report"].sheet_state == "veryHidden"
-    assert wb["Issues"].freeze_panes == "A2" and wb["Issues"].auto_filter.ref
-    assert [d.formula1 for d in wb["Issues"].data_validations.dataValidation] == ['"yes,no"']
+    assert wb.sheetnames[0] == "Hướng dẫn"
+    assert wb[IDENTITY_SHEET].sheet_state == "veryHidden"
+    ws = wb[ISSUES_SHEET]
+    assert ws.freeze_panes == "C2" and ws.auto_filter.ref and ws.protection.sheet
+    assert [d.formula1 for d in ws.data_validations.dataValidation] == ['"có,không"']
+    # who each row is about: the name, address and station name as CMIS holds them
+    first = next(ws.iter_rows(min_row=2, max_row=2))
+    assert first[COL["full_name"]].value and first[COL["address"]].value
+    assert first[COL["station_name"]].value  # D_TRAM.TEN_TRAM, kept when the run planned
 
 
 def test_report_errors_are_one_clear_line(site, tmp_path) -> None:
@@ -306,9 +321,9 @@ def test_a_foreign_workbook_is_refused(site, tmp_path, filled_report) -> None:
     cfg = site["cfg"]
     plain = Workbook()
     ws = plain.active
-    ws.title = "Issues"
-    ws.append(list(ISSUE_COLUMNS))
-    ws.append(["PA07010000001", "T", "L", "phone", "", "", "R", "blocking", "m", "0912345670", ""])
+    ws.title = ISSUES_SHEET
+    ws.append([header(c) for c in ISSUE_COLUMNS])
+    ws.append(["PA07010000001", "A", "B", "T", "", "L", "", "1", "phone", "Chặn", "R", "m"])
     plain.save(tmp_path / "foreign.xlsx")
     assert "not a cmis-migrate review workbook" in refused(cfg, tmp_path / "foreign.xlsx")
     (tmp_path / "notes.xlsx").write_text("hello", encoding="utf-8")
@@ -336,18 +351,21 @@ def test_a_tampered_workbook_is_refused(site, tmp_path, filled_report) -> None:
     t1 = tmp_path / "t1.xlsx"
     shutil.copy(path, t1)
     wb = load_workbook(t1)
-    ws = wb["Issues"]
+    ws = wb[ISSUES_SHEET]
     for row in ws.iter_rows(min_row=2):
-        if row[COL["severity"]].value == "blocking":
-            row[COL["severity"]].value = "warning"
+        if row[COL["severity"]].value == SEVERITY_LABELS["blocking"]:
+            row[COL["severity"]].value = SEVERITY_LABELS["warning"]
+            changed_row = row[0].row
             break
     wb.save(t1)
-    assert "were changed" in refused(cfg, t1)
+    said = " ".join(refused(cfg, t1).split())
+    # the refusal names the sheet, the row and the column that changed
+    assert f"sheet '{ISSUES_SHEET}', row {changed_row}, column J '{header('severity')}'" in said
     # a row removed
     t2 = tmp_path / "t2.xlsx"
     shutil.copy(path, t2)
     wb = load_workbook(t2)
-    wb["Issues"].delete_rows(3)
+    wb[ISSUES_SHEET].delete_rows(3)
     wb.save(t2)
     refused(cfg, t2)
     # the hidden identity edited to another branch
@@ -390,7 +408,8 @@ def test_report_edit_import_rerun_makes_the_customers_ready(site, tmp_path) -> N
         raise AssertionError("no branch of the demo has all three kinds of customers")
     bad = next(c for c in sorted(rows) if c not in (phone_blocked, cmnd, warned))
     bad_rule = rows[bad][0][COL["rule"]]
-    edits = {(phone_blocked, r[COL["rule"]]): ("0912 345 670", "") for r in rows[phone_blocked]}
+    # a corrected value with "có": the clerk confirms the new value, it is applied
+    edits = {(phone_blocked, r[COL["rule"]]): ("0912 345 670", "có") for r in rows[phone_blocked]}
     edits.update({(cmnd, rule): (value, "") for rule, value in CARD.items()})
     edits.update({(warned, r[COL["rule"]]): ("", "yes") for r in rows[warned]})
     # a value the transforms do not accept (or a field that cannot be corrected)
@@ -405,9 +424,9 @@ def test_report_edit_import_rerun_makes_the_customers_ready(site, tmp_path) -> N
     assert "1 rows rejected" in said
     copy = tmp_path / f"review_{branch}.rejected.xlsx"
     assert copy.exists() and is_private(copy)
-    ws = load_workbook(copy)["Issues"]
-    header = [c.value for c in ws[1]]
-    assert header[-1] == REJECTED_COLUMN
+    ws = load_workbook(copy)[ISSUES_SHEET]
+    heads = [c.value for c in ws[1]]
+    assert header_key(heads[-1]) == REJECTED_COLUMN
     reasons = [
         (r[COL["customer_code"]].value, r[-1].value) for r in ws.iter_rows(min_row=2) if r[-1].value
     ]
@@ -475,3 +494,119 @@ def test_report_edit_import_rerun_makes_the_customers_ready(site, tmp_path) -> N
     # the branch's next report no longer lists them
     after = by_customer(make_report(cfg, branch, tmp_path / "after.xlsx"))
     assert not {phone_blocked, cmnd, warned} & set(after)
+
+
+# --- hostile returns: formulas in, the same file twice at the same moment ----------------------
+
+
+def test_a_formula_typed_in_a_returned_workbook_rejects_its_row(site, tmp_path) -> None:
+    cfg = site["cfg"]
+    branch = biggest_branch(cfg)
+    path = make_report(cfg, branch, tmp_path / "formula.xlsx")
+    rows = by_customer(path)
+    code = pick(rows, PHONE_FIXES)
+    rule = rows[code][0][COL["rule"]]
+    edit(path, {(code, rule): ('=HYPERLINK("http://evil","0912345670")', "")})
+    wb = load_workbook(path)
+    typed = [
+        r[COL["corrected_value"]]
+        for r in wb[ISSUES_SHEET].iter_rows(min_row=2)
+        if r[0].value == code
+    ]
+    assert typed[0].data_type == "f"  # openpyxl stored it as a formula, as Excel would
+    before = store_state(cfg)
+    result = cli(cfg, "corrections", "import", str(path))
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "0 corrections" in said and "1 rows rejected" in said
+    assert store_state(cfg)["corrections"] == before["corrections"]
+    copy = load_workbook(tmp_path / "formula.rejected.xlsx")[ISSUES_SHEET]
+    reasons = [r[-1].value for r in copy.iter_rows(min_row=2) if r[-1].value]
+    assert len(reasons) == 1 and "công thức" in reasons[0]
+
+
+def test_two_imports_of_the_same_file_at_the_same_moment_apply_once(site, tmp_path) -> None:
+    import threading
+
+    from cmis_migrate.db import utcnow
+    from cmis_migrate.reports.corrections_import import RefusedWorkbook, import_corrections
+
+    cfg = site["cfg"]
+    branch = biggest_branch(cfg)
+    path = make_report(cfg, branch, tmp_path / "twice.xlsx")
+    rows = by_customer(path)
+    code = pick(rows, PHONE_FIXES)
+    edit(path, {(code, r[COL["rule"]]): ("0912 345 671", "có") for r in rows[code]})
+    before = len(store_state(cfg)["corrections"])
+    start = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def one() -> None:
+        engine = engine_of(cfg)
+        try:
+            start.wait()
+            outcomes.append(
+                import_corrections(
+                    engine, path, rules=cfg.rules, now=utcnow(), reports_dir=tmp_path
+                )
+            )
+        except RefusedWorkbook as exc:
+            outcomes.append(exc)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    refusals = [o for o in outcomes if isinstance(o, RefusedWorkbook)]
+    applied = [o for o in outcomes if not isinstance(o, RefusedWorkbook)]
+    assert len(applied) == 1 and len(refusals) == 1, outcomes
+    assert "this very file was already imported" in str(refusals[0])
+    after = store_state(cfg)
+    assert len(after["corrections"]) == before + 1  # one phone, once
+    # a sequential third import says the same
+    assert "this very file was already imported" in refused(cfg, path)
+
+
+def test_an_import_killed_before_commit_applies_nothing_and_leaves_no_partial_file(
+    site, tmp_path, monkeypatch
+) -> None:
+    from cmis_migrate.db import utcnow
+    from cmis_migrate.reports import corrections_import
+    from cmis_migrate.store import review
+
+    cfg = site["cfg"]
+    branch = biggest_branch(cfg)
+    path = make_report(cfg, branch, tmp_path / "killed.xlsx")
+    rows = by_customer(path)
+    good = pick(rows, PHONE_FIXES)
+    bad = next(c for c in sorted(rows) if c != good)
+    edits = {(good, r[COL["rule"]]): ("0912 345 672", "") for r in rows[good]}
+    edits[(bad, rows[bad][0][COL["rule"]])] = ("", "maybe")  # one rejected row
+    edit(path, edits)
+    # a stale temp file of an earlier import killed while writing its rejected list
+    (tmp_path / ".killed.rejected-abc123.xlsx").write_bytes(b"partial")
+    before = store_state(cfg)
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # the process dies between the rejected list and the commit
+
+    monkeypatch.setattr(review, "_apply_review_import", killed)
+    engine = engine_of(cfg)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            corrections_import.import_corrections(
+                engine, path, rules=cfg.rules, now=utcnow(), reports_dir=tmp_path
+            )
+    finally:
+        engine.dispose()
+    assert store_state(cfg) == before  # nothing applied
+    # the rejected list was complete before the commit; no temp file is left
+    assert (tmp_path / "killed.rejected.xlsx").exists()
+    assert not list(tmp_path.glob(".killed*"))
+    monkeypatch.undo()
+    result = cli(cfg, "corrections", "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "1 corrections" in " ".join(result.output.split())

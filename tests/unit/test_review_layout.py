@@ -5,10 +5,18 @@ from __future__ import annotations
 import pytest
 
 from cmis_migrate.reports.review_layout import (
+    FIXED_COLUMNS,
+    ISSUE_COLUMNS,
+    changed_columns,
     display_values,
+    header,
+    header_key,
     issues_checksum,
+    local_form,
     mask_digits,
     parse_confirmed,
+    row_key,
+    safe_text,
     text,
 )
 
@@ -45,15 +53,15 @@ def test_mask_digits_keeps_three_digits_at_each_end_of_every_number() -> None:
 @pytest.mark.parametrize(
     ("rule", "field", "over", "expected"),
     [
-        # a valid phone whose issue is not its correctness: masked
-        ("PHONE_RELATIVE_CONSENT", "phone", {}, ("091* *** 678 (vợ)", "+849*****678")),
-        ("PHONE_SHARED", "phone", {}, ("091* *** 678 (vợ)", "+849*****678")),
-        # the value itself must be fixed: shown in full
+        # the branch sees its own customers: the digits it must check, in full; the proposal
+        # in the local form a clerk writes
+        ("PHONE_RELATIVE_CONSENT", "phone", {}, ("0912 345 678 (vợ)", "0912 345 678")),
+        ("PHONE_SHARED", "phone", {}, ("0912 345 678 (vợ)", "0912 345 678")),
         (
             "OTP_PHONE_AMBIGUOUS",
             "phone",
             {"phone_status": "ambiguous", "phone_proposed": "+84373851234"},
-            ("0912 345 678 (vợ)", "+84373851234"),
+            ("0912 345 678 (vợ)", "0373 851 234"),
         ),
         (
             "ID_INVALID",
@@ -61,9 +69,8 @@ def test_mask_digits_keeps_three_digits_at_each_end_of_every_number() -> None:
             {"id_number_status": "invalid", "id_number_proposed": "3.8E+10"},
             ("172345678", "3.8E+10"),
         ),
-        ("ID_CMND_EXPIRED", "id_number", {}, ("172***678", "172***678")),
-        ("ID_DUPLICATE", "customer", {}, ("172***678", "172***678")),
-        # not a phone or an ID: shown as is
+        ("ID_CMND_EXPIRED", "id_number", {}, ("172345678", "172345678")),
+        ("ID_DUPLICATE", "customer", {}, ("172345678", "172345678")),
         (
             "ADDRESS_AMBIGUOUS",
             "address",
@@ -74,8 +81,41 @@ def test_mask_digits_keeps_three_digits_at_each_end_of_every_number() -> None:
         ("CHANGE_OUT_OF_BULK", "customer", {"pending_change": "DOI_SO_HO"}, ("DOI_SO_HO", "")),
     ],
 )
-def test_a_row_shows_only_its_subject_masked_when_it_is_fine(rule, field, over, expected) -> None:
+def test_a_row_shows_its_subject_in_full_and_local_form(rule, field, over, expected) -> None:
     assert display_values(rule, field, customer(**over)) == expected
+
+
+def test_local_form_of_phones_and_dates() -> None:
+    assert local_form("+84912345678") == "0912 345 678"
+    assert local_form("+842373851234") == "0237 385 1234"
+    assert local_form("2021-03-25") == "25/03/2021"
+    assert local_form("Công an tỉnh Thanh Hóa") == "Công an tỉnh Thanh Hóa"
+
+
+def test_headers_end_with_their_key_and_the_key_is_read_back() -> None:
+    assert header("corrected_value") == "Giá trị sửa (corrected_value)"
+    assert header("confirmed") == "Xác nhận (confirmed)"
+    for key in ISSUE_COLUMNS:
+        assert header_key(header(key)) == key
+
+
+def test_safe_text_writes_what_excel_can_hold_and_never_a_formula() -> None:
+    assert safe_text('=HYPERLINK("http://x","y")') == '\'=HYPERLINK("http://x","y")'
+    assert safe_text("a\x00b\x1fc") == "a\ufffdb\ufffdc"
+    assert safe_text("a\r\nb\rc") == "a\nb\nc"
+    long = safe_text("x" * 100_000)
+    assert len(long) == 32_767 and long.endswith("quá dài cho Excel]")
+    assert safe_text(None) == ""
+
+
+def test_row_key_names_the_changed_column() -> None:
+    cells = [f"v{i}" for i in range(len(FIXED_COLUMNS))]
+    key = row_key(cells)
+    assert changed_columns(cells, key) == []
+    edited = list(cells)
+    edited[FIXED_COLUMNS.index("severity")] = "Cảnh báo"
+    assert changed_columns(edited, key) == ["severity"]
+    assert changed_columns(cells, key[:-1]) is None
 
 
 def test_a_row_never_shows_another_fields_personal_value() -> None:
@@ -101,6 +141,8 @@ def test_checksum_ignores_row_order_but_not_any_cell_or_the_identity() -> None:
 def test_confirmed_accepts_yes_no_and_nothing_else() -> None:
     assert parse_confirmed("yes") is True
     assert parse_confirmed(" Có ") is True
+    assert parse_confirmed("x") is True
+    assert parse_confirmed("không") is False
     assert parse_confirmed("no") is False
     assert parse_confirmed("") is None
     with pytest.raises(ValueError):

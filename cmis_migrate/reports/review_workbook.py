@@ -1,0 +1,318 @@
+"""The branch review workbook as a clerk opens it (openpyxl, write-only: rows stream to disk).
+
+Sheets: `Hướng dẫn` (what to do), `Tổng hợp` (per station, numbers as numbers), `Rà soát`
+(one row per issue, protected: only corrected_value and confirmed can be typed in) and the
+veryHidden `_report` (the report's identity). Printable: A4 landscape, fit to width, the
+header row repeated on every page.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from cmis_migrate.reports.branch_report import (
+    SUMMARY_COLUMNS,
+    SUMMARY_LABELS,
+    TOTAL_LABEL,
+    BranchReport,
+    _local,
+)
+from cmis_migrate.reports.review_layout import (
+    EDITABLE_COLUMNS,
+    GUIDE_SHEET,
+    IDENTITY_SHEET,
+    ISSUE_COLUMNS,
+    ISSUES_SHEET,
+    NO,
+    ROW_KEY,
+    SEVERITY_LABELS,
+    SUMMARY_SHEET,
+    TEMPLATE_VERSION,
+    YES,
+    header,
+    safe_text,
+)
+from cmis_migrate.statuses import Severity
+
+WIDTHS = {
+    "customer_code": 15,
+    "full_name": 16,
+    "address": 24,
+    "station": 12,
+    "station_name": 15,
+    "ledger": 13,
+    "phone": 12,
+    "blockers": 10,
+    "field": 11,
+    "severity": 10,
+    "rule": 15,
+    "message": 34,
+    "original_value": 17,
+    "proposed_value": 17,
+    "corrected_value": 17,
+    "confirmed": 11,
+    "row_key": 4,
+}
+SUMMARY_WIDTHS = (30, 13, 11, 12, 11, 13, 12, 30, 17)
+BLOCKING = SEVERITY_LABELS[Severity.BLOCKING]
+GUIDE_WIDTH = 78  # an A4 portrait page
+
+GUIDE = (
+    "Hướng dẫn rà soát dữ liệu khách hàng",
+    "",
+    "1. Mở sheet «Rà soát». Mỗi dòng là một vấn đề của một khách hàng; các dòng của cùng một "
+    "khách hàng nằm liền nhau, xếp theo trạm, sổ GCS, mã khách hàng.",
+    "2. Dòng tô đỏ (Mức độ «Chặn») phải xử lý thì mới lập được hợp đồng; dòng tô vàng "
+    "(«Cảnh báo») cần chi nhánh xem và xác nhận. Cột «Số lỗi chặn» cho biết khách hàng còn "
+    "bao nhiêu lỗi chặn.",
+    "3. Giá trị sai: gõ giá trị đúng vào cột «Giá trị sửa (corrected_value)», ví dụ số điện "
+    "thoại 0912 345 678, ngày 25/03/2021.",
+    "4. Giá trị đề xuất đúng: chọn «có» ở cột «Xác nhận (confirmed)». «có» nghĩa là chi nhánh "
+    "đã kiểm tra với khách hàng và đồng ý với giá trị (đề xuất, hoặc giá trị sửa nếu có "
+    "điền). «không» hoặc để trống: vấn đề vẫn còn. Cũng nhận: x, yes, no.",
+    "5. Chỉ hai cột đó gõ được; các cột khác được khoá (không cần mật khẩu để xem). "
+    "Không thêm, xoá hay sửa dòng; không gõ công thức (bắt đầu bằng =).",
+    "6. Lưu file (.xlsx, giữ nguyên tên) và gửi lại cho bộ phận chuyển đổi dữ liệu "
+    "qua thư điện tử nội bộ.",
+    "7. Tiếp theo: file được kiểm tra; các dòng hợp lệ được áp dụng ở lần chạy sau; các dòng "
+    "không nhận được trả lại kèm cột «Lý do không nhận» để chi nhánh sửa và gửi lại.",
+)
+
+
+def _prototypes(ws) -> dict[str, WriteOnlyCell]:
+    """One styled cell per look; a data cell copies its style array (cheaper than styling)."""
+    thin = Side(style="thin", color="BFBFBF")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    top = Alignment(vertical="top", wrap_text=True)
+
+    def proto(*, fill: str | None = None, bold: bool = False, locked: bool = True) -> WriteOnlyCell:
+        c = WriteOnlyCell(ws, value=None)
+        c.number_format = "@"  # text: Excel must not turn IDs and phones into numbers
+        c.alignment = top
+        c.border = border
+        c.protection = Protection(locked=locked)
+        if fill:
+            c.fill = PatternFill("solid", fgColor=fill)
+        if bold:
+            c.font = Font(bold=True)
+        return c
+
+    return {
+        "head": proto(fill="DDEBF7", bold=True),
+        "head_edit": proto(fill="FFF2CC", bold=True),
+        "warn": proto(fill="FFF9E5"),
+        "block": proto(fill="F8CBAD"),
+        "block_bold": proto(fill="F8CBAD", bold=True),
+        "edit": proto(fill="FFFFFF", locked=False),
+    }
+
+
+LINE_POINTS = 15  # one line of the 11-point default font
+MAX_ROW_POINTS = 409  # Excel's highest row
+
+
+def row_height(values, widths) -> float | None:
+    """Points for a row whose text wraps: the tallest cell's line count (None: one line).
+    LibreOffice does not resize rows of a file it opens, so the writer sets them."""
+    lines = 1
+    for v, w in zip(values, widths, strict=False):
+        if w and isinstance(v, str) and len(v) > w:
+            per_line = max(int(w * 1.05), 1)
+            n = sum(-(-max(len(part), 1) // per_line) for part in v.split("\n"))
+            lines = max(lines, n)
+    return min(lines * LINE_POINTS + 2, MAX_ROW_POINTS) if lines > 1 else None
+
+
+def _cell(ws, proto: Cell, value: object) -> Cell:
+    """A cell with the prototype's style; a text is always written as text (openpyxl would
+    make '=…' a formula and '#N/A' an error), the value already made safe by safe_text."""
+    c = Cell(ws, style_array=proto._style)
+    if isinstance(value, str):
+        if value:
+            c._value, c.data_type = value, "s"
+    elif value is not None:
+        c.value = value
+    return c
+
+
+def _cells_to_row(cells, row_idx):
+    """WriteOnlyWorksheet._values_to_row for rows made only of Cell objects: the stock one
+    tries each cell as a value first and formats an exception message per cell (2x slower)."""
+    for col_idx, cell in enumerate(cells, 1):
+        cell.column, cell.row = col_idx, row_idx
+        yield cell
+
+
+def _print_setup(ws, *, title_rows: str | None) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "Trang &P / &N"
+
+
+def _guide(wb: Workbook, report: BranchReport) -> None:
+    ws = wb.create_sheet(GUIDE_SHEET)
+    ws.column_dimensions["A"].width = GUIDE_WIDTH
+    ws.sheet_view.showGridLines = False
+    _print_setup(ws, title_rows=None)
+    ws.page_setup.orientation = "portrait"
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for i, line in enumerate(
+        (*GUIDE, "", f"Chi nhánh: {report.branch} · mã báo cáo: {report.report_id}")
+    ):
+        c = WriteOnlyCell(ws, value=safe_text(line) or None)
+        c.alignment = wrap
+        height = row_height([line], [GUIDE_WIDTH])
+        if height:
+            ws.row_dimensions[i + 1].height = height
+        if i == 0:
+            c.font = Font(bold=True, size=14)
+        ws.append([c])
+
+
+def _summary(wb: Workbook, report: BranchReport, tz: tzinfo) -> None:
+    ws = wb.create_sheet(SUMMARY_SHEET)
+    bold = Font(bold=True)
+    for i, w in enumerate(SUMMARY_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    _print_setup(ws, title_rows=None)
+
+    def cell(value, *, font=None, fill=None, fmt=None):
+        c = WriteOnlyCell(ws, value=safe_text(value) if isinstance(value, str) else value)
+        if font is not None:
+            c.font = font
+        if fill is not None:
+            c.fill = PatternFill("solid", fgColor=fill)
+        if fmt is not None:
+            c.number_format = fmt
+        return c
+
+    ws.append([cell("Báo cáo rà soát dữ liệu khách hàng", font=Font(bold=True, size=14))])
+    for label, value in (
+        ("Chi nhánh (branch)", report.branch),
+        ("Lần chạy (run)", report.run_id),
+        ("Thời điểm chạy", _local(report.run_time, tz)),
+        ("Lập báo cáo lúc", _local(report.generated_at, tz)),
+        ("Phạm vi", report.stations_scope),
+        ("Số dòng cần rà soát", len(report.issues)),
+    ):
+        ws.append([cell(label, font=bold), cell(value)])
+    ws.append([])
+    heads = [cell(f"{SUMMARY_LABELS[c]} ({c})", font=bold, fill="DDEBF7") for c in SUMMARY_COLUMNS]
+    for h in heads:
+        h.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[9].height = 3 * LINE_POINTS
+    ws.append(heads)
+    for row in report.summary.itertuples(index=False):
+        font = bold if row[0] == TOTAL_LABEL else None
+        ws.append(
+            [
+                cell(v, font=font, fmt="0.0%" if k == "pct_ready" else None)
+                for k, v in zip(SUMMARY_COLUMNS, row, strict=True)
+            ]
+        )
+
+
+def _issues(wb: Workbook, report: BranchReport) -> None:
+    ws = wb.create_sheet(ISSUES_SHEET)
+    ws._values_to_row = _cells_to_row  # every row below is made of Cell objects
+    protos = _prototypes(ws)
+    n = len(report.issues)
+    last = max(n + 1, 2)
+    ncols = len(ISSUE_COLUMNS)
+    for i, c in enumerate(ISSUE_COLUMNS, start=1):
+        dim = ws.column_dimensions[get_column_letter(i)]
+        dim.width = WIDTHS[c]
+        if c in EDITABLE_COLUMNS:  # cells below the data, should a clerk sort: still typable
+            dim.protection = Protection(locked=False)
+            dim.number_format = "@"
+        if c == ROW_KEY:
+            dim.hidden = True
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(ncols)}{last}"
+    # sheet protection, no password: sorting and filtering stay allowed
+    prot = ws.protection
+    prot.sheet = True
+    prot.autoFilter = False
+    prot.sort = False
+    prot.formatColumns = False
+    prot.formatRows = False
+    confirmed_col = get_column_letter(ISSUE_COLUMNS.index("confirmed") + 1)
+    dv = DataValidation(
+        type="list",
+        formula1=f'"{YES},{NO}"',
+        allow_blank=True,
+        showErrorMessage=False,  # x, yes, no are accepted too: the importer reads them
+        promptTitle="Xác nhận",
+        prompt="có: chi nhánh đã kiểm tra và đồng ý với giá trị (đề xuất hoặc giá trị sửa)",
+        showInputMessage=True,
+    )
+    dv.add(f"{confirmed_col}2:{confirmed_col}{last}")
+    ws.data_validations.append(dv)
+    _print_setup(ws, title_rows="1:1")
+    ws.row_dimensions[1].height = 3 * LINE_POINTS
+    ws.append(
+        [
+            _cell(ws, protos["head_edit" if c in EDITABLE_COLUMNS else "head"], header(c))
+            for c in ISSUE_COLUMNS
+        ]
+    )
+    widths = [0 if c == ROW_KEY else WIDTHS[c] for c in ISSUE_COLUMNS]  # hidden: no height
+    sev = ISSUE_COLUMNS.index("severity")
+    bold_at = {sev, ISSUE_COLUMNS.index("blockers")}
+    editable = {ISSUE_COLUMNS.index(c) for c in EDITABLE_COLUMNS}
+    for i, row in enumerate(report.issues.itertuples(index=False), start=2):
+        height = row_height(row, widths)
+        if height:
+            ws.row_dimensions[i].height = height
+        blocking = row[sev] == BLOCKING
+        look = "block" if blocking else "warn"
+        cells = []
+        for j, v in enumerate(row):
+            if j in editable:
+                p = protos["edit"]
+            elif blocking and j in bold_at:
+                p = protos["block_bold"]
+            else:
+                p = protos[look]
+            cells.append(_cell(ws, p, v))
+        ws.append(cells)
+
+
+def _identity(wb: Workbook, report: BranchReport) -> None:
+    ws = wb.create_sheet(IDENTITY_SHEET)
+    ws.sheet_state = "veryHidden"  # not listed by Excel's Unhide
+    ws.protection.sheet = True
+    for key, value in (
+        ("template_version", TEMPLATE_VERSION),
+        ("report_id", report.report_id),
+        ("branch", report.branch),
+        ("run_id", report.run_id),
+        ("generated_at", report.generated_at.isoformat()),
+        ("issues_rows", str(len(report.issues))),
+        ("checksum", report.checksum),
+    ):
+        ws.append([safe_text(key), safe_text(value)])
+
+
+def write_workbook(report: BranchReport, path: Path, tz: tzinfo) -> None:
+    wb = Workbook(write_only=True)
+    _guide(wb, report)
+    _summary(wb, report, tz)
+    _issues(wb, report)
+    _identity(wb, report)
+    wb.save(path)
