@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cmis_migrate.progress import AHEAD, BEHIND, COMPANY, company_totals, month_view
 from cmis_migrate.reports.private_files import write_private
+from cmis_migrate.safe_cells import neutralize
 
 HEADERS = {
     "branch": "Branch",
@@ -107,7 +108,8 @@ def _table(
                 cell.value = int(value)
                 cell.number_format = "+#,##0;-#,##0;0"
             elif col in ("branch", "month", "status"):
-                cell.value = str(value)
+                cell.value = neutralize(str(value))  # plan-file text: never a formula
+                cell.data_type = "s"
             else:
                 cell.value = int(value)
                 cell.number_format = "#,##0"
@@ -134,8 +136,8 @@ def _charts(charts: Worksheet, data: Worksheet, history: pd.DataFrame) -> None:
     indexed = history.set_index(["branch", "month"])
     for k, branch in enumerate(branches):
         col = 2 + 2 * k
-        data.cell(row=1, column=col, value=f"{branch} drafted").font = BOLD
-        data.cell(row=1, column=col + 1, value=f"{branch} plan").font = BOLD
+        data.cell(row=1, column=col, value=neutralize(f"{branch} drafted")).font = BOLD
+        data.cell(row=1, column=col + 1, value=neutralize(f"{branch} plan")).font = BOLD
         for i, m in enumerate(months, start=2):
             rec = indexed.loc[(branch, m)]
             data.cell(row=i, column=col, value=int(rec["drafted_cum"]))
