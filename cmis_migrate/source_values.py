@@ -131,6 +131,7 @@ def bound_text(
                 too_long.iat[i].append(CMIS_NAMES[column])
             values[i] = text
         out[column] = pd.Series(values, index=raw.index, dtype=object)
-    out[TOO_LONG] = too_long.map(lambda names: ", ".join(names) or None)
-    out[CONTROLS] = controls.map(lambda names: ", ".join(names) or None)
+    for column, names in ((TOO_LONG, too_long), (CONTROLS, controls)):
+        joined = [", ".join(n) or None for n in names]
+        out[column] = pd.Series(joined, index=raw.index, dtype=object)
     return out
