@@ -62,13 +62,19 @@ _BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
 def check_codes(raw: pd.DataFrame) -> None:
     """SourceDataError naming the first customer whose codes the store cannot take."""
     for column, kind in CODE_COLUMNS.items():
-        if column not in raw:
+        if column not in raw or not len(raw):
             continue
-        for code, value in zip(raw["customer_code"], raw[column], strict=True):
-            problem = kind.problem(value)
-            if problem:
-                who = "" if column == "customer_code" else f"khách hàng {ascii(code)[:30]}: "
-                raise SourceDataError(who + problem)
+        arr = _as_arrow(raw[column])
+        fits = pc.and_(
+            pc.match_substring_regex(arr, f"^(?:{kind.pattern.pattern})$"),
+            pc.less_equal(pc.utf8_length(arr), kind.width),
+        )
+        bad = (~pc.fill_null(fits, False).to_numpy(zero_copy_only=False)).nonzero()[0]
+        if len(bad):
+            i = int(bad[0])
+            code, problem = raw["customer_code"].iloc[i], kind.problem(raw[column].iloc[i])
+            who = "" if column == "customer_code" else f"khách hàng {ascii(code)[:30]}: "
+            raise SourceDataError(who + (problem or "mã không hợp lệ"))
 
 
 def bound_households(raw: pd.DataFrame, *, max_households: int) -> pd.DataFrame:
@@ -107,8 +113,8 @@ def bound_text(
     cut / cleaned per customer, ', '-joined (None when none)."""
     limits = limits or {}
     out = raw.copy()
-    too_long = pd.Series([[] for _ in range(len(raw))], index=raw.index, dtype=object)
-    controls = pd.Series([[] for _ in range(len(raw))], index=raw.index, dtype=object)
+    too_long: dict[int, list[str]] = {}  # row position -> CMIS names of the fields cut
+    controls: dict[int, list[str]] = {}
     for column in TEXT_COLUMNS:
         if column not in raw or not len(raw):
             continue
@@ -125,13 +131,13 @@ def bound_text(
             text = values[i]
             if ctrl_np[i]:
                 text = clean_control(text)
-                controls.iat[i].append(CMIS_NAMES[column])
+                controls.setdefault(i, []).append(CMIS_NAMES[column])
             if len(text) > limit:
                 text = text[:limit]
-                too_long.iat[i].append(CMIS_NAMES[column])
+                too_long.setdefault(i, []).append(CMIS_NAMES[column])
             values[i] = text
         out[column] = pd.Series(values, index=raw.index, dtype=object)
     for column, names in ((TOO_LONG, too_long), (CONTROLS, controls)):
-        joined = [", ".join(n) or None for n in names]
+        joined = [", ".join(names[i]) if i in names else None for i in range(len(raw))]
         out[column] = pd.Series(joined, index=raw.index, dtype=object)
     return out
