@@ -400,6 +400,12 @@ def _damaged(exc: BaseException) -> str:
 # ---------------------------------------------------------------- writing
 
 
+def _as_data(text: str) -> str:
+    """Formula-like text neutralized; a blank cell (a lone tab) stays blank, so that a blank
+    row is read back as no row, as before."""
+    return neutralize(text) if text.strip() else text
+
+
 def _as_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for name in frame.columns:
@@ -407,7 +413,7 @@ def _as_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if col.dtype == bool:
             out[name] = col.map({True: "true", False: "false"}).astype("str")
         else:
-            out[name] = col.astype("str").fillna("").map(neutralize)  # data, never a formula
+            out[name] = col.astype("str").fillna("").map(_as_data)
     return pd.DataFrame(out, index=frame.index)
 
 
