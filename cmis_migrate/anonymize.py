@@ -13,7 +13,10 @@ real rows shows on the sample too:
   (separators, zero padding, two-digit years, Excel serials, impossible dates stay impossible);
 - e-mails: the part before '@' replaced letter by letter, the domain (and its typo) kept;
 - addresses: the commune/district/province part kept, house numbers and hamlet names replaced;
-- customer code, metering point, meter and contract numbers: same shape, other digits.
+- customer code, metering point, meter and contract numbers: same shape, other digits;
+- contract dates moved with the customer's other dates; station and ledger codes replaced by
+  sample-local ones, household counts re-drawn from the sample's own, rows shuffled (`scramble`),
+  so that no combination of kept columns points back to one real customer.
 A value is replaced the same way wherever it appears (a phone shared by several holders stays
 shared). Replacements are keyed by HMAC-SHA256(salt, value): deterministic for one salt, not
 reversible without it. `anonymize_sample` re-draws a row until normalizing it gives the same
@@ -445,6 +448,11 @@ def anonymize_rows(
             "supply_address": _ADDRESS(row.get("supply_address"), salt, a),
             "birth_date": new_birth,
             "meter_no": _DIGITS(row.get("meter_no"), salt, 0),
+            "contract_date": (
+                row.get("contract_date")
+                if _missing(row.get("contract_date"))
+                else shift_date(str(row.get("contract_date")), days)
+            ),
             "contract_no": _DIGITS(row.get("contract_no"), salt, 0),
         }
         if not _missing(code):
@@ -496,4 +504,32 @@ def anonymize_sample(
     else:
         got = _signature(normalize_customers(result.loc[pending], rules=rules, today=today))
         pending = got.index[got != wanted.loc[got.index]]
-    return result.drop(index=pending), pending
+    return scramble(result.drop(index=pending), salt=salt), pending
+
+
+def scramble(sample: pd.DataFrame, *, salt: bytes) -> pd.DataFrame:
+    """What is left that could point back to one customer, blurred: station and ledger codes
+    become sample-local (TRAM0001, SO0001...), household counts are re-drawn from the sample's
+    own valid counts, and the rows are shuffled (index labels kept, so a caller can still pair
+    a row with its original)."""
+    out = sample.copy()
+    for column, prefix in (("station", "TRAM"), ("ledger", "SO")):
+        if column in out:
+            local = {v: f"{prefix}{i + 1:04d}" for i, v in enumerate(out[column].dropna().unique())}
+            out[column] = out[column].map(local).astype(object)
+    if "households" in out:
+        counts = pd.to_numeric(out["households"], errors="coerce")
+        valid = counts.notna() & (counts >= 1)
+        pool = sorted(counts[valid].astype(int).tolist())
+        if pool:
+            draw = _Draw(salt, "households")
+            redrawn = [pool[draw.below(len(pool))] for _ in range(int(valid.sum()))]
+            counts = counts.astype("Int64")
+            counts.loc[valid[valid].index] = redrawn
+            out["households"] = counts
+    order = list(out.index)
+    draw = _Draw(salt, "order")
+    for i in range(len(order) - 1, 0, -1):  # Fisher-Yates, keyed by the salt
+        j = draw.below(i + 1)
+        order[i], order[j] = order[j], order[i]
+    return out.loc[order]

@@ -209,6 +209,12 @@ class LoadConfig(_Section):
 
 class RulesConfig(_Section):
     max_holders_per_phone: Annotated[int, Field(ge=1)] = 3
+    # SO_HO outside 1..max_households blocks the customer (HOUSEHOLDS_INVALID), never defaults
+    max_households: Annotated[int, Field(ge=1, le=1000)] = 20
+    # CMIS text longer than this (per raw field in text_limits, e.g. address: 600) is cut for
+    # processing and flagged (TEXT_TOO_LONG)
+    max_text_chars: Annotated[int, Field(ge=50, le=32_000)] = 400
+    text_limits: dict[str, Annotated[int, Field(ge=50, le=32_000)]] = {}
     # the 2018 mobile renumbering: a 10-digit 03x number on a record dated before this day
     # cannot be a new-style mobile, so it is the old landline (the 037 trap)
     mobile_renumbering_date: date = date(2018, 9, 15)

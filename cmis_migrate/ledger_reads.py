@@ -15,6 +15,7 @@ from cmis_migrate.errors import SourceDataError
 from cmis_migrate.model import Ledger, ReadStats, StationJob
 from cmis_migrate.runtime import Runtime
 from cmis_migrate.source.cmis import RAW_COLUMNS
+from cmis_migrate.source_values import bound_households, bound_text, check_codes
 from cmis_migrate.store import runs
 from cmis_migrate.store.slots import ledger_slot
 
@@ -113,4 +114,8 @@ def read_open_ledgers(
         raw = pd.DataFrame({c: pd.Series(dtype=object) for c in (*RAW_COLUMNS, "reading_day")})
     # a customer listed twice (bad CMIS data) is processed once
     raw = raw.drop_duplicates(subset="customer_code", keep="first").reset_index(drop=True)
+    check_codes(raw)  # a code the store cannot take fails this station, named, not the run
+    rules = cfg.rules
+    raw = bound_text(raw, max_chars=rules.max_text_chars, limits=rules.text_limits)
+    raw = bound_households(raw, max_households=rules.max_households)
     return raw, done, deferred

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from cmis_migrate.clock import Clock
+from cmis_migrate.codes import STATION, UNIT, station_problem, stored_label
 from cmis_migrate.config import Config
 from cmis_migrate.db import utcnow
 from cmis_migrate.failures import describe
@@ -52,6 +53,8 @@ class RunHandle:
     jobs: list[StationJob] = field(default_factory=list)
     heartbeat: _Heartbeat | None = None
     flow_run_id: str | None = None
+    # stations CMIS holds under unusable codes: failed at planning as data errors (summaries)
+    rejected: list[dict] = field(default_factory=list)
 
 
 def parse_at(at: str | datetime | None, tz: str) -> datetime | None:
@@ -90,6 +93,14 @@ def plan_run(
         known = {s.station for s in inventory}
         redo = {s for s in runs.stations_to_redo(rt.store) if s in known}
         only = sorted(redo | set(stations or []))
+    rejected = [(s, p) for s in inventory if (p := station_problem(s))]
+    if rejected:
+        bad = {s.station for s, _ in rejected}
+        inventory = [s for s in inventory if s.station not in bad]
+        if only is not None:
+            wanted = set(only)
+            rejected = [(s, p) for s, p in rejected if s.station in wanted]
+            only = [s for s in only if s not in bad]
     jobs = plan_jobs(handle.run_id, inventory, only=only)
     planned = {j.station for j in jobs}
     review.record_station_names(
@@ -109,11 +120,44 @@ def plan_run(
                 "customers": j.customers,
                 "attempts": attempts.get(j.station, 0),
                 "flow_run_id": handle.flow_run_id,
+                **_NO_ERROR,
             }
             for i, j in enumerate(jobs)
-        ],
+        ]
+        + [_rejected_batch(s, problem, handle) for s, problem in rejected],
     )
     handle.jobs = jobs
+    handle.rejected = [
+        {
+            "station": stored_label(STATION, s.station),
+            "branch": stored_label(UNIT, s.branch),
+            "state": "failed",
+            "customers": s.customers,
+            "error": problem,
+        }
+        for s, problem in rejected
+    ]
+
+
+_NO_ERROR = {"state": "pending", "finished_at": None, "error_type": None, "error_message": None}
+
+
+def _rejected_batch(station, problem: str, handle: RunHandle) -> dict:
+    """A failed batch row for a station whose codes cannot be used (never read)."""
+    return {
+        "station": stored_label(STATION, station.station),
+        "branch": stored_label(UNIT, station.branch),
+        "standardized": station.standardized,
+        "position": -1,
+        "ledgers": len(station.ledgers),
+        "customers": station.customers,
+        "attempts": 0,
+        "flow_run_id": handle.flow_run_id,
+        "state": "failed",
+        "finished_at": utcnow(),
+        "error_type": "SourceDataError",
+        "error_message": problem,
+    }
 
 
 def keep_unit_names(rt: Runtime) -> None:
@@ -142,7 +186,7 @@ def close_run(
 ) -> dict:
     if handle.heartbeat is not None:
         handle.heartbeat.stop()
-    summary = summarize(results)
+    summary = summarize([*handle.rejected, *results])
     failed = error is not None or summary["batches"].get("failed", 0) > 0
     message = None
     if error is not None:

@@ -32,6 +32,7 @@ import pandas as pd
 
 from cmis_migrate.errors import InputFileError, OutputFileError
 from cmis_migrate.reports.private_files import write_private
+from cmis_migrate.safe_cells import neutralize, unneutralize
 from cmis_migrate.transforms.legacy_text import capitals_font, font_encoding, legacy_to_unicode
 
 SUPPORTED = (".csv", ".xlsx")  # what we write, and what commands ask for
@@ -100,6 +101,8 @@ def read_table(
     except OSError as exc:
         raise InputFileError(path, f"cannot read ({exc.strerror or type(exc).__name__})") from None
     frame = _frame(path, rows, expected, found, csv_file=suffix in CSV_SUFFIXES)
+    # the apostrophe write_table puts before formula-like text: a file we wrote reads back as is
+    frame = frame.apply(lambda column: column.map(unneutralize)) if len(frame) else frame
     frame.attrs[LEGACY_CELLS] = legacy
     return frame
 
@@ -397,6 +400,12 @@ def _damaged(exc: BaseException) -> str:
 # ---------------------------------------------------------------- writing
 
 
+def _as_data(text: str) -> str:
+    """Formula-like text neutralized; a blank cell (a lone tab) stays blank, so that a blank
+    row is read back as no row, as before."""
+    return neutralize(text) if text.strip() else text
+
+
 def _as_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for name in frame.columns:
@@ -404,7 +413,7 @@ def _as_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if col.dtype == bool:
             out[name] = col.map({True: "true", False: "false"}).astype("str")
         else:
-            out[name] = col.astype("str").fillna("")
+            out[name] = col.astype("str").fillna("").map(_as_data)
     return pd.DataFrame(out, index=frame.index)
 
 

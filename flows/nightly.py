@@ -145,7 +145,7 @@ def nightly_migration(
             close_run(rt, handle, [], error=exc)
             raise
         summary = close_run(rt, handle, results)
-        summary_artifact(kind, summary, results)
+        summary_artifact(kind, summary, [*handle.rejected, *results])
         publish_after_run(rt, handle.run_id)
     if summary["state"] == "failed":  # the flow run ends Failed in Prefect (alerts, the UI)
         n = summary["batches"].get("failed", 0)

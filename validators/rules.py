@@ -276,6 +276,47 @@ FIELD_RULES = {r.code: (f.name, r) for f in FIELD_SPECS for r in f.rules}
 assert FIELD_RULES.keys().isdisjoint(RULES), "a field rule reuses a rule code"
 RULES |= {code: _r(code, name, r.severity, r.message) for code, (name, r) in FIELD_RULES.items()}
 
+# --- what CMIS itself holds wrong (cmis_migrate/source_values.py bounds it at the read)
+RULES |= {
+    r.code: r
+    for r in (
+        _r(
+            "HOUSEHOLDS_INVALID",
+            "customer",
+            _B,
+            "Số hộ dùng chung (SO_HO) trong CMIS không phải số nguyên hợp lệ (từ 1 đến mức tối "
+            "đa cho phép): cần sửa trong CMIS.",
+        ),
+        _r(
+            "TEXT_TOO_LONG",
+            "customer",
+            _B,
+            "Trường {n} trong CMIS dài quá giới hạn: đã cắt bớt để xử lý, cần sửa trong CMIS.",
+        ),
+        _r(
+            "TEXT_CONTROL_CHARS",
+            "customer",
+            _W,
+            "Trường {n} trong CMIS có ký tự điều khiển hoặc ký tự ẩn: đã bỏ, cần kiểm tra lại "
+            "trong CMIS.",
+        ),
+    )
+}
+
+
+def _source_masks(frame: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series | None]]:
+    households = pd.to_numeric(_col(frame, "households"), errors="coerce")
+    bad_households = households.isna() | (households < 1) | (households != households.round())
+    if "households" not in frame:  # frames built by hand in tests, not a CMIS read
+        bad_households = pd.Series(False, index=frame.index)
+    long, controls = _col(frame, "text_too_long"), _col(frame, "text_controls")
+    return {
+        "HOUSEHOLDS_INVALID": (bad_households, None),
+        "TEXT_TOO_LONG": (_present(long), long),
+        "TEXT_CONTROL_CHARS": (_present(controls), controls),
+    }
+
+
 CHANGE_NAMES = {
     "DOI_CHU_THE": "đổi chủ thể hợp đồng",
     "DOI_SO_HO": "thay đổi số hộ dùng chung",
@@ -398,6 +439,7 @@ def rule_masks(
         "CHANGE_OUT_OF_BULK": (_present(pending), pending),
     }
     out |= {code: (s[name].isin(r.statuses), None) for code, (name, r) in FIELD_RULES.items()}
+    out |= _source_masks(frame)
     missing = set(RULES) - set(out)
     assert not missing, f"rules without a mask: {missing}"
     return out

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
+import threading
 
 import typer
 
@@ -59,6 +61,8 @@ def main() -> None:
     # may hold personal data: owner-only, whatever the user's umask
     os.umask(0o077)
     _register()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         app()
     except KeyboardInterrupt:
@@ -68,6 +72,12 @@ def main() -> None:
         if os.environ.get(DEBUG_ENV):
             raise
         raise SystemExit(unexpected_error(exc)) from None
+
+
+def _terminated(signum, frame) -> None:
+    """SIGTERM (systemd or container stop) takes the Ctrl+C path: the run is closed in the
+    store and what it left is redone by the next run or `rerun --failed`."""
+    raise KeyboardInterrupt
 
 
 def unexpected_error(exc: BaseException) -> int:

@@ -9,6 +9,7 @@ import typer
 
 from cmis_migrate.cli.app import app
 from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, console, fail, get_config
+from cmis_migrate.codes import UNIT
 from cmis_migrate.db import utcnow
 from cmis_migrate.reports.branch_report import ReportError, issue_branch_report
 from cmis_migrate.runtime import open_store
@@ -29,6 +30,9 @@ def report(
 ) -> None:
     """Write the branch review workbook: Summary per station, Issues to correct or confirm."""
     cfg = get_config(config)
+    problem = UNIT.problem(branch)
+    if problem:  # a unit code, never a path or a formula
+        raise fail(problem)
     if out.suffix.lower() != ".xlsx":
         raise fail(f"{out}: the review workbook is an .xlsx file")
     engine = open_store(cfg)

@@ -50,6 +50,16 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype(object).where(values.notna(), None)
 
 
+def _whole_numbers(values: pd.Series, name: str) -> pd.Series:
+    """A count on a contract is never guessed: a ready customer without one is a bug upstream
+    (HOUSEHOLDS_INVALID blocks it; a ledger without a reading day fails its station)."""
+    n = pd.to_numeric(values, errors="coerce")
+    bad = n.isna() | (n < 1) | (n != n.round())
+    if bad.any():
+        raise ValueError(f"{int(bad.sum())} ready customer(s) without a valid {name}")
+    return n.astype(int)
+
+
 def build_drafts(frame: pd.DataFrame, *, run_id: str, now: datetime) -> pd.DataFrame:
     """frame: one row per customer with raw + proposed columns, `outcome` and `reading_day`.
 
@@ -63,9 +73,7 @@ def build_drafts(frame: pd.DataFrame, *, run_id: str, now: datetime) -> pd.DataF
         supply = ready["address_normalized"]
     supply = supply.where(supply.notna(), ready["address_normalized"])
     email = ready["email_normalized"].where(ready["email_status"].isin(USABLE), None)
-    households = (
-        pd.to_numeric(ready["households"], errors="coerce").fillna(1).astype(int).clip(lower=1)
-    )
+    households = _whole_numbers(ready["households"], "households")
     out = pd.DataFrame(
         {
             "customer_code": ready["customer_code"].astype(str),
@@ -83,9 +91,7 @@ def build_drafts(frame: pd.DataFrame, *, run_id: str, now: datetime) -> pd.DataF
             "supply_address": supply,
             "metering_point": ready["metering_point"],
             "meter_no": _text(ready["meter_no"]),
-            "reading_day": pd.to_numeric(ready["reading_day"], errors="coerce")
-            .fillna(1)
-            .astype(int),
+            "reading_day": _whole_numbers(ready["reading_day"], "reading_day"),
             "otp_phone": ready["phone_normalized"],
             "email": _text(email),
             "paper_contract_no": _text(ready["contract_no"]),

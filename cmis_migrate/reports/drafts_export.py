@@ -10,6 +10,7 @@ import pandas as pd
 
 from cmis_migrate.contracts.draft import DRAFT_COLUMNS
 from cmis_migrate.reports.private_files import write_private
+from cmis_migrate.safe_cells import cell_value
 
 # seller_unit: the branch's name from CMIS (D_DVIQLY), the seller of the contract (Bên A)
 EXPORT_COLUMNS = (*DRAFT_COLUMNS, "seller_unit", "run_id", "drafted_at", "first_drafted_at")
@@ -40,11 +41,14 @@ LABELS = {
     "first_drafted_at": "Lập lần đầu lúc",
 }
 DATE_COLUMNS = ("id_issue_date",)  # ISO text in the store: a date in the workbook
+# with "\n" rows, a CR inside a value is written unquoted and Excel starts a new row there
+CRLF = "\r\n"
 
 
 def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
     data = frame.reindex(columns=list(EXPORT_COLUMNS)).astype(object)
-    return data.where(data.notna(), None)
+    data = data.where(data.notna(), None)
+    return data.map(cell_value)  # a name like '=HYPERLINK(...)' arrives as text, not a formula
 
 
 def export_drafts(frame: pd.DataFrame, out: Path, tz: tzinfo | None = None) -> Path:
@@ -53,7 +57,9 @@ def export_drafts(frame: pd.DataFrame, out: Path, tz: tzinfo | None = None) -> P
     data = _prepared(frame)
     suffix = Path(out).suffix.lower()
     if suffix == ".csv":
-        return write_private(out, lambda p: data.to_csv(p, index=False, encoding="utf-8-sig"))
+        return write_private(
+            out, lambda p: data.to_csv(p, index=False, encoding="utf-8-sig", lineterminator=CRLF)
+        )
     if suffix == ".xlsx":
         return write_private(out, lambda p: _write_xlsx(data, p, tz))
     raise ValueError(f"{out}: use a .csv or .xlsx file name")
@@ -67,10 +73,11 @@ def export_drafts_csv(chunks: Iterable[pd.DataFrame], out: Path) -> Path:
         with open(path, "w", encoding="utf-8-sig", newline="") as f:
             header = True
             for chunk in chunks:
-                _prepared(chunk).to_csv(f, index=False, header=header)
+                _prepared(chunk).to_csv(f, index=False, header=header, lineterminator=CRLF)
                 header = False
             if header:  # no drafts: the header alone, as export_drafts writes it
-                _prepared(pd.DataFrame(columns=list(EXPORT_COLUMNS))).to_csv(f, index=False)
+                empty = pd.DataFrame(columns=list(EXPORT_COLUMNS))
+                _prepared(empty).to_csv(f, index=False, lineterminator=CRLF)
 
     return write_private(out, write)
 

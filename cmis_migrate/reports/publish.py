@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from cmis_migrate.codes import UNIT, UnsafeCode, file_in
 from cmis_migrate.config import Config
 from cmis_migrate.db import utcnow
 from cmis_migrate.reports.branch_report import issue_branch_report
@@ -26,7 +27,9 @@ log = logging.getLogger(__name__)
 
 
 def branch_report_path(cfg: Config, branch: str) -> Path:
-    return cfg.paths.reports / f"review_{branch}.xlsx"
+    """reports/review_<branch>.xlsx; UnsafeCode for a unit code that is no plain code (a path,
+    too long): its stations already failed as data errors at planning."""
+    return file_in(cfg.paths.reports, UNIT, branch, prefix="review_", suffix=".xlsx")
 
 
 def publish(rt: Runtime, run_id: str) -> list[Path]:
@@ -42,7 +45,11 @@ def publish(rt: Runtime, run_id: str) -> list[Path]:
     # where nothing changed since it was issued (a night over unchanged data writes none)
     kept = []
     for branch in review.branches_of_run(rt.store, run_id):
-        out = branch_report_path(cfg, branch)
+        try:
+            out = branch_report_path(cfg, branch)
+        except UnsafeCode as exc:
+            log.warning("no review workbook for unit %s: %s", ascii(branch)[:40], exc)
+            continue
         try:
             if out.exists() and not review.changed_since_issued(rt.store, branch, out.name):
                 kept.append(branch)

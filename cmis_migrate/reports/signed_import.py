@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from cmis_migrate.errors import InputFileError
 from cmis_migrate.reports.private_files import write_private_text
+from cmis_migrate.safe_cells import cell_value
 from cmis_migrate.signed import (
     REJECTED_COLUMNS,
     SIGNED_COLUMNS,
@@ -152,11 +153,14 @@ def _already(earlier: dict, name: str, checksum: str, now: datetime, reports: Pa
 
 def _csv(frame: pd.DataFrame, columns: tuple[str, ...]) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv.writer(buf, lineterminator="\r\n")  # a CR in a value is then quoted
     writer.writerow(columns)
     for rec in frame[list(columns)].itertuples(index=False, name=None):
         writer.writerow(
-            ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else v for v in rec]
+            [
+                "" if v is None or (not isinstance(v, str) and pd.isna(v)) else cell_value(v)
+                for v in rec
+            ]
         )
     # a BOM so that Excel opens the Vietnamese letters of paper contract numbers as UTF-8
     return "\ufeff" + buf.getvalue()

@@ -256,6 +256,8 @@ def _households(v: object) -> int | None:
         n = int(v)  # type: ignore[call-overload]
     except (TypeError, ValueError, OverflowError):
         return None
+    if isinstance(v, bool) or (isinstance(v, float | Decimal) and n != v):
+        return None  # 2.5 households is no count (int() would make it 2)
     return n if 0 <= n <= MAX_HOUSEHOLDS else None
 
 

@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
 from cmis_migrate.cli.app import _register, app
+from cmis_migrate.safe_cells import unneutralize
 from cmis_migrate.transforms import FIELDS
 
 _register()
@@ -45,8 +46,10 @@ def write_csv(path: Path, rows, header=HEADER, encoding="utf-8") -> Path:
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
+    """The cells as written, less the apostrophe that keeps formula-like text (E.164 phones
+    start with '+') from running as a formula (checked in tests/hostile)."""
     with path.open(newline="", encoding="utf-8-sig") as f:
-        return list(csv.DictReader(f))
+        return [{k: unneutralize(v) for k, v in r.items()} for r in csv.DictReader(f)]
 
 
 def read_xlsx(path: Path) -> list[dict[str, object]]:
@@ -54,7 +57,10 @@ def read_xlsx(path: Path) -> list[dict[str, object]]:
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     book.close()
     header = rows[0]
-    return [dict(zip(header, r, strict=True)) for r in rows[1:]]
+    return [
+        {k: unneutralize(v) if isinstance(v, str) else v for k, v in zip(header, r, strict=True)}
+        for r in rows[1:]
+    ]
 
 
 def check_result(rows: list[dict]) -> None:
@@ -139,6 +145,9 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
         tmp_path / "in.csv", [["PA1", "=1+1", "", "0912345678", "", "", "", "", "", ""]]
     )
     assert run(src, "--out", tmp_path / "out.xlsx").exit_code == 0
+    book = load_workbook(tmp_path / "out.xlsx")
+    cell = book.worksheets[0]["B2"]
+    assert (cell.value, cell.data_type) == ("'=1+1", "s")  # visible text, never a formula
     assert read_xlsx(tmp_path / "out.xlsx")[0]["full_name"] == "=1+1"
 
 

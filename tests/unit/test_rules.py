@@ -128,6 +128,11 @@ CASES = [
     ({"pending_change": "DOI_CHU_THE"}, "CHANGE_OUT_OF_BULK", "blocked"),
     ({"pending_change": "DOI_SO_HO"}, "CHANGE_OUT_OF_BULK", "blocked"),
     ({"pending_change": "DOI_DC_SDD"}, "CHANGE_OUT_OF_BULK", "blocked"),
+    ({"households": None}, "HOUSEHOLDS_INVALID", "blocked"),
+    ({"households": 0}, "HOUSEHOLDS_INVALID", "blocked"),
+    ({"households": 2.5}, "HOUSEHOLDS_INVALID", "blocked"),
+    ({"text_too_long": "TEN_KHANG, DIA_CHI"}, "TEXT_TOO_LONG", "blocked"),
+    ({"text_controls": "TEN_KHANG"}, "TEXT_CONTROL_CHARS", "needs_review"),
 ]
 # rules that need context (other customers, the staff list): tested one by one below
 CONTEXT_RULES = {"PHONE_SHARED", "PHONE_STAFF", "ID_DUPLICATE", "PERSON_DUPLICATE"}
