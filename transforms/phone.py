@@ -323,15 +323,22 @@ def _prefix_maps() -> tuple[dict[str, str], dict[int, dict[str, str]]]:
     return mobile_prefixes_2018(), land
 
 
-@lru_cache(maxsize=8)
 def local_area_codes(rules: RulesConfig) -> tuple[tuple[str, ...], str | None]:
     """(the province's old landline codes, the new code of the first): rules.local_area_codes,
     or the province's row(s) of data/landline_area_codes_2017.csv."""
+    configured = None if rules.local_area_codes is None else tuple(rules.local_area_codes)
+    return _local_area_codes(rules.province, configured)
+
+
+@lru_cache(maxsize=8)  # keyed on the two values it reads (RulesConfig holds unhashable dicts)
+def _local_area_codes(
+    province: str, configured: tuple[str, ...] | None
+) -> tuple[tuple[str, ...], str | None]:
     rows = landline_rows_2017()
-    if rules.local_area_codes is not None:
-        old = tuple(rules.local_area_codes)
+    if configured is not None:
+        old = configured
     else:
-        key = fold(rules.province, "")
+        key = fold(province, "")
         old = tuple(o for p, o, _ in rows if fold(p, "") == key)
     new = next((nw for _, o, nw in rows if old and o == old[0]), None)
     return old, new

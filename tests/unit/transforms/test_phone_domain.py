@@ -197,3 +197,15 @@ def test_a_corrected_phone_is_dated_by_the_correction_not_the_cmis_row():
     # without the correction, the same number on a row valid from 2015 is the landline
     before = normalize_customers(inputs.assign(record_date="2015-01-01"), today=date(2026, 3, 1))
     assert before.iloc[0]["phone_type"] == "fixed"
+
+
+def test_local_area_codes_with_every_rules_key_set() -> None:
+    # RulesConfig holds dicts (text_limits): the cached look-up must not hash the whole config
+    from cmis_migrate.config import RulesConfig
+    from cmis_migrate.transforms.phone import local_area_codes
+
+    rules = RulesConfig(text_limits={"address": 600})
+    assert local_area_codes(rules) == (("037",), "0237")
+    assert local_area_codes(RulesConfig(local_area_codes=["036"], text_limits={"x": 60}))[0] == (
+        "036",
+    )
