@@ -6,9 +6,11 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
+import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import func, select
 
+from cmis_migrate.cli.closed import nothing_open
 from cmis_migrate.cli.common import console, fail
 from cmis_migrate.config import Config
 from cmis_migrate.db import store_engine
@@ -54,12 +56,20 @@ def execute_flow(
     kind: str,
     stations: list[str] | None = None,
     failed_only: bool = False,
+    to_read: list[str] | None = None,
 ) -> dict:
+    """Run the flow and return its summary. Every ledger of the stations `to_read` (default:
+    `stations`, or all) closed at `at` (default: now): say why and exit 0, starting nothing."""
     try:
         check_source(cfg)
         check_store(cfg)
     except PreflightError as exc:
         raise fail(str(exc)) from None
+    closed = nothing_open(cfg, at or datetime.now(cfg.tz), to_read or stations)
+    if closed:
+        for line in closed:
+            console.print(line, highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(0)
     from cmis_migrate.prefect_setup import prefect_session
 
     stop = threading.Event()
