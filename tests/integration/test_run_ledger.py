@@ -65,6 +65,7 @@ def test_a_killed_run_is_found_dead_and_its_unfinished_batches_redone(store) -> 
     s1, s2, s3 = "PA0701T0001", "PA0701T0002", "PA0702T0001"
     open_run(store, "dead", [s1, s2, s3])
     start_batches(store, "dead", [s1], lease_seconds=900, task_run_id="t1")
+    runs.begin_batch(store, "dead", s1)  # its task was reading it
     start_batches(store, "dead", [s2], lease_seconds=900, task_run_id="t2")
     succeed(store, "dead", s2)
     # the dead run held a CMIS ledger slot with a 15-minute lease
