@@ -104,6 +104,7 @@ def test_a_rerun_becomes_the_latest_batch_of_its_stations(store) -> None:
     open_run(store, "first", [s1, s2])
     for s in (s1, s2):
         start_batches(store, "first", [s], lease_seconds=900, task_run_id=None)
+        runs.begin_batch(store, "first", s)
     succeed(store, "first", s1)
     runs.fail_batch(store, "first", s2, "ValueError", "bad ledger")
     runs.finish_run(store, "first", "failed")
@@ -125,6 +126,7 @@ def test_a_rerun_becomes_the_latest_batch_of_its_stations(store) -> None:
         ],
     )
     start_batches(store, "rerun", [s2], lease_seconds=900, task_run_id="t9")
+    runs.begin_batch(store, "rerun", s2)
     succeed(store, "rerun", s2)
     runs.finish_run(store, "rerun", "succeeded")
 
