@@ -28,7 +28,7 @@ from cmis_migrate.store.schema import upgrade
 from cmis_migrate.store.tables import drafts, signed_contracts
 
 TZ = "Asia/Ho_Chi_Minh"
-PLAN = Path(__file__).parents[1] / "data" / "plan.csv"
+PLAN = Path(__file__).parents[1] / "site" / "plan.csv"
 BATCH = 20_000
 
 

@@ -2,7 +2,8 @@
 
 Relative paths (and relative SQLite database paths inside URLs) resolve against the folder of
 the config file, so a copied config keeps all its state beside itself. `CMIS_SOURCE_URL` and
-`CMIS_STORE_URL` override the two database URLs; nothing else reads the environment.
+`CMIS_STORE_URL` override the two database URLs; the CMIS password is read from
+`CMIS_SOURCE_PASSWORD` or source.password_file (never from config.yaml) by source_password.
 """
 
 from __future__ import annotations
@@ -15,13 +16,23 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy.engine import make_url
 
 from cmis_migrate.demo.rates import DemoRates
+from cmis_migrate.source.schema import TABLE_COLUMNS
 
 DEFAULT_CONFIG = Path("config.yaml")
 SOURCE_URL_ENV = "CMIS_SOURCE_URL"
+SOURCE_PASSWORD_ENV = "CMIS_SOURCE_PASSWORD"
 STORE_URL_ENV = "CMIS_STORE_URL"
 MAX_CONFIG_BYTES = 1024 * 1024
 
@@ -51,10 +62,65 @@ class DatabaseConfig(_Section):
         return v
 
 
+# an Oracle/PostgreSQL identifier as a site names its schema, tables and columns
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$#]{0,127}$")
+
+
+def _identifier(v: str) -> str:
+    if not _IDENTIFIER.match(v):
+        raise ValueError(f"{v!r} is not a table, column or schema name (letters, digits, _ $ #)")
+    return v
+
+
+Identifier = Annotated[str, AfterValidator(_identifier)]
+
+
+class SourceConfig(DatabaseConfig):
+    """CMIS: where it is, under which names, and how gently to read it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    # the schema (Oracle: the owner) holding the CMIS tables; None = the login's default
+    db_schema: Identifier | None = Field(default=None, alias="schema")
+    # a site's names where they differ from CMIS's: {CMIS table: site table} and
+    # {CMIS table: {CMIS column: site column}}
+    tables: dict[str, Identifier] = {}
+    columns: dict[str, dict[str, Identifier]] = {}
+    # a file holding the password (CMIS_SOURCE_PASSWORD takes precedence)
+    password_file: Path | None = None
+    # a statement running longer is cancelled (PostgreSQL statement_timeout, Oracle call
+    # timeout); 0 = no limit
+    statement_timeout_seconds: Annotated[float, Field(ge=0)] = 600.0
+
+    @field_validator("tables")
+    @classmethod
+    def _known_tables(cls, v: dict[str, str]) -> dict[str, str]:
+        for key in v:
+            if key not in TABLE_COLUMNS:
+                raise ValueError(f"unknown CMIS table {key!r} (one of {', '.join(TABLE_COLUMNS)})")
+        return v
+
+    @field_validator("columns")
+    @classmethod
+    def _known_columns(cls, v: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for table, cols in v.items():
+            if table not in TABLE_COLUMNS:
+                raise ValueError(
+                    f"unknown CMIS table {table!r} (one of {', '.join(TABLE_COLUMNS)})"
+                )
+            for col in cols:
+                if col not in TABLE_COLUMNS[table]:
+                    raise ValueError(
+                        f"unknown column {table}.{col} (one of {', '.join(TABLE_COLUMNS[table])})"
+                    )
+        return v
+
+
 class PathsConfig(_Section):
     work: Path = Path("work")
-    plan_file: Path = Path("data/plan.csv")
-    staff_phones_file: Path | None = Path("data/staff_phones.csv")
+    # the site's own files, beside config.yaml (the demo's are in site/)
+    plan_file: Path = Path("site/plan.csv")
+    staff_phones_file: Path | None = Path("site/staff_phones.csv")
 
     @field_validator("work", "plan_file", "staff_phones_file")
     @classmethod
@@ -187,7 +253,7 @@ class DemoConfig(_Section):
 
 
 class Config(_Section):
-    source: DatabaseConfig = DatabaseConfig(url="sqlite:///work/cmis_demo.sqlite")
+    source: SourceConfig = SourceConfig(url="sqlite:///work/cmis_demo.sqlite")
     store: DatabaseConfig = DatabaseConfig(url="sqlite:///work/store.sqlite")
     paths: PathsConfig = PathsConfig()
     windows: WindowsConfig = WindowsConfig()
@@ -238,6 +304,7 @@ def build_config(
     """Validate a mapping (as read from YAML) and resolve relative paths against `base`."""
     data = dict(data or {})
     env = os.environ if env is None else env
+    _no_password_in_file(data, source)
     for key, var in (("source", SOURCE_URL_ENV), ("store", STORE_URL_ENV)):
         if env.get(var):
             section = data.get(key) or {}
@@ -266,15 +333,35 @@ def build_config(
         )
         source_url = _resolve_url(cfg.source.url, base, "source.url")
         store_url = _resolve_url(cfg.store.url, base, "store.url")
+        password_file = cfg.source.password_file
+        if password_file is not None:
+            password_file = _resolve_path(base, password_file, "source.password_file")
     except _BadKey as exc:
         raise ConfigError(f"{source}: invalid configuration\n  {exc.key}: {exc.message}") from None
     return cfg.model_copy(
         update={
-            "source": DatabaseConfig(url=source_url),
+            "source": cfg.source.model_copy(
+                update={"url": source_url, "password_file": password_file}
+            ),
             "store": DatabaseConfig(url=store_url),
             "paths": resolved_paths,
         }
     )
+
+
+def _no_password_in_file(data: dict, source: str) -> None:
+    """config.yaml is read by many and copied around: the CMIS password never lives in it."""
+    section = data.get("source")
+    url = section.get("url") if isinstance(section, dict) else None
+    try:
+        has_password = isinstance(url, str) and make_url(url).password is not None
+    except Exception:  # an unparsable URL is reported by validation
+        has_password = False
+    if has_password:
+        raise ConfigError(
+            f"{source}: invalid configuration\n  source.url: holds a password: set "
+            f"{SOURCE_PASSWORD_ENV} or source.password_file instead"
+        )
 
 
 class _BadKey(Exception):
@@ -355,3 +442,23 @@ def load_config(path: Path | str = DEFAULT_CONFIG, *, env: dict | None = None) -
         )
     cfg = build_config(data, path.parent, source=str(path), env=env)
     return cfg.model_copy(update={"config_path": path.resolve()})
+
+
+def source_password(cfg: Config, env: dict | None = None) -> str | None:
+    """The CMIS password: CMIS_SOURCE_PASSWORD, else the first line of source.password_file,
+    else None (no password: SQLite, or a login that needs none). Never logged or printed."""
+    env = os.environ if env is None else env
+    if env.get(SOURCE_PASSWORD_ENV):
+        return env[SOURCE_PASSWORD_ENV]
+    path = cfg.source.password_file
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise ConfigError(f"source.password_file {path}: cannot read ({reason})") from None
+    lines = text.splitlines()
+    if not lines or not lines[0]:
+        raise ConfigError(f"source.password_file {path}: empty (the password is its first line)")
+    return lines[0]

@@ -32,6 +32,7 @@ import pandas as pd
 
 from cmis_migrate.config import RulesConfig
 from cmis_migrate.contracts.draft import build_drafts
+from cmis_migrate.statuses import USABLE
 from cmis_migrate.store.rows import content_hashes, holder_rows, issue_rows
 from cmis_migrate.transforms import normalize_customers
 from cmis_migrate.transforms.corrections import apply_corrections, mark_corrected
@@ -138,7 +139,7 @@ def normalize_rows(
     normalized = mark_corrected(normalized, corrected)
     birth = normalize_dates(inputs["birth_date"], today=now.date())
     normalized["birth_date_normalized"] = birth["normalized"].where(
-        birth["status"].isin(["ok", "fixed"]), None
+        birth["status"].isin(USABLE), None
     )
     frame = pd.concat([raw, normalized], axis=1)
     return frame.join(identity_keys(frame))

@@ -107,13 +107,3 @@ def file_handler(path: Path, level: int = logging.INFO) -> logging.Handler:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     handler.addFilter(PersonalDataFilter())
     return handler
-
-
-def setup_file_logging(log_dir: Path) -> Path:
-    """Send our logger and anything left on the root logger to <work>/logs/cmis-migrate.log."""
-    path = log_dir / "cmis-migrate.log"
-    root = logging.getLogger()
-    if not any(getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
-        root.addHandler(file_handler(path))
-    logging.getLogger("cmis_migrate").setLevel(logging.INFO)
-    return path

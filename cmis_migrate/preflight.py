@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from cmis_migrate.config import Config
-from cmis_migrate.db import safe_url, source_engine, sqlite_path, store_engine
-from cmis_migrate.source.schema import metadata as cmis_metadata
+from cmis_migrate.config import Config, ConfigError
+from cmis_migrate.db import safe_url, sqlite_path, store_engine
+from cmis_migrate.source.connect import open_source_engine, source_tables
+from cmis_migrate.source.schema import NEEDED
 
 
 class PreflightError(RuntimeError):
@@ -30,17 +31,30 @@ def check_source(cfg: Config) -> None:
         raise PreflightError(
             f"CMIS source not found: {path} (create a demo one with `cmis-migrate seed-demo`)"
         )
+    tables = source_tables(cfg)
+    schema = cfg.source.db_schema
     try:
-        engine = source_engine(cfg.source.url)
+        engine = open_source_engine(cfg)
         try:
-            names = set(inspect(engine).get_table_names())
+            # Oracle reports case-insensitive names in lower case: compare without case;
+            # a read-only login often sees CMIS through views
+            insp = inspect(engine)
+            found = [*insp.get_table_names(schema=schema), *insp.get_view_names(schema=schema)]
+            names = {n.lower() for n in found}
         finally:
             engine.dispose()
+    except ConfigError as exc:
+        raise PreflightError(str(exc)) from None
     except SQLAlchemyError as exc:
         raise PreflightError(f"cannot reach the CMIS source {url}: {type(exc).__name__}") from None
-    missing = sorted(set(cmis_metadata.tables) - names)
+    needed = (tables.table(name).name for name in NEEDED)  # what the nightly run reads
+    missing = sorted(n for n in needed if n.lower() not in names)
     if missing:
-        raise PreflightError(f"the CMIS source {url} lacks table(s) {', '.join(missing)}")
+        where = f"{url} (schema {schema})" if schema else url
+        raise PreflightError(
+            f"the CMIS source {where} lacks table(s) {', '.join(missing)} "
+            "(`cmis-migrate check-source` shows what the mapping in config needs)"
+        )
 
 
 def check_store(cfg: Config) -> None:

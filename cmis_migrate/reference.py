@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from cmis_migrate.errors import InputFileError
+from cmis_migrate.statuses import USABLE
 from cmis_migrate.tabular_files import read_table
 
 
@@ -18,7 +19,7 @@ def _to_e164(values: pd.Series) -> pd.Series:
     from cmis_migrate.transforms.phone import normalize_phones
 
     out = normalize_phones(values.astype(object))
-    return out["normalized"].where(out["status"].isin(["ok", "fixed"]), None)
+    return out["normalized"].where(out["status"].isin(USABLE), None)
 
 
 def load_staff_phones(path: Path | None) -> frozenset[str]:

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from cmis_migrate.config import Config
-from cmis_migrate.db import source_engine, store_engine
+from cmis_migrate.db import store_engine
 from cmis_migrate.evaluate import Policy
 from cmis_migrate.reference import load_staff_phones, province_wards
 from cmis_migrate.source.cmis import CmisSource
+from cmis_migrate.source.connect import open_source
 from cmis_migrate.store import slots
 from cmis_migrate.store.schema import upgrade
 from cmis_migrate.windows import Calendar
@@ -57,7 +58,7 @@ def build_runtime(cfg: Config) -> Runtime:
         return Runtime(
             cfg=cfg,
             store=store,
-            source=CmisSource(source_engine(cfg.source.url)),
+            source=open_source(cfg),
             calendar=Calendar(cfg.windows, cfg.tz),
             staff_phones=load_staff_phones(cfg.paths.staff_phones_file),
             wards=province_wards(cfg.rules.province),

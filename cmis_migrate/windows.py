@@ -36,7 +36,6 @@ and per (instant, reading day), and there are at most 31 reading days.
 from __future__ import annotations
 
 import calendar as _monthcal
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -101,16 +100,6 @@ def month_day(year: int, month: int, day: int) -> date:
 def _shift_month(year: int, month: int, k: int) -> tuple[int, int]:
     y, m0 = divmod(year * 12 + month - 1 + k, 12)
     return y, m0 + 1
-
-
-def billing_period(
-    reading_day: int, year: int, month: int, billing_days: int
-) -> tuple[date, date] | None:
-    """First and last blocked date of the invoice issuance after `reading_day` of that month."""
-    if billing_days <= 0:
-        return None
-    start = month_day(year, month, reading_day)
-    return start, start + timedelta(days=billing_days - 1)
 
 
 def _check_reading_day(reading_day: int | None) -> None:
@@ -332,15 +321,6 @@ class Calendar:
             open_until=open_until_l,
             next_open=next_open_l,
         )
-
-
-def reason_counts(statuses: Iterable[LedgerWindow]) -> dict[str, int]:
-    """How many closed statuses carry each reason (a status may count under several)."""
-    counts = dict.fromkeys(REASONS, 0)
-    for s in statuses:
-        for r in s.reasons:
-            counts[r] = counts.get(r, 0) + 1
-    return {r: n for r, n in counts.items() if n}
 
 
 def ledger_statuses(calendar: Calendar, ledgers: pd.DataFrame, at: datetime) -> pd.DataFrame:

@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-OK: Final = "ok"
-FIXED: Final = "fixed"
-AMBIGUOUS: Final = "ambiguous"
-INVALID: Final = "invalid"
-MISSING: Final = "missing"
-STATUSES: Final = (OK, FIXED, AMBIGUOUS, INVALID, MISSING)
-SEVERITY: Final = {OK: 0, FIXED: 1, AMBIGUOUS: 2, INVALID: 3, MISSING: 4}
+from cmis_migrate.statuses import STATUSES, Status
+
+OK: Final = Status.OK
+FIXED: Final = Status.FIXED
+AMBIGUOUS: Final = Status.AMBIGUOUS
+INVALID: Final = Status.INVALID
+MISSING: Final = Status.MISSING
+SEVERITY: Final = {s: i for i, s in enumerate(STATUSES)}  # ok < fixed < ... < missing
 
 
 @dataclass(frozen=True)

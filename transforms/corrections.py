@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cmis_migrate.fields import REVIEWED_FIELDS
+from cmis_migrate.fields import FIELD_SPECS
 
 CORRECTION_CODE = "BRANCH_CORRECTION"
-EDITABLE_FIELDS = REVIEWED_FIELDS
+EDITABLE_FIELDS = tuple(s.name for s in FIELD_SPECS if s.editable)
 # the raw column the phone transform reads the record's date from
 PHONE_DATE_COLUMN = "contract_date"
 

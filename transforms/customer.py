@@ -8,21 +8,21 @@ and date tell a 12-digit CMND from a CCCD, and an issue date before the birth da
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import cache
 
 import pandas as pd
 import pyarrow.compute as pc
 
 from cmis_migrate.config import RulesConfig
-from cmis_migrate.fields import REVIEWED_FIELDS
+from cmis_migrate.fields import FIELD_SPECS, REVIEWED_FIELDS, FieldSpec
 from cmis_migrate.transforms.address import ADDRESS_CODES, normalize_address
-from cmis_migrate.transforms.codes import register_described
+from cmis_migrate.transforms.codes import register, register_described
 from cmis_migrate.transforms.common import finish, flag_legacy, mask, to_series, where
 from cmis_migrate.transforms.dates import parse_dates
-from cmis_migrate.transforms.email import normalize_emails
 from cmis_migrate.transforms.identity import normalize_id_numbers
 from cmis_migrate.transforms.issue_place import normalize_issue_places
-from cmis_migrate.transforms.names import normalize_names
 from cmis_migrate.transforms.phone import normalize_phones
 
 register_described(ADDRESS_CODES)
@@ -50,6 +50,15 @@ def output_columns(*, supply_address: bool = False) -> list[str]:
     cols = [f"{f}_{part}" for f in FIELDS for part in ("normalized", "status", "issues")]
     cols += EXTRA_COLUMNS
     return cols + (list(SUPPLY_COLUMNS) if supply_address else [])
+
+
+@cache
+def _standalone() -> tuple[tuple[FieldSpec, Callable[[pd.Series], pd.DataFrame]], ...]:
+    """The fields normalized on their own (a `normalizer` in their spec); their issue codes
+    are registered on first use."""
+    for spec in FIELD_SPECS:
+        register(*spec.load_codes())
+    return tuple((s, s.load_normalizer()) for s in FIELD_SPECS if s.normalizer)
 
 
 def _column(raw: pd.DataFrame, name: str) -> pd.Series:
@@ -117,10 +126,10 @@ def normalize_customers(
     supply = "supply_address" in raw.columns
     address, supply_address = _addresses(raw, supply, rules.province)
     parts: dict[str, pd.Series] = {}
-    parts.update(_prefixed(normalize_names(_column(raw, "full_name")), "full_name"))
+    for spec, normalize in _standalone():  # full_name, email, ...: see cmis_migrate/fields.py
+        parts.update(_prefixed(normalize(_column(raw, spec.name)), spec.name))
     parts.update(_prefixed(address, "address"))
     parts.update(_prefixed(phone, "phone"))
-    parts.update(_prefixed(normalize_emails(_column(raw, "email")), "email"))
     parts.update(_prefixed(ident, "id_number"))
     parts.update(_prefixed(issue_date, "id_issue_date"))
     parts.update(_prefixed(place, "id_issue_place"))

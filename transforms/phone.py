@@ -1,6 +1,6 @@
 """Phone numbers -> E.164 (+84...), phone_type, secondary numbers, otp_ready.
 
-Rules (see docs/ARCHITECTURE.md and shared DOMAIN.md):
+Rules (see docs/ARCHITECTURE.md and docs/DOMAIN.md, "Phone numbers"):
 - Excel damage: a trailing '.0' is dropped, a lost leading 0 restored (9-10 digits without 0),
   scientific notation ('9.12E+8') is invalid (digits are lost).
 - 2018: old 11-digit mobiles are mapped by data/mobile_prefix_2018.csv (last 7 digits kept).

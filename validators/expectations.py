@@ -8,9 +8,9 @@ in-memory (ephemeral) GX context: no files, no network.
 Cost: GX spends ~5-10 ms per expectation and grows faster than linearly with the suite, so the
 suite is kept small (17 expectations) and sees only the columns it checks. A missing status or
 outcome is mapped to a sentinel so that one in-set expectation per column also catches nulls.
-Every batch is run once with BOOLEAN_ONLY (pass/fail); only a batch that fails is run again with
-SUMMARY for its counts. COMPLETE with the customer code column (failing_rows) is never used in
-the nightly path: it is for tests and for investigating a batch.
+The nightly run uses it through station_expectations.py (one COMPLETE run per task group, split
+per station). run_expectations (BOOLEAN_ONLY, then SUMMARY on failure) and failing_rows (COMPLETE
+with customer codes) are for tests, the benchmark and investigating a batch.
 """
 
 from __future__ import annotations
@@ -21,30 +21,19 @@ from functools import lru_cache
 
 import pandas as pd
 
-from cmis_migrate.fields import REVIEWED_FIELDS
-from cmis_migrate.fields import STATUSES as ALL_STATUSES
+from cmis_migrate.fields import FIELD_SPECS, REVIEWED_FIELDS
+from cmis_migrate.statuses import OUTCOMES, STATUSES, USABLE
 
 SUITE_NAME = "normalized_customers"
-STATUSES = ALL_STATUSES
 STATUS_FIELDS = REVIEWED_FIELDS
 PHONE_TYPES = ("mobile", "fixed", "unknown")
 ID_TYPES = ("CMND9", "CMND12", "CCCD", "unknown")
-OUTCOMES = ("ready", "needs_review", "blocked")
 NULL = "<null>"  # what a missing status/type/outcome becomes: outside every value set
-USABLE = ("ok", "fixed")
-E164_VN = r"^\+84[0-9]{9,10}$"
-ID_DIGITS = r"^(?:[0-9]{9}|[0-9]{12})$"
-ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-# proposed value column -> its format; checked only where the field's status is ok or fixed
-FORMATS = {
-    "phone_normalized": E164_VN,
-    "id_number_normalized": ID_DIGITS,
-    "id_issue_date_normalized": ISO_DATE,
-    "email_normalized": EMAIL,
-}
+# proposed value column -> its format (the field specs); checked only where the field's
+# status is ok or fixed
+FORMATS = {f"{s.name}_normalized": s.gx_format for s in FIELD_SPECS if s.gx_format}
 # columns whose values are personal data: never shown in full in stored results or Data Docs
-PERSONAL_COLUMNS = ("phone_normalized", "id_number_normalized", "email_normalized")
+PERSONAL_COLUMNS = tuple(f"{s.name}_normalized" for s in FIELD_SPECS if s.personal)
 
 _lock = threading.Lock()  # GX contexts are not thread safe; batches may run in threads
 
@@ -55,6 +44,10 @@ def _gx():
     return gx
 
 
+def _plain(members) -> list[str]:
+    return [m.value for m in members]  # GX stores kwargs as JSON: plain strings
+
+
 def expectation_specs(wards: Sequence[str]) -> list[tuple[str, dict]]:
     """(expectation class name, kwargs) of the suite: data, so tests and docs can read it."""
     specs: list[tuple[str, dict]] = [
@@ -63,12 +56,15 @@ def expectation_specs(wards: Sequence[str]) -> list[tuple[str, dict]]:
     ]
     for f in STATUS_FIELDS:
         specs.append(
-            ("ExpectColumnValuesToBeInSet", {"column": f"{f}_status", "value_set": list(STATUSES)})
+            (
+                "ExpectColumnValuesToBeInSet",
+                {"column": f"{f}_status", "value_set": _plain(STATUSES)},
+            )
         )
     specs += [
         ("ExpectColumnValuesToBeInSet", {"column": "phone_type", "value_set": list(PHONE_TYPES)}),
         ("ExpectColumnValuesToBeInSet", {"column": "id_type", "value_set": list(ID_TYPES)}),
-        ("ExpectColumnValuesToBeInSet", {"column": "outcome", "value_set": list(OUTCOMES)}),
+        ("ExpectColumnValuesToBeInSet", {"column": "outcome", "value_set": _plain(OUTCOMES)}),
     ]
     specs += [
         ("ExpectColumnValuesToMatchRegex", {"column": col, "regex": rx})

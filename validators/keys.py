@@ -7,7 +7,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-USABLE = ("ok", "fixed")
+from cmis_migrate.statuses import USABLE
+
 SEP = "|"
 
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cmis_migrate.fields import REVIEWED_FIELDS
+from cmis_migrate.fields import FIELD_SPECS, REVIEWED_FIELDS
+from cmis_migrate.statuses import USABLE, Severity
 from cmis_migrate.validators.context import ValidationContext
 
-BLOCKING = "blocking"
-WARNING = "warning"
-USABLE = ("ok", "fixed")
+BLOCKING = Severity.BLOCKING
+WARNING = Severity.WARNING
 
 
 @dataclass(frozen=True)
@@ -263,6 +263,10 @@ RULES: dict[str, Rule] = {
         ),
     )
 }
+# rules on one field's status alone, declared in the field's spec (cmis_migrate/fields.py)
+FIELD_RULES = {r.code: (f.name, r) for f in FIELD_SPECS for r in f.rules}
+assert FIELD_RULES.keys().isdisjoint(RULES), "a field rule reuses a rule code"
+RULES |= {code: _r(code, name, r.severity, r.message) for code, (name, r) in FIELD_RULES.items()}
 
 CHANGE_NAMES = {
     "DOI_CHU_THE": "đổi chủ thể hợp đồng",
@@ -371,8 +375,10 @@ def rule_masks(
         "EMAIL_AMBIGUOUS": (s["email"] == "ambiguous", None),
         "CHANGE_OUT_OF_BULK": (_present(pending), pending),
     }
+    out |= {code: (s[name].isin(r.statuses), None) for code, (name, r) in FIELD_RULES.items()}
     for code, fld in EXPLAINED.items():  # a generic rule says which check failed
-        out[code] = (out[code][0], failed_checks(frame, fld))
+        if code in out and out[code][1] is None:
+            out[code] = (out[code][0], failed_checks(frame, fld))
     missing = set(RULES) - set(out)
     assert not missing, f"rules without a mask: {missing}"
     return out

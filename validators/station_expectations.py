@@ -23,18 +23,10 @@ NOT_NULL = "expect_column_values_to_not_be_null"
 EXAMPLES = 5
 
 
-def _prepare(frame: pd.DataFrame, wards: Sequence[str]) -> pd.DataFrame:
-    # the suite module's own preparation of the checked columns (named gx_frame in newer versions)
-    prepare = getattr(suite_module, "gx_frame", None) or suite_module._frame_for_gx
-    return prepare(frame, wards)
-
-
 def _mask(column: str | None, values: list[str]) -> list[str]:
-    personal = getattr(suite_module, "PERSONAL_COLUMNS", ())
-    mask = getattr(suite_module, "mask_value", None)
-    if mask is None or column not in personal:
+    if column not in suite_module.PERSONAL_COLUMNS:
         return values
-    return [mask(v) for v in values]
+    return [suite_module.mask_value(v) for v in values]
 
 
 def run_expectations_by_station(
@@ -44,7 +36,7 @@ def run_expectations_by_station(
     if frame.empty:
         return {}
     suite = suite_module._suite(tuple(sorted(wards)))
-    data = _prepare(frame, wards)
+    data = suite_module.gx_frame(frame, wards)
     stations = frame[key].astype(object).to_numpy()
     data[key] = stations
     fmt = {

@@ -61,6 +61,7 @@ COMMAND_MODULES: list[str] = [
     "report",
     "corrections",
     "export_sample",
+    "check_source",
 ]
 
 

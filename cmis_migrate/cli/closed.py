@@ -8,7 +8,8 @@ from datetime import datetime
 import pandas as pd
 
 from cmis_migrate.cli.common import fail
-from cmis_migrate.config import Config
+from cmis_migrate.config import Config, ConfigError
+from cmis_migrate.source.connect import source_tables
 from cmis_migrate.source.ledgers import SourceUnavailable, list_ledgers, source_engine
 from cmis_migrate.windows import Calendar, ledger_statuses
 
@@ -48,12 +49,12 @@ def closed_lines(statuses: pd.DataFrame, at: datetime, timezone: str) -> list[st
 def nothing_open(cfg: Config, at: datetime, stations: list[str] | None) -> list[str] | None:
     """closed_lines for the ledgers of `stations` (all when None) in the CMIS source."""
     try:
-        engine = source_engine(cfg.source.url)
+        engine = source_engine(cfg)
         try:
-            ledgers = list_ledgers(engine)
+            ledgers = list_ledgers(engine, source_tables(cfg))
         finally:
             engine.dispose()
-    except SourceUnavailable as exc:
+    except (SourceUnavailable, ConfigError) as exc:
         raise fail(str(exc)) from None
     if stations:
         ledgers = ledgers[ledgers["station"].isin(stations)].reset_index(drop=True)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from cmis_migrate.cli.app import app
-from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, console, get_config
+from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, console, fail, get_config
 from cmis_migrate.cli.running import execute_flow
 from cmis_migrate.cli.summary import print_run_summary
 from cmis_migrate.db import safe_url
@@ -37,7 +37,18 @@ def demo(
     ] = None,
 ) -> None:
     """Seed a demo CMIS if there is none, run the nightly flow once at the next off-peak window,
-    and print what happened per branch."""
+    and print what happened per branch. In a folder without config.yaml, write one first."""
+    if not config.exists():
+        from cmis_migrate.demo.site_files import write_demo_site
+
+        try:
+            written = write_demo_site(config)
+        except OSError as exc:
+            raise fail(f"{config}: cannot write a demo config ({exc.strerror or exc})") from None
+        console.print(
+            f"no {config}: wrote a demo site ({', '.join(str(p) for p in written)})",
+            highlight=False,
+        )
     cfg = get_config(config)
     if not source_exists(cfg):
         from cmis_migrate.demo.generator import seed_demo

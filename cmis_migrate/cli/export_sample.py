@@ -20,11 +20,12 @@ import typer
 from cmis_migrate.anonymize import anonymize_sample
 from cmis_migrate.cli.app import app
 from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, console, fail, get_config
-from cmis_migrate.db import safe_url, source_engine
+from cmis_migrate.db import safe_url
 from cmis_migrate.errors import InputFileError, OutputFileError
 from cmis_migrate.model import ReadStats
 from cmis_migrate.preflight import PreflightError, check_source
 from cmis_migrate.source.cmis import RAW_COLUMNS, CmisSource
+from cmis_migrate.source.connect import open_source
 from cmis_migrate.tabular_files import table_kind, write_table
 
 
@@ -98,10 +99,10 @@ def export_sample(
     except PreflightError as exc:
         raise fail(str(exc)) from None
     today = datetime.now(cfg.tz).date()
-    engine = source_engine(cfg.source.url)
+    source = open_source(cfg)
     try:
         raw = read_sample(
-            CmisSource(engine),
+            source,
             customers=customers,
             station=station,
             as_of=today,
@@ -110,7 +111,7 @@ def export_sample(
     except KeyError:
         raise fail(f"--station {station}: no such station in CMIS") from None
     finally:
-        engine.dispose()
+        source.engine.dispose()
     key = salt.encode("utf-8") if salt is not None else secrets.token_bytes(32)
     sample, left_out = anonymize_sample(raw, salt=key, today=today, rules=cfg.rules)
     try:

@@ -15,6 +15,7 @@ from cmis_migrate.cli.app import app
 from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, console, err_console, fail, get_config
 from cmis_migrate.config import Config
 from cmis_migrate.errors import InputFileError, OutputFileError
+from cmis_migrate.statuses import STATUSES
 from cmis_migrate.tabular_files import (
     LEGACY_CELLS,
     read_table,
@@ -114,13 +115,12 @@ def normalize_file(
 
 
 def _summary(result: pd.DataFrame, rows: int, out: Path) -> None:
-    statuses = ("ok", "fixed", "ambiguous", "invalid", "missing")
     grid = Table(title=f"{rows} rows -> {out}", show_lines=False)
     grid.add_column("field")
-    for s in statuses:
-        grid.add_column(s, justify="right")
+    for s in STATUSES:
+        grid.add_column(s.value, justify="right")
     for f in FIELDS:
         counts = result[f"{f}_status"].value_counts()
-        grid.add_row(f, *(str(int(counts.get(s, 0))) for s in statuses))
+        grid.add_row(f, *(str(int(counts.get(s, 0))) for s in STATUSES))
     console.print(grid)
     console.print(f"OTP-ready phones: {int(result['otp_ready'].sum())} of {rows}")

@@ -22,11 +22,11 @@ from cmis_migrate.cli.running import execute_flow
 from cmis_migrate.cli.status import rerun_lines
 from cmis_migrate.cli.summary import print_run_summary
 from cmis_migrate.config import Config
-from cmis_migrate.db import safe_url, source_engine, store_engine
+from cmis_migrate.db import safe_url, store_engine
 from cmis_migrate.preflight import PreflightError, check_source, check_store
 from cmis_migrate.run_control import abandon_dead_runs
 from cmis_migrate.runtime import open_store
-from cmis_migrate.source.cmis import CmisSource
+from cmis_migrate.source.connect import open_source
 from cmis_migrate.store import runs
 from cmis_migrate.store.queries import latest_runs
 
@@ -39,11 +39,11 @@ def _names(codes: list[str]) -> str:
 
 
 def _unknown_stations(cfg: Config, codes: list[str]) -> list[str]:
-    engine = source_engine(cfg.source.url)
+    source = open_source(cfg)
     try:
-        known = {s.station for s in CmisSource(engine).inventory()}
+        known = {s.station for s in source.inventory()}
     finally:
-        engine.dispose()
+        source.engine.dispose()
     return [c for c in codes if c not in known]
 
 

@@ -21,7 +21,8 @@ from cmis_migrate.cli.common import (
     get_config,
     localize,
 )
-from cmis_migrate.config import Config
+from cmis_migrate.config import Config, ConfigError
+from cmis_migrate.source.connect import source_tables
 from cmis_migrate.source.ledgers import SourceUnavailable, list_ledgers, source_engine
 from cmis_migrate.windows import (
     INVALID_READING_DAY,
@@ -63,8 +64,8 @@ def windows_command(
     when = localize(at, cfg) or datetime.now(cfg.tz)
     calendar = Calendar.from_config(cfg)
     try:
-        ledgers = list_ledgers(source_engine(cfg.source.url))
-    except SourceUnavailable as exc:
+        ledgers = list_ledgers(source_engine(cfg), source_tables(cfg))
+    except (SourceUnavailable, ConfigError) as exc:
         raise fail(str(exc)) from None
 
     chosen: pd.Series | None = None

@@ -7,9 +7,11 @@ from datetime import datetime
 
 import pandas as pd
 
+from cmis_migrate.fields import FIELD_SPECS
 from cmis_migrate.hashing import row_digests
+from cmis_migrate.statuses import USABLE, Outcome
 
-DRAFT_COLUMNS = (
+BUYER_COLUMNS = (
     "customer_code",
     "contract_no",
     "branch",
@@ -30,6 +32,11 @@ DRAFT_COLUMNS = (
     "email",
     "paper_contract_no",
 )
+# reviewed fields whose spec names a contract column not above: their usable proposal
+EXTRA_FIELDS = tuple(
+    s for s in FIELD_SPECS if s.contract_column and s.contract_column not in BUYER_COLUMNS
+)
+DRAFT_COLUMNS = (*BUYER_COLUMNS, *(s.contract_column for s in EXTRA_FIELDS))
 
 HASHED = DRAFT_COLUMNS[2:]
 
@@ -48,14 +55,14 @@ def build_drafts(frame: pd.DataFrame, *, run_id: str, now: datetime) -> pd.DataF
 
     Returns one draft row per `ready` customer (columns of the store's drafts table).
     """
-    ready = frame.loc[frame["outcome"] == "ready"]
+    ready = frame.loc[frame["outcome"] == Outcome.READY]
     if ready.empty:
         return pd.DataFrame(columns=[*DRAFT_COLUMNS, "draft_hash", "run_id", "drafted_at"])
     supply = ready.get("supply_address_normalized")
     if supply is None:
         supply = ready["address_normalized"]
     supply = supply.where(supply.notna(), ready["address_normalized"])
-    email = ready["email_normalized"].where(ready["email_status"].isin(["ok", "fixed"]), None)
+    email = ready["email_normalized"].where(ready["email_status"].isin(USABLE), None)
     households = (
         pd.to_numeric(ready["households"], errors="coerce").fillna(1).astype(int).clip(lower=1)
     )
@@ -84,6 +91,9 @@ def build_drafts(frame: pd.DataFrame, *, run_id: str, now: datetime) -> pd.DataF
             "paper_contract_no": _text(ready["contract_no"]),
         }
     )
+    for s in EXTRA_FIELDS:
+        usable = ready[f"{s.name}_status"].isin(USABLE)
+        out[s.contract_column] = _text(ready[f"{s.name}_normalized"].where(usable, None))
     out["draft_hash"] = row_digests(out, HASHED)
     out["run_id"] = run_id
     out["drafted_at"] = now

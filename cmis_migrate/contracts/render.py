@@ -8,6 +8,7 @@ from importlib.resources import files
 
 from jinja2 import Environment, StrictUndefined, select_autoescape
 
+from cmis_migrate.contracts.draft import EXTRA_FIELDS
 from cmis_migrate.db import as_utc
 
 TEMPLATE = "contract_template.html.j2"
@@ -58,4 +59,9 @@ def render_contract(draft: dict, seller: dict | None = None) -> str:
         seller={**SELLER, **(seller or {})},
         id_label=ID_LABELS.get(draft.get("id_type") or "", "giấy tờ tùy thân"),
         drafted_on=vn_date(drafted) if drafted else "",
+        extras=[
+            (s.label, draft[s.contract_column])
+            for s in EXTRA_FIELDS
+            if draft.get(s.contract_column)
+        ],
     )

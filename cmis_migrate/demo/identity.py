@@ -1,4 +1,5 @@
-"""ID numbers, issue places and e-mails as paper-era records hold them (DOMAIN.md)."""
+"""ID numbers, issue places and e-mails as paper-era records hold them (docs/DOMAIN.md,
+"Identity documents")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Phone numbers as paper-era records hold them (DOMAIN.md "Phone numbers").
+"""Phone numbers as paper-era records hold them (docs/DOMAIN.md, "Phone numbers").
 
 Every number written here is realistic: new mobiles use prefixes phonenumbers accepts in full
 (089, 099 and 052 are only partly valid and left out), old 11-digit mobiles use the 21 prefixes
@@ -43,8 +43,8 @@ def old_prefixes() -> tuple[tuple[str, ...], np.ndarray]:
 
 @lru_cache(maxsize=1)
 def staff_phones() -> tuple[tuple[str, str, str], ...]:
-    """(phone, name, unit) of the fake staff list shipped in data/staff_phones.csv."""
-    path = files("cmis_migrate.data") / "staff_phones.csv"
+    """(phone, name, unit) of the demo site's fake staff list (site/staff_phones.csv)."""
+    path = files("cmis_migrate.site") / "staff_phones.csv"
     with path.open(encoding="utf-8") as fh:
         return tuple((r["phone"], r["name"], r["unit"]) for r in csv.DictReader(fh))
 

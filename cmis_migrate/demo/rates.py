@@ -1,4 +1,5 @@
-"""The named rates of paper-era damage the demo generator plants (DOMAIN.md), with defaults.
+"""The named rates of paper-era damage the demo generator plants, with defaults (the damage
+itself: docs/DOMAIN.md, "Phone numbers", "Identity documents", "Addresses and the 2025 reform").
 
 Every rate is a share between 0 and 1. Unless a description says otherwise it is the share of
 customers whose field shows that kind of damage. Kinds listed in one group of EXCLUSIVE_GROUPS

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from cmis_migrate.fields import REVIEWED_FIELDS
 from cmis_migrate.reports.private_files import write_private
 from cmis_migrate.reports.review_layout import (
     EDITABLE_COLUMNS,
@@ -32,8 +33,8 @@ from cmis_migrate.reports.review_layout import (
     issues_checksum,
     text,
 )
+from cmis_migrate.statuses import Severity
 from cmis_migrate.store import review
-from cmis_migrate.store.tables import REVIEWED_FIELDS
 
 
 class ReportError(ValueError):
@@ -126,7 +127,7 @@ def issues_frame(customers: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
             "ledger": out["ledger"],
             "code": out["customer_code"],
             "field": out["field"].map(FIELD_ORDER).fillna(len(FIELD_ORDER)),
-            "sev": (out["severity"] != "blocking").astype(int),
+            "sev": (out["severity"] != Severity.BLOCKING).astype(int),
             "rule": out["rule"],
         }
     )
@@ -330,13 +331,15 @@ def write_workbook(report: BranchReport, path: Path, tz: tzinfo) -> None:
     ws.conditional_formatting.add(
         rng,
         FormulaRule(
-            formula=[f'${sev_col}2="blocking"'], fill=PatternFill("solid", bgColor="F8CBAD")
+            formula=[f'${sev_col}2="{Severity.BLOCKING}"'],
+            fill=PatternFill("solid", bgColor="F8CBAD"),
         ),
     )
     ws.conditional_formatting.add(
         rng,
         FormulaRule(
-            formula=[f'${sev_col}2="warning"'], fill=PatternFill("solid", bgColor="FFE699")
+            formula=[f'${sev_col}2="{Severity.WARNING}"'],
+            fill=PatternFill("solid", bgColor="FFE699"),
         ),
     )
     ws.append(

@@ -41,6 +41,7 @@ from cmis_migrate.reports.review_layout import (
     parse_confirmed,
     text,
 )
+from cmis_migrate.statuses import Status
 from cmis_migrate.store import lookups, review
 from cmis_migrate.transforms import normalize_customers
 from cmis_migrate.transforms.codes import CODES
@@ -222,7 +223,7 @@ def _raw_from_store(customers: pd.DataFrame) -> pd.DataFrame:
 def _reason_of(status: str, issues: str) -> str:
     codes = [c for c in str(issues or "").split(";") if c]
     messages = [CODES[c].vi for c in codes if c in CODES]
-    if status == "missing" and not messages:
+    if status == Status.MISSING and not messages:
         messages = ["Giá trị sửa để trống hoặc không có nội dung."]
     return "; ".join(messages) or f"giá trị không hợp lệ ({status})"
 
@@ -253,7 +254,7 @@ def check_corrected_values(
         row = norm.loc[code]
         status = text(row[f"{fld}_status"])
         issues = text(row[f"{fld}_issues"])
-        if status in ("invalid", "missing"):
+        if status in (Status.INVALID, Status.MISSING):
             bad[(code, fld)] = _reason_of(status, issues)
         elif fld == "phone" and text(row["phone_type"]) == "fixed":
             bad[(code, fld)] = "Số cố định không nhận được OTP: cần số di động của chủ hợp đồng."

@@ -9,7 +9,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
-from cmis_migrate.store.tables import REVIEWED_FIELDS
+from cmis_migrate.fields import FIELD_SPECS, REVIEWED_FIELDS
+from cmis_migrate.statuses import TO_FIX
 from cmis_migrate.validators.rules import RULES
 
 TEMPLATE_VERSION = "cmis-migrate-review-1"
@@ -34,7 +35,7 @@ EDITABLE_COLUMNS = ("corrected_value", "confirmed")
 FIXED_COLUMNS = tuple(c for c in ISSUE_COLUMNS if c not in EDITABLE_COLUMNS)
 REJECTED_COLUMN = "rejected_reason"
 # `field` names a branch can correct (those of `normalize-file`); `customer` rows only confirm
-EDITABLE_FIELDS = REVIEWED_FIELDS
+EDITABLE_FIELDS = tuple(s.name for s in FIELD_SPECS if s.editable)
 YES, NO = "yes", "no"
 YES_WORDS = {"yes", "y", "có", "co", "x", "1", "true"}
 NO_WORDS = {"no", "n", "không", "khong", "0", "false"}
@@ -49,8 +50,8 @@ IDENTITY_KEYS = (
 )
 
 # personal values shown masked when they are fine and the issue is not about their correctness
-MASKED_SUBJECTS = ("phone", "id_number")
-SHOWN_STATUSES_IN_FULL = ("ambiguous", "invalid", "missing")
+MASKED_SUBJECTS = tuple(s.name for s in FIELD_SPECS if s.masked_in_workbook)
+SHOWN_STATUSES_IN_FULL = TO_FIX
 _NUMBER = re.compile(r"\+?\d(?:[ .\-]?\d)*")
 
 

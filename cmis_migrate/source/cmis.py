@@ -13,18 +13,18 @@ from datetime import time as clock_time
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import Date, DateTime, and_, func, inspect, literal, or_, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from cmis_migrate.model import Ledger, ReadStats, Station, reading_day
 from cmis_migrate.source.schema import (
     CHANGE_REQUEST_TYPES,
-    D_SO_GCS,
-    D_TRAM,
-    HDG_DIEM_DO,
-    HDG_KHACH_HANG,
-    HDG_YEU_CAU,
+    DEFAULT_TABLES,
+    CmisTables,
 )
+
+MAX_IN_LIST = 1000  # Oracle refuses an IN-list of more items (ORA-01795)
 
 RAW_COLUMNS = (
     "customer_code",
@@ -49,29 +49,46 @@ RAW_COLUMNS = (
 )
 
 
-def _open_change_request(customer_code_col):
+def in_list(column, values):
+    """`column IN (values)` in lists of at most MAX_IN_LIST items (OR-ed), for Oracle."""
+    values = list(values)
+    parts = [column.in_(values[i : i + MAX_IN_LIST]) for i in range(0, len(values), MAX_IN_LIST)]
+    return parts[0] if len(parts) == 1 else or_(*parts)
+
+
+def _open_change_request(y, customer_code_col):
     """The customer's open request that takes it out of the bulk flow (indexed lookup per row)."""
-    y = HDG_YEU_CAU
     return (
         select(func.min(y.c.LOAI_YCAU))
         .where(
             customer_code_col == y.c.MA_KHANG,
             y.c.TINH_TRANG == "MOI",
-            y.c.LOAI_YCAU.in_(CHANGE_REQUEST_TYPES),
+            in_list(y.c.LOAI_YCAU, CHANGE_REQUEST_TYPES),
         )
         .scalar_subquery()
     )
 
 
 class CmisSource:
-    """Read-only access to a CMIS database (any SQLAlchemy engine)."""
+    """Read-only access to a CMIS database (any SQLAlchemy engine) under a site's names.
 
-    def __init__(self, engine: Engine):
+    `validity_dates` says whether NGAY_HLUC/NGAY_HHLUC are date columns (Oracle DATE: compare
+    with a date, never with text that Oracle would parse by NLS_DATE_FORMAT) or text (the demo);
+    None looks it up in the database's catalogue on first use."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        tables: CmisTables | None = None,
+        *,
+        validity_dates: bool | None = None,
+    ):
         self.engine = engine
+        self.tables = tables or DEFAULT_TABLES
+        self.validity_dates = validity_dates
 
-    def inventory(self, stats: ReadStats | None = None) -> list[Station]:
-        """Stations with their ledgers and customer counts: one aggregate query, no customer rows."""
-        d, s, t = HDG_DIEM_DO, D_SO_GCS, D_TRAM
+    def inventory_query(self):
+        d, s, t = self.tables.HDG_DIEM_DO, self.tables.D_SO_GCS, self.tables.D_TRAM
         counts = (
             select(d.c.MA_TRAM, d.c.MA_SOGCS, func.count().label("n"))
             .group_by(d.c.MA_TRAM, d.c.MA_SOGCS)
@@ -95,6 +112,11 @@ class CmisSource:
             )
             .order_by(t.c.MA_TRAM, s.c.MA_SOGCS)
         )
+        return q
+
+    def inventory(self, stats: ReadStats | None = None) -> list[Station]:
+        """Stations with their ledgers and customer counts: one aggregate query, no customer rows."""
+        q = self.inventory_query()
         t0 = time.perf_counter()
         with self.engine.connect() as conn:
             rows = conn.execute(q).all()
@@ -109,9 +131,22 @@ class CmisSource:
                 entry[2].append(Ledger(sogcs, tram, unit, reading_day(day), int(n or 0)))
         return [Station(k, v[0], v[1], tuple(v[2])) for k, v in stations.items()]
 
-    def _ledger_query(self, station: str, ledger: str, as_of: date):
-        d, k = HDG_DIEM_DO, HDG_KHACH_HANG
-        day = as_of.isoformat()
+    def _dates_are_dates(self) -> bool:
+        if self.validity_dates is None:
+            k = self.tables.HDG_KHACH_HANG
+            try:
+                cols = inspect(self.engine).get_columns(k.name, schema=k.schema)
+            except SQLAlchemyError:
+                cols = []
+            wanted = k.c.NGAY_HLUC.name.lower()
+            types = [c["type"] for c in cols if c["name"].lower() == wanted]
+            self.validity_dates = bool(types) and isinstance(types[0], Date | DateTime)
+        return self.validity_dates
+
+    def ledger_query(self, station: str, ledger: str, as_of: date):
+        """The ledger's customers valid on `as_of`, ordered by metering point (not paged)."""
+        d, k, y = self.tables.HDG_DIEM_DO, self.tables.HDG_KHACH_HANG, self.tables.HDG_YEU_CAU
+        day = literal(as_of, Date) if self._dates_are_dates() else literal(as_of.isoformat())
         return (
             select(
                 k.c.MA_KHANG.label("customer_code"),
@@ -132,15 +167,15 @@ class CmisSource:
                 d.c.SO_HO.label("households"),
                 k.c.SO_HDONG.label("contract_no"),
                 k.c.NGAY_HDONG.label("contract_date"),
-                _open_change_request(k.c.MA_KHANG).label("pending_change"),
+                _open_change_request(y, k.c.MA_KHANG).label("pending_change"),
             )
             .select_from(d)
             .join(k, k.c.MA_KHANG == d.c.MA_KHANG)
             .where(
                 station == d.c.MA_TRAM,
                 ledger == d.c.MA_SOGCS,
-                or_(k.c.NGAY_HLUC.is_(None), literal(day) >= k.c.NGAY_HLUC),
-                or_(k.c.NGAY_HHLUC.is_(None), literal(day) < k.c.NGAY_HHLUC),
+                or_(k.c.NGAY_HLUC.is_(None), day >= k.c.NGAY_HLUC),
+                or_(k.c.NGAY_HHLUC.is_(None), day < k.c.NGAY_HHLUC),
             )
             .order_by(d.c.MA_DDO)
         )
@@ -155,11 +190,10 @@ class CmisSource:
         stats: ReadStats,
     ) -> Iterator[pd.DataFrame]:
         """Yield the ledger's customers as raw frames of at most `chunk_rows` rows (keyset paging)."""
-        base = self._ledger_query(station, ledger, as_of)
+        base = self.ledger_query(station, ledger, as_of)
         last: str | None = None
         while True:
-            q = base if last is None else base.where(last < HDG_DIEM_DO.c.MA_DDO)
-            q = q.limit(chunk_rows)
+            q = self.page(base, last, chunk_rows)
             t0 = time.perf_counter()
             with self.engine.connect() as conn:
                 rows = conn.execute(q).all()
@@ -172,6 +206,11 @@ class CmisSource:
             if len(rows) < chunk_rows:
                 return
             last = rows[-1].metering_point
+
+    def page(self, base, after: str | None, rows: int):
+        """One keyset page of a ledger query: the `rows` metering points after `after`."""
+        q = base if after is None else base.where(after < self.tables.HDG_DIEM_DO.c.MA_DDO)
+        return q.limit(rows)
 
 
 MAX_HOUSEHOLDS = 1000  # SO_HO beyond this (or below 0) is not a count of households
@@ -202,6 +241,8 @@ def _text(v: object) -> str | None:
         text = v.isoformat()
     elif isinstance(v, Decimal):
         text = format(v, "f")
+    elif isinstance(v, float) and v.is_integer():  # an Oracle NUMBER fetched as float
+        text = str(int(v))
     else:
         text = str(v)
     return text.replace("\x00", "\ufffd") if "\x00" in text else text

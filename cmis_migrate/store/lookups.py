@@ -9,14 +9,8 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from cmis_migrate.store.chunks import chunked
 from cmis_migrate.store.tables import confirmations, corrections, customers, holder_index
-
-CHUNK = 500
-
-
-def _chunks(values: Sequence, n: int = CHUNK):
-    for i in range(0, len(values), n):
-        yield list(values[i : i + n])
 
 
 def _distinct(values: Iterable) -> list[str]:
@@ -32,7 +26,7 @@ def other_holders(
     excl = set(exclude_codes)
     rows: list[tuple] = []
     with engine.connect() as conn:
-        for part in _chunks(vals):
+        for part in chunked(vals):
             q = select(holder_index.c.customer_code, col, holder_index.c.holder_key).where(
                 col.in_(part)
             )
@@ -44,7 +38,7 @@ def latest_corrections(engine: Engine, codes: Sequence[str]) -> pd.DataFrame:
     """The newest correction per (customer_code, field) for these customers."""
     rows: list[tuple] = []
     with engine.connect() as conn:
-        for part in _chunks(list(codes)):
+        for part in chunked(list(codes)):
             newest = (
                 select(
                     corrections.c.customer_code,
@@ -68,7 +62,7 @@ def latest_corrections(engine: Engine, codes: Sequence[str]) -> pd.DataFrame:
 def confirmations_for(engine: Engine, codes: Sequence[str]) -> dict[tuple[str, str], str | None]:
     out: dict[tuple[str, str], str | None] = {}
     with engine.connect() as conn:
-        for part in _chunks(list(codes)):
+        for part in chunked(list(codes)):
             q = select(
                 confirmations.c.customer_code, confirmations.c.rule, confirmations.c.value
             ).where(confirmations.c.customer_code.in_(part))
@@ -105,7 +99,7 @@ def stored_state(engine: Engine, codes: Sequence[str]) -> pd.DataFrame:
     )
     rows: list[tuple] = []
     with engine.connect() as conn:
-        for part in _chunks(list(codes)):
+        for part in chunked(list(codes)):
             q = (
                 select(*cols)
                 .select_from(customers.outerjoin(holder_index, h.customer_code == c.customer_code))

@@ -13,6 +13,7 @@ from sqlalchemy import and_, delete, func, or_, select, union
 from sqlalchemy.engine import Engine
 
 from cmis_migrate.db import as_utc
+from cmis_migrate.store.chunks import chunked
 from cmis_migrate.store.tables import (
     STORED_FIELDS,
     batches,
@@ -26,7 +27,6 @@ from cmis_migrate.store.tables import (
     validation_results,
 )
 
-CHUNK = 500
 REPORT_KIND = "report"  # an issued review workbook (imports row: what we sent out)
 CORRECTIONS_KIND = "corrections"  # a returned review workbook
 
@@ -41,11 +41,6 @@ CUSTOMER_COLUMNS = [
     "contract_date_original",
     *(f"{f}_{part}" for f in STORED_FIELDS for part in ("original", "proposed", "status")),
 ]
-
-
-def _chunks(values: Sequence, n: int = CHUNK):
-    for i in range(0, len(values), n):
-        yield list(values[i : i + n])
 
 
 # --- branches and runs ------------------------------------------------------------------
@@ -274,7 +269,7 @@ def customers_by_code(engine: Engine, codes: Sequence[str]) -> pd.DataFrame:
     cols = [customers.c[c] for c in CUSTOMER_COLUMNS]
     rows: list = []
     with engine.connect() as conn:
-        for part in _chunks(sorted(set(codes))):
+        for part in chunked(sorted(set(codes))):
             rows += conn.execute(select(*cols).where(customers.c.customer_code.in_(part))).all()
     return pd.DataFrame(rows, columns=CUSTOMER_COLUMNS, dtype=object)
 
@@ -282,7 +277,7 @@ def customers_by_code(engine: Engine, codes: Sequence[str]) -> pd.DataFrame:
 def current_confirmations(engine: Engine, codes: Sequence[str]) -> dict[tuple[str, str], str]:
     out: dict[tuple[str, str], str] = {}
     with engine.connect() as conn:
-        for part in _chunks(sorted(set(codes))):
+        for part in chunked(sorted(set(codes))):
             q = select(
                 confirmations.c.customer_code, confirmations.c.rule, confirmations.c.value
             ).where(confirmations.c.customer_code.in_(part))

@@ -8,6 +8,7 @@ import pandas as pd
 
 from cmis_migrate.hashing import row_digests
 from cmis_migrate.source.cmis import RAW_COLUMNS
+from cmis_migrate.statuses import USABLE, Status
 from cmis_migrate.store.tables import STORED_FIELDS, customers
 
 # everything read from CMIS, where it is read too (a customer moved to another station or
@@ -76,7 +77,7 @@ def _readable(frame: pd.DataFrame, field: str, width: int) -> pd.Series:
     value = _col(frame, f"{field}_normalized")
     status = _col(frame, f"{field}_status")
     fits = value.map(lambda v: isinstance(v, str) and 0 < len(v) <= width)
-    return value.where(status.isin(["ok", "fixed", "ambiguous"]) & fits, None)
+    return value.where(status.isin([*USABLE, Status.AMBIGUOUS]) & fits, None)
 
 
 def holder_rows(frame: pd.DataFrame) -> pd.DataFrame:

@@ -113,15 +113,6 @@ def fail_batch(engine: Engine, run_id: str, station: str, error_type: str, messa
         )
 
 
-def batch_states(engine: Engine, run_id: str) -> dict[str, str]:
-    with engine.connect() as conn:
-        return dict(
-            conn.execute(
-                select(batches.c.station, batches.c.state).where(batches.c.run_id == run_id)
-            ).all()
-        )
-
-
 def abandon_dead_runs(engine: Engine, *, stale_after: timedelta) -> list[str]:
     """Runs still `running` whose heartbeat stopped (killed, machine rebooted) become `abandoned`;
     their unfinished batches become `failed` so `rerun --failed` and the next run redo them, and

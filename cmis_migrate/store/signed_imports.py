@@ -4,23 +4,18 @@ around lookups and writes, so what was checked is what gets written."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from cmis_migrate.signed import DRAFT_COLUMNS, SIGNED_BEFORE_COLUMNS
+from cmis_migrate.store.chunks import chunked
 from cmis_migrate.store.tables import customers, drafts, imports, signed_contracts
 from cmis_migrate.store.unit_of_work import records
 
-CHUNK = 500
 KIND = "signed"
-
-
-def _chunks(values: Sequence[str], n: int = CHUNK) -> Iterator[list[str]]:
-    for i in range(0, len(values), n):
-        yield list(values[i : i + n])
 
 
 def earlier_import(conn: Connection, checksum: str) -> dict | None:
@@ -36,7 +31,7 @@ def earlier_import(conn: Connection, checksum: str) -> dict | None:
 
 def known_customers(conn: Connection, codes: Sequence[str]) -> set[str]:
     found: set[str] = set()
-    for part in _chunks(codes):
+    for part in chunked(codes):
         q = select(customers.c.customer_code).where(customers.c.customer_code.in_(part))
         found |= set(conn.execute(q).scalars())
     return found
@@ -45,7 +40,7 @@ def known_customers(conn: Connection, codes: Sequence[str]) -> set[str]:
 def drafts_of(conn: Connection, codes: Sequence[str]) -> pd.DataFrame:
     cols = [drafts.c[c] for c in DRAFT_COLUMNS]
     rows: list[tuple] = []
-    for part in _chunks(codes):
+    for part in chunked(codes):
         rows += conn.execute(select(*cols).where(drafts.c.customer_code.in_(part))).all()
     return pd.DataFrame(rows, columns=list(DRAFT_COLUMNS))
 
@@ -53,7 +48,7 @@ def drafts_of(conn: Connection, codes: Sequence[str]) -> pd.DataFrame:
 def signed_before(conn: Connection, codes: Sequence[str]) -> pd.DataFrame:
     cols = [signed_contracts.c[c] for c in SIGNED_BEFORE_COLUMNS]
     rows: list[tuple] = []
-    for part in _chunks(codes):
+    for part in chunked(codes):
         q = select(*cols).where(signed_contracts.c.customer_code.in_(part))
         rows += conn.execute(q).all()
     return pd.DataFrame(rows, columns=list(SIGNED_BEFORE_COLUMNS))

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import DateTime as _DateTime
 
+from cmis_migrate.contracts.draft import EXTRA_FIELDS
 from cmis_migrate.fields import REVIEWED_FIELDS
 
 
@@ -60,16 +61,18 @@ STORED_FIELDS = (*REVIEWED_FIELDS, "supply_address")
 STAGES = ("extract", "normalize", "validate", "gx", "draft", "write")
 
 
+def field_columns(field: str) -> list[Column]:
+    """A reviewed field's columns in `customers` (also what its migration adds)."""
+    return [
+        Column(f"{field}_original", Text),
+        Column(f"{field}_proposed", Text),
+        Column(f"{field}_status", String(10)),
+        Column(f"{field}_rules", Text),  # issue/rule codes, ';'-joined
+    ]
+
+
 def _field_columns() -> list[Column]:
-    cols: list[Column] = []
-    for f in STORED_FIELDS:
-        cols += [
-            Column(f"{f}_original", Text),
-            Column(f"{f}_proposed", Text),
-            Column(f"{f}_status", String(10)),
-            Column(f"{f}_rules", Text),  # issue/rule codes, ';'-joined
-        ]
-    return cols
+    return [c for f in STORED_FIELDS for c in field_columns(f)]
 
 
 runs = Table(
@@ -196,6 +199,8 @@ drafts = Table(
     Column("otp_phone", String(16), nullable=False),
     Column("email", Text),
     Column("paper_contract_no", Text),
+    # a reviewed field declared with a contract column of its own (cmis_migrate/fields.py)
+    *(Column(s.contract_column, Text) for s in EXTRA_FIELDS),
     Column("draft_hash", String(32), nullable=False),
     Column("run_id", String(40), nullable=False),
     Column("drafted_at", DateTime(timezone=True), nullable=False),

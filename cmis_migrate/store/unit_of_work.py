@@ -8,7 +8,7 @@ batch (rerun, crash recovery, a Dask worker recomputing a task) replaces, never 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from cmis_migrate.db import utcnow
+from cmis_migrate.store.chunks import chunked
 from cmis_migrate.store.tables import (
     batches,
     customer_issues,
@@ -25,9 +26,6 @@ from cmis_migrate.store.tables import (
     signed_contracts,
     validation_results,
 )
-
-CHUNK = 500
-
 
 Rows = pd.DataFrame | list[dict]  # a frame, or its records() already made
 
@@ -72,14 +70,9 @@ def records(frame: Rows | None) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
-def _chunks(values: Sequence[str], n: int = CHUNK) -> Iterator[list[str]]:
-    for i in range(0, len(values), n):
-        yield list(values[i : i + n])
-
-
 def signed_codes(conn: Connection, codes: Sequence[str]) -> set[str]:
     out: set[str] = set()
-    for part in _chunks(codes):
+    for part in chunked(codes):
         out |= set(
             conn.execute(
                 select(signed_contracts.c.customer_code).where(
@@ -92,7 +85,7 @@ def signed_codes(conn: Connection, codes: Sequence[str]) -> set[str]:
 
 def first_drafted(conn: Connection, codes: Sequence[str]) -> dict[str, object]:
     out: dict[str, object] = {}
-    for part in _chunks(codes):
+    for part in chunked(codes):
         q = select(drafts.c.customer_code, drafts.c.first_drafted_at).where(
             drafts.c.customer_code.in_(part)
         )
@@ -106,7 +99,7 @@ def commit_station(engine: Engine, result: StationResult) -> None:
     with engine.begin() as conn:
         signed = signed_codes(conn, codes)
         first = first_drafted(conn, codes)
-        for part in _chunks(codes):
+        for part in chunked(codes):
             conn.execute(delete(customers).where(customers.c.customer_code.in_(part)))
             conn.execute(delete(customer_issues).where(customer_issues.c.customer_code.in_(part)))
             conn.execute(delete(holder_index).where(holder_index.c.customer_code.in_(part)))

@@ -1,6 +1,7 @@
 """The CLI as a new user runs it: `demo`, then `status --json`, `drafts export`, `drafts render`,
-in a folder of their own (a copy of config.yaml), with Prefect's temporary server started by the
-command itself. The numbers the demo prints must agree with status and the export."""
+in an empty folder of their own (the demo writes config.yaml and the site files there), with
+Prefect's temporary server started by the command itself. The numbers the demo prints must
+agree with status and the export."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import csv
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,8 +16,6 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.slow
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def cli(site: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
@@ -37,9 +35,7 @@ def cli(site: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProce
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("user-site")
-    shutil.copy(REPO / "config.yaml", folder / "config.yaml")
-    return folder
+    return tmp_path_factory.mktemp("user-site")  # empty: no config.yaml, no site files
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +47,8 @@ def demo_run(site: Path) -> subprocess.CompletedProcess:
 
 def test_demo_seeds_runs_and_summarizes(site: Path, demo_run) -> None:
     out = demo_run.stdout
+    assert "wrote a demo site" in out
+    assert (site / "config.yaml").exists() and (site / "site" / "staff_phones.csv").exists()
     assert "seeding a demo CMIS with 400 customers" in out
     assert "off-peak window" in out
     assert "customers per branch" in out and "drafts:" in out

@@ -365,7 +365,7 @@ def test_read_plan_xlsx_with_date_and_number_cells(tmp_path: Path) -> None:
 
 
 def test_shipped_sample_plan_reads() -> None:
-    plan = read_plan(Path(__file__).parents[2] / "data" / "plan.csv")
+    plan = read_plan(Path(__file__).parents[2] / "site" / "plan.csv")
     assert sorted(plan["branch"].unique()) == [f"PA07{i:02d}" for i in range(1, 28)]
     assert plan["month"].min() == "2026-09" and plan["month"].max() == "2027-08"
     assert len(plan) == 27 * 12

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from cmis_migrate.fields import REVIEWED_FIELDS
 from cmis_migrate.validators.context import ValidationContext
 from cmis_migrate.validators.keys import count_holders, identity_keys
 from cmis_migrate.validators.rules import RULES, rule_masks
 from cmis_migrate.validators.validate import validate_customers
 
-FIELDS = ("full_name", "address", "phone", "email", "id_number", "id_issue_date", "id_issue_place")
+FIELDS = REVIEWED_FIELDS  # every reviewed field (cmis_migrate/fields.py)
 
 
 def customer(code: str = "PA07010000001", **over) -> dict:

@@ -238,7 +238,7 @@ def test_highland_branches_have_villages_and_their_family_names(sample: pd.DataF
 
 
 def test_staff_phones_are_planted_as_shared_phones() -> None:
-    staff = pd.read_csv(files("cmis_migrate.data") / "staff_phones.csv", dtype=str)
+    staff = pd.read_csv(files("cmis_migrate.site") / "staff_phones.csv", dtype=str)
     assert list(staff.columns) == ["phone", "name", "unit"]
     assert staff.phone.str.fullmatch(r"09\d{8}").all() and staff.phone.is_unique
     assert set(staff.unit) == {b.code for b in BRANCHES}

@@ -60,7 +60,7 @@ def test_old_mobile_with_lost_leading_zero(old, new):
 
 
 def test_old_mobile_number_itself_is_rejected_by_phonenumbers():
-    # the reason the prefix must be mapped first (DOMAIN.md)
+    # the reason the prefix must be mapped first (docs/DOMAIN.md, "Phone numbers")
     assert not phonenumbers.is_valid_number(phonenumbers.parse("01689876543", "VN"))
 
 
