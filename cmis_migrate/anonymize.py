@@ -288,6 +288,12 @@ def _case_like(word: str, new: str) -> str:
     return new
 
 
+def fold_letters(word: str) -> str:
+    """The word without diacritics, case kept ('Đức' -> 'Duc')."""
+    bare = unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in bare if not unicodedata.combining(ch))
+
+
 def fake_name(text: str, draw: _Draw) -> str:
     stripped = text.strip()
     if not stripped or stripped.lower() in PLACEHOLDERS:
@@ -312,9 +318,11 @@ def fake_name(text: str, draw: _Draw) -> str:
         else:
             pools.append((MIDDLE_MALE if male else MIDDLE_FEMALE)[0])
     it = iter(pools)
+    bare = text.isascii()
 
     def word(m: re.Match) -> str:
-        return _case_like(m[0], draw.choice(next(it)))
+        new = _case_like(m[0], draw.choice(next(it)))
+        return fold_letters(new) if bare else new  # a name written without diacritics stays so
 
     out = re.sub(r"[^\W\d_]+", word, text)
     return re.sub(r"\d", lambda _: draw.digit(), out)

@@ -212,9 +212,37 @@ class RulesConfig(_Section):
     # the 2018 mobile renumbering: a 10-digit 03x number on a record dated before this day
     # cannot be a new-style mobile, so it is the old landline (the 037 trap)
     mobile_renumbering_date: date = date(2018, 9, 15)
+    # the province's own old (pre-2017) landline area codes, e.g. ["037"]: only these make a
+    # number that is also a valid mobile a landline candidate. None: the province's code(s)
+    # from data/landline_area_codes_2017.csv
+    local_area_codes: tuple[Annotated[str, Field(pattern=r"^0[0-9]{1,3}$")], ...] | None = None
+    # a CMND (9 or 12 digits) is a valid document up to and including this day
     cmnd_valid_until: date = date(2024, 12, 31)
+    # provincial police issued 12-digit CMNDs in these years (inclusive)
+    cmnd12_first_year: Annotated[int, Field(ge=1990, le=2100)] = 2012
+    cmnd12_last_year: Annotated[int, Field(ge=1990, le=2100)] = 2021
+    # first CCCD (Cục Cảnh sát ĐKQL cư trú và DLQG về dân cư); first CCCD of the Cục Cảnh sát
+    # QLHC về TTXH; first căn cước of Bộ Công an (the national department issues none after)
+    cccd_first_issue_date: date = date(2016, 1, 1)
+    qlhc_first_issue_date: date = date(2018, 10, 1)
+    bca_first_issue_date: date = date(2024, 7, 1)
     # the province the company serves: addresses resolve to its 2025 wards
     province: str = "Thanh Hóa"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RulesConfig:
+        if self.cmnd12_first_year > self.cmnd12_last_year:
+            raise ValueError("cmnd12_first_year must not be after cmnd12_last_year")
+        if (
+            not self.cccd_first_issue_date
+            <= self.qlhc_first_issue_date
+            <= self.bca_first_issue_date
+        ):
+            raise ValueError(
+                "issuer dates must be in order: cccd_first_issue_date <= qlhc_first_issue_date "
+                "<= bca_first_issue_date"
+            )
+        return self
 
 
 class ScheduleConfig(_Section):
@@ -252,6 +280,29 @@ class DemoConfig(_Section):
     rates: DemoRates = DemoRates()
 
 
+class CompanyConfig(_Section):
+    """The seller's own details on every draft contract (Bên A). The defaults are DEMO values:
+    replace them with the company's registered details before drafting real contracts."""
+
+    name: str = "Công ty Điện lực Thanh Hóa"
+    parent: str = "Tổng công ty Điện lực miền Bắc"
+    address: str = "Số 98 Triệu Quốc Đạt, phường Hạc Thành, tỉnh Thanh Hóa"
+    tax_code: str = "2800000000-000"
+    representative: str = "Nguyễn Văn A"
+    representative_title: str = "Giám đốc"
+    bank_account: str = "0000000000000"
+    bank_name: str = "Ngân hàng TMCP Công Thương Việt Nam - Chi nhánh Thanh Hóa"
+    hotline: str = "1900 6769"
+    place: str = "Thanh Hóa"  # the place in the contract's place-and-date line
+
+    @field_validator("*")
+    @classmethod
+    def _one_line(cls, v: str) -> str:
+        if "\x00" in v or len(v) > 300:
+            raise ValueError("one line of text, at most 300 characters")
+        return " ".join(v.split())
+
+
 class Config(_Section):
     source: SourceConfig = SourceConfig(url="sqlite:///work/cmis_demo.sqlite")
     store: DatabaseConfig = DatabaseConfig(url="sqlite:///work/store.sqlite")
@@ -263,6 +314,7 @@ class Config(_Section):
     runner: Literal["local", "dask"] = "local"
     dask: DaskConfig = DaskConfig()
     demo: DemoConfig = DemoConfig()
+    company: CompanyConfig = CompanyConfig()
     # where the file was read from (set by load_config; not a key of config.yaml)
     config_path: Path | None = Field(default=None, exclude=True)
 

@@ -188,6 +188,7 @@ def cross_record_context(
     phones = pd.concat([own, holders.phones])
     return ValidationContext(
         max_holders_per_phone=policy.rules.max_holders_per_phone,
+        rules=policy.rules,
         staff_phones=policy.staff_phones,
         wards=frozenset(policy.wards),
         phone_holders=count_holders(zip(phones["otp_phone"], phones["holder_key"], strict=True)),

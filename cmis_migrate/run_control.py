@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import uuid
 from collections import Counter
@@ -10,15 +11,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from cmis_migrate.clock import Clock
 from cmis_migrate.config import Config
+from cmis_migrate.db import utcnow
 from cmis_migrate.failures import describe
 from cmis_migrate.model import ReadStats, StationJob
 from cmis_migrate.planning import plan_jobs
 from cmis_migrate.runtime import Runtime
+from cmis_migrate.source.units import units as read_units
 from cmis_migrate.store import runs
 from cmis_migrate.store.queries import by_branch, totals
+from cmis_migrate.store.units import save_units
+
+log = logging.getLogger(__name__)
 
 
 class _Heartbeat(threading.Thread):
@@ -78,6 +85,7 @@ def plan_run(
     rt: Runtime, handle: RunHandle, *, stations: list[str] | None, failed_only: bool
 ) -> None:
     inventory = rt.source.inventory(ReadStats())
+    keep_unit_names(rt)
     only = stations
     if failed_only:  # a failed station CMIS no longer has cannot be redone: leave it
         known = {s.station for s in inventory}
@@ -103,6 +111,17 @@ def plan_run(
         ],
     )
     handle.jobs = jobs
+
+
+def keep_unit_names(rt: Runtime) -> None:
+    """Copy CMIS's unit names (D_DVIQLY) into the store: a draft names its seller from there.
+    A CMIS without them costs the contracts their branch name, not the run."""
+    try:
+        names = read_units(rt.source.engine)
+    except SQLAlchemyError as exc:
+        log.warning("cannot read unit names (D_DVIQLY) from CMIS: %s", type(exc).__name__)
+        return
+    save_units(rt.store, names, now=utcnow())
 
 
 def summarize(results: list[dict]) -> dict:

@@ -152,7 +152,7 @@ def is_placeholder(text: str) -> bool:
     """Empty, punctuation only, or a placeholder such as "không có", "n/a", "-", "0"."""
     if len(text) > _PLACEHOLDER_MAX:
         return False
-    key = fold(text)
+    key = fold(text, "")
     return not key or key in _PLACEHOLDERS or not key.strip("0")
 
 
@@ -291,7 +291,7 @@ class _Normalizer:
         found, street = self.read(text)
         res = found.res
         if res.ward is None:
-            province = self.province if res.status == "ambiguous" else None
+            province = self.province if res.status == "ambiguous" else res.other_province
             return expand_abbreviations(text), res.status, found.issues, None, province
         if remarks:
             street = f"{street} {remarks}" if street else remarks

@@ -65,6 +65,9 @@ class Resolution:
     street_end: int
     needs_more: bool
     province_only: bool = False  # the tail is nothing but our province (and the country)
+    other_province: str | None = (
+        None  # the other province the address names (ADDR_OUTSIDE_PROVINCE)
+    )
 
 
 @dataclass(slots=True)
@@ -100,7 +103,7 @@ def _tokenize(text: str) -> _Tokens:
         word = m.group()
         if word.isascii():
             low = word.lower()
-            tok.folds.append(low)
+            tok.folds.append(fold(low, "") if low[-1] == "y" else low)
             tok.types.append("" if low == "quan" else low)  # Quan/Quán more often than Quận
             tok.street.append(
                 low in _STREET_ASCII
@@ -108,7 +111,7 @@ def _tokenize(text: str) -> _Tokens:
             )
             tok.tones.append("")
         else:
-            folded = fold(word)
+            folded = fold(word, "")
             tone = tone_key(word)
             tok.folds.append(folded)
             tok.types.append(folded if tone in _TYPE_ACCENTED else "")
@@ -176,7 +179,7 @@ def _by_tone(match: _Match) -> list:
     toned = [u for u in units if match.tone in u.tone_keys]
     if toned:
         return toned
-    return [u for u in units if fold(u.short) != match.name_key] or units
+    return [u for u in units if fold(u.short, "") != match.name_key] or units
 
 
 def _filter(match: _Match) -> tuple[list, bool]:
@@ -239,8 +242,9 @@ def _skip_country(tok: _Tokens, pos: int) -> int:
     return pos
 
 
-def _province_at(tok: _Tokens, pos: int, ref: Reference) -> tuple[int, bool | None]:
-    """(new pos, True: our province / False: another one / None: no province written)."""
+def _province_at(tok: _Tokens, pos: int, ref: Reference) -> tuple[int, bool | None, str | None]:
+    """(new pos, True: our province / False: another one / None: no province written, the
+    other province's name when it is one)."""
     seg_start = tok.seg_starts[pos - 1]
     folds = tok.folds
     for m in range(min(6, pos - seg_start), 0, -1):
@@ -258,11 +262,12 @@ def _province_at(tok: _Tokens, pos: int, ref: Reference) -> tuple[int, bool | No
                 continue
             start = type_start
         if any(p.is_target for p, _ in entries):
-            return start, True
+            return start, True, None
         if written is None and (key in ref.unit_names or key in ref.district_names):
-            return pos, None
-        return start, False
-    return pos, None
+            return pos, None, None
+        others = {p.name for p, _ in entries}
+        return start, False, others.pop() if len(others) == 1 else None
+    return pos, None, None
 
 
 def _segment_is_typed(tok: _Tokens, start: int, end: int, types: frozenset[str]) -> bool:
@@ -291,9 +296,10 @@ def resolve_admin(tail: str, ref: Reference, province_seen: bool = False) -> Res
     tok = _tokenize(tail)
     pos = _skip_country(tok, len(tok.folds))
     if pos and not province_seen:
-        pos, ours = _province_at(tok, pos, ref)
+        pos, ours, other = _province_at(tok, pos, ref)
         if ours is False:
-            return Resolution(None, "invalid", (codes.ADDR_OUTSIDE_PROVINCE,), 0, False)
+            outside = (codes.ADDR_OUTSIDE_PROVINCE,)
+            return Resolution(None, "invalid", outside, 0, False, other_province=other)
         if ours and pos == 0:
             reason = (codes.ADDR_NO_COMMUNE,)
             return Resolution(None, "invalid", reason, 0, True, province_only=True)
@@ -384,7 +390,7 @@ def _not_in_district(units: list, street_end: int, district: District, stem: str
         and units[0].district_key.startswith(("thanhpho", "thixa"))
         and district.type_key == "huyen"
     )
-    if moved_to_town and stem == fold(district.short.split()[0]):
+    if moved_to_town and stem == fold(district.short.split()[0], ""):
         found = (codes.ADDR_MAPPED_2025, codes.ADDR_FORMER_DISTRICT)
         return Resolution(ward, "fixed", found, street_end, False)
     return Resolution(ward, "ambiguous", (codes.ADDR_COMMUNE_NOT_IN_DISTRICT,), street_end, False)

@@ -142,7 +142,7 @@ def _package_data_dir() -> Path:
 
 
 def _type_key(type_name: str | None) -> str:
-    return fold(type_name or "")
+    return fold(type_name or "", "")
 
 
 def _split_alias(alias: str, own: set[str]) -> tuple[str | None, str]:
@@ -157,8 +157,8 @@ def _split_alias(alias: str, own: set[str]) -> tuple[str | None, str]:
 def _names_and_typed(
     own_type: str, short: str, keywords: list[str]
 ) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
-    short_key = fold(short)
-    keywords = [fold(k) for k in keywords]  # a few keywords in the data keep diacritics
+    short_key = fold(short, "")
+    keywords = [fold(k, "") for k in keywords]  # a few keywords in the data keep diacritics
     known = {short_key, *keywords}
     names = {short_key}
     typed = {(own_type, short_key)}
@@ -183,7 +183,7 @@ def _json_list(text: str | None) -> list[str]:
 
 
 def _target_province_key(province: str, db: sqlite3.Connection) -> tuple[str, str]:
-    wanted = fold(province)
+    wanted = fold(province, "")
     for prefix in ("tinh", "thanhpho"):
         if wanted.startswith(prefix) and len(wanted) > len(prefix):
             candidates = {wanted, wanted[len(prefix) :]}
@@ -202,7 +202,7 @@ def _initial_abbreviation(short: str) -> str | None:
     words = short.split()
     if len(words) < 2:
         return None
-    return fold(words[0])[:1] + fold(" ".join(words[1:]))
+    return fold(words[0], "")[:1] + fold(" ".join(words[1:]), "")
 
 
 @lru_cache(maxsize=8)
@@ -312,7 +312,10 @@ def _index_provinces(ref: Reference, rows: list[tuple], target_keys: set[str]) -
         keywords = _json_list(kws)
         names, typed = _names_and_typed(ptype, pshort, keywords)
         if prov.is_target:
-            extra = {_initial_abbreviation(pshort), "".join(fold(w)[:1] for w in pshort.split())}
+            extra = {
+                _initial_abbreviation(pshort),
+                "".join(fold(w, "")[:1] for w in pshort.split()),
+            }
             extra.discard(None)
             names |= extra
             typed |= {(ptype, e) for e in extra}
@@ -343,8 +346,8 @@ def _drop_colliding_abbreviations(ref: Reference) -> None:
             d.name,
             d.short,
             d.type_key,
-            frozenset(n for n in d.names if n not in clashing or n == fold(d.short)),
-            frozenset(t for t in d.typed if t not in typed_clashing or t[1] == fold(d.short)),
+            frozenset(n for n in d.names if n not in clashing or n == fold(d.short, "")),
+            frozenset(t for t in d.typed if t not in typed_clashing or t[1] == fold(d.short, "")),
             d.tone_keys,
         )
         for d in ref.districts

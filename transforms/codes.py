@@ -7,10 +7,14 @@ implied by its codes (ok < fixed < ambiguous < invalid); `missing` when there is
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
+from types import MappingProxyType
 from typing import Final
 
 from cmis_migrate.statuses import STATUSES, Status
+from cmis_migrate.transforms.address_codes import ADDRESS_CODES
 
 OK: Final = Status.OK
 FIXED: Final = Status.FIXED
@@ -85,6 +89,32 @@ _ALL: tuple[IssueCode, ...] = (
         "Số có thể là số cố định mã vùng cũ hoặc số di động; hồ sơ lập sau khi đổi đầu số nên là số di động",
     ),
     _c(
+        "PHONE_OTHER_PROVINCE_CODE",
+        OK,
+        "also reads as an old landline of another province: taken as the mobile",
+        "Số cũng có thể đọc là số cố định mã vùng cũ của tỉnh khác; khách hàng ở tỉnh nên xác "
+        "định là số di động",
+    ),
+    _c(
+        "PHONE_LOCAL_AREA_CODE_ADDED",
+        FIXED,
+        "a bare 7-digit landline: the province's area code added",
+        "Số cố định 7 số không có mã vùng: đã thêm mã vùng của tỉnh",
+    ),
+    _c(
+        "PHONE_SCIENTIFIC_COMPLETE",
+        FIXED,
+        "Excel scientific notation that still holds every digit: number restored",
+        "Số bị Excel đổi sang dạng 9,15286431E+8 nhưng còn đủ chữ số: đã ghi lại dạng số",
+    ),
+    _c(
+        "PHONE_PRIMARY_GUESSED",
+        AMBIGUOUS,
+        "several mobiles and nothing says which is the holder's: the first is a guess",
+        "Ô có nhiều số di động, không ghi rõ số nào của chủ hợp đồng: chi nhánh cần chọn số "
+        "nhận OTP (các số khác ở cột số phụ)",
+    ),
+    _c(
         "PHONE_LANDLINE_OR_MOBILE",
         AMBIGUOUS,
         "undated record: old landline or new mobile cannot be told apart",
@@ -149,8 +179,8 @@ _ALL: tuple[IssueCode, ...] = (
         "PHONE_OF_RELATIVE",
         OK,
         "annotated as a relative's number (spouse, child, parent...)",
-        "Số ghi chú là của người thân (vợ/chồng/con...): chỉ gửi OTP khi chủ hợp đồng đã được "
-        "thông báo và đồng ý",
+        "Số ghi chú là của người thân (vợ/chồng/con...): chưa gửi OTP cho đến khi ghi nhận chủ "
+        "hợp đồng đã được thông báo và đồng ý",
     ),
     _c(
         "PHONE_OF_OTHER_PERSON",
@@ -176,6 +206,18 @@ _ALL: tuple[IssueCode, ...] = (
         FIXED,
         "several addresses: the first is kept",
         "Ô có nhiều email: lấy email đầu tiên",
+    ),
+    _c(
+        "EMAIL_TRAILING_TEXT",
+        AMBIGUOUS,
+        "text after a complete address: not glued onto the domain",
+        "Sau địa chỉ email còn chữ khác: cần kiểm tra lại email",
+    ),
+    _c(
+        "EMAIL_DOMAIN_SUSPECT",
+        AMBIGUOUS,
+        "the top-level domain looks like a typo (.comx, .con, .cmo, .vnn) not in the typo table",
+        "Đuôi tên miền email có vẻ gõ sai (vd .con, .comx): cần kiểm tra lại email",
     ),
     _c(
         "EMAIL_SYNTAX",
@@ -234,9 +276,34 @@ _ALL: tuple[IssueCode, ...] = (
     ),
     _c(
         "ID_CMND_EXPIRED",
-        OK,
-        "a CMND (old ID card) is no longer valid after 31/12/2024",
-        "CMND hết giá trị sử dụng từ 01/01/2025: đề nghị khách hàng cung cấp thẻ căn cước/CCCD",
+        AMBIGUOUS,
+        "a CMND (old ID card) is no longer valid after rules.cmnd_valid_until",
+        "CMND đã hết giá trị sử dụng: đề nghị khách hàng cung cấp thẻ căn cước/CCCD hiện tại",
+    ),
+    _c(
+        "ID_CMND_NATIONAL_ISSUER",
+        AMBIGUOUS,
+        "a 9-digit CMND with a national issuer (only provincial police issued CMNDs)",
+        "Số CMND 9 số nhưng nơi cấp là cơ quan cấp CCCD/căn cước: cần đối chiếu thẻ",
+    ),
+    _c(
+        "ID_PROVINCIAL_ISSUER_CONFLICT",
+        AMBIGUOUS,
+        "12 digits issued by a provincial police outside the 12-digit CMND years (or undated)",
+        "Số 12 chữ số do Công an tỉnh cấp nhưng ngày cấp không thuộc thời kỳ cấp CMND 12 số: "
+        "cần đối chiếu thẻ (CMND hay CCCD)",
+    ),
+    _c(
+        "ID_ISSUER_NOT_YET_ISSUING",
+        AMBIGUOUS,
+        "the issue date is before the issuer started issuing this card",
+        "Ngày cấp trước thời điểm cơ quan ghi ở nơi cấp bắt đầu cấp loại thẻ này: cần đối chiếu thẻ",
+    ),
+    _c(
+        "ID_ISSUER_NO_LONGER_ISSUING",
+        AMBIGUOUS,
+        "a national department as issuer on/after the date Bộ Công an took over",
+        "Nơi cấp là Cục Cảnh sát nhưng ngày cấp từ khi Bộ Công an cấp thẻ căn cước: cần đối chiếu thẻ",
     ),
     _c(
         "ID_TYPE_ASSUMED_CCCD",
@@ -297,6 +364,42 @@ _ALL: tuple[IssueCode, ...] = (
     _c("NAME_HAS_DIGITS", INVALID, "digits in a person's name", "Họ tên có chữ số"),
     _c("NAME_BAD_CHARS", INVALID, "symbols in a person's name", "Họ tên có ký tự lạ"),
     _c(
+        "NAME_NOTE_DECEASED",
+        AMBIGUOUS,
+        "a note in the name field says the holder died ('đã chết', 'đã mất'): removed",
+        'Ô họ tên có ghi chú "đã chết/đã mất": đã bỏ ghi chú; cần làm thủ tục đổi chủ hợp đồng',
+    ),
+    _c(
+        "NAME_NOTE_FORMER_HOLDER",
+        AMBIGUOUS,
+        "a note in the name field says former holder ('chủ cũ', 'cũ'): removed",
+        'Ô họ tên có ghi chú "chủ cũ/cũ": đã bỏ ghi chú; cần xác định chủ hợp đồng hiện tại',
+    ),
+    _c(
+        "NAME_NOTE_REPRESENTATIVE",
+        AMBIGUOUS,
+        "a note names a representative or c/o ('đại diện ...', 'c/o ...'): removed",
+        'Ô họ tên có ghi chú "đại diện.../c/o...": đã bỏ ghi chú; cần xác định chủ hợp đồng',
+    ),
+    _c(
+        "NAME_NOTE_SPOUSE",
+        AMBIGUOUS,
+        "a note names a spouse ('chồng ...', 'vợ ...'): removed",
+        'Ô họ tên có ghi chú "chồng.../vợ...": đã bỏ ghi chú; cần xác định chủ hợp đồng',
+    ),
+    _c(
+        "NAME_NOTE",
+        AMBIGUOUS,
+        "a note in parentheses in the name field: removed",
+        "Ô họ tên có ghi chú trong ngoặc: đã bỏ ghi chú, cần kiểm tra lại họ tên",
+    ),
+    _c(
+        "NAME_NO_DIACRITICS",
+        AMBIGUOUS,
+        "written without any Vietnamese diacritic: cannot be matched to the ID card",
+        "Họ tên viết không dấu: không đối chiếu được với thẻ CCCD, cần ghi lại đúng họ tên có dấu",
+    ),
+    _c(
         "NAME_SINGLE_WORD",
         AMBIGUOUS,
         "a single word: surname or given name missing",
@@ -304,31 +407,38 @@ _ALL: tuple[IssueCode, ...] = (
     ),
 )
 
-CODES: Final[dict[str, IssueCode]] = {c.code: c for c in _ALL}
-assert len(CODES) == len(_ALL), "duplicate issue code"
+
+def _address_codes() -> tuple[IssueCode, ...]:
+    # the address transform decides its statuses itself: "" (not used by `finish`)
+    return tuple(IssueCode(code, "", en, vi) for code, (en, vi) in ADDRESS_CODES.items())
 
 
-def register(*codes: IssueCode) -> None:
-    """Add codes defined by another transform module (e.g. address). A code may be
-    registered again only with the same definition."""
-    for c in codes:
-        known = CODES.get(c.code)
-        if known is not None and known != c:
-            raise ValueError(f"issue code {c.code} registered twice with different definitions")
-        if c.status not in SEVERITY and c.status != "":
-            raise ValueError(f"issue code {c.code}: unknown status {c.status!r}")
-        CODES[c.code] = c
+class _Registry(Mapping[str, IssueCode]):
+    """Every issue code: the tables above, the address codes, and those a field spec declares in
+    its own module (fields.FieldSpec.codes). Built once, on first use, never added to: a spec's
+    module imports this one, so its codes cannot be collected while this module loads."""
+
+    @cached_property
+    def _codes(self) -> Mapping[str, IssueCode]:
+        from cmis_migrate.fields import FIELD_SPECS
+
+        declared = [c for spec in FIELD_SPECS for c in spec.load_codes()]
+        codes = {c.code: c for c in (*_ALL, *_address_codes(), *declared)}
+        if len(codes) != len(_ALL) + len(ADDRESS_CODES) + len(declared):
+            raise RuntimeError("an issue code is defined twice")
+        return MappingProxyType(codes)
+
+    def __getitem__(self, code: str) -> IssueCode:
+        return self._codes[code]
+
+    def __iter__(self):
+        return iter(self._codes)
+
+    def __len__(self) -> int:
+        return len(self._codes)
 
 
-def register_described(table: dict[str, tuple[str, str]], *, status: str = "") -> None:
-    """Register codes given as code -> (English, Vietnamese) by a transform that decides its
-    statuses itself (address.py): their `status` is "" (not used by `finish`)."""
-    for code, (en, vi) in table.items():
-        known = CODES.get(code)
-        if known is None or known.status == status:
-            CODES[code] = IssueCode(code, status, en, vi)
-        elif (known.en, known.vi) != (en, vi):
-            raise ValueError(f"issue code {code} registered twice with different definitions")
+CODES: Final[Mapping[str, IssueCode]] = _Registry()
 
 
 def describe(code: str) -> IssueCode:

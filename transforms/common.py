@@ -1,4 +1,4 @@
-"""What every field transform shares: Arrow text helpers, cleaning, placeholders, folding, and
+"""What every field transform shares: Arrow text helpers, cleaning, placeholders, and
 turning per-code masks into the `normalized / status / issues` columns.
 
 Hot paths work on pyarrow arrays (pyarrow.compute runs vectorized kernels; pandas' own `.str`
@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -215,18 +214,6 @@ def clean_text(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
-
-
-_FOLD_NON_ALNUM = re.compile(r"[^0-9a-z]+")
-
-
-@lru_cache(maxsize=65536)
-def fold(text: str) -> str:
-    """Matching key: lowercase, no diacritics (đ -> d), punctuation -> space, single spaces.
-    Tone placement and NFD/NFC differences disappear: 'Thanh Hoá' == 'Thanh Hóa'."""
-    t = unicodedata.normalize("NFD", text.lower()).replace("đ", "d").replace("\u0111", "d")
-    t = "".join(ch for ch in t if not unicodedata.combining(ch))
-    return _FOLD_NON_ALNUM.sub(" ", t).strip()
 
 
 # ---------------------------------------------------------------- results

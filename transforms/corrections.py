@@ -54,6 +54,9 @@ def apply_corrections(
             inputs[PHONE_DATE_COLUMN] = inputs[PHONE_DATE_COLUMN].astype(object)
             dates = [_day_first(v) for v in part["applied_at"].to_numpy()[ok]]
             inputs.loc[idx, PHONE_DATE_COLUMN] = dates
+            if "record_date" in inputs:  # the CMIS row's validity start says nothing of it now
+                inputs["record_date"] = inputs["record_date"].astype(object)
+                inputs.loc[idx, "record_date"] = dates
     return inputs, corrected
 
 

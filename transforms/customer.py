@@ -1,9 +1,10 @@
 """normalize_customers: every field of the raw customer frame, composed.
 
 The one entry point the pipeline and `normalize-file` call. Pure: no I/O, no clock (`today`
-is passed in), the input frame is never modified. Cross-field rules live here: the record's
-contract date decides the 037 trap, the birth date's year checks the CCCD, the issue place
-and date tell a 12-digit CMND from a CCCD, and an issue date before the birth date is invalid.
+is passed in), the input frame is never modified. Cross-field rules live here: the CMIS row's
+validity start (`record_date`, NGAY_HLUC) and the contract date decide the landline/mobile
+clash, the birth date's year checks the CCCD, the issue place and date tell a 12-digit CMND
+from a CCCD, and an issue date before the birth date is invalid.
 """
 
 from __future__ import annotations
@@ -17,15 +18,12 @@ import pyarrow.compute as pc
 
 from cmis_migrate.config import RulesConfig
 from cmis_migrate.fields import FIELD_SPECS, REVIEWED_FIELDS, FieldSpec
-from cmis_migrate.transforms.address import ADDRESS_CODES, normalize_address
-from cmis_migrate.transforms.codes import register, register_described
+from cmis_migrate.transforms.address import normalize_address
 from cmis_migrate.transforms.common import finish, flag_legacy, mask, to_series, where
 from cmis_migrate.transforms.dates import parse_dates
 from cmis_migrate.transforms.identity import normalize_id_numbers
 from cmis_migrate.transforms.issue_place import normalize_issue_places
 from cmis_migrate.transforms.phone import normalize_phones
-
-register_described(ADDRESS_CODES)
 
 FIELDS: tuple[str, ...] = REVIEWED_FIELDS
 EXTRA_COLUMNS: tuple[str, ...] = (
@@ -43,7 +41,7 @@ SUPPLY_COLUMNS: tuple[str, ...] = (
     "supply_address_ward",
 )
 # raw columns read by normalize_customers besides FIELDS (all optional)
-CONTEXT_COLUMNS: tuple[str, ...] = ("birth_date", "contract_date", "supply_address")
+CONTEXT_COLUMNS: tuple[str, ...] = ("birth_date", "contract_date", "record_date", "supply_address")
 
 
 def output_columns(*, supply_address: bool = False) -> list[str]:
@@ -54,10 +52,7 @@ def output_columns(*, supply_address: bool = False) -> list[str]:
 
 @cache
 def _standalone() -> tuple[tuple[FieldSpec, Callable[[pd.Series], pd.DataFrame]], ...]:
-    """The fields normalized on their own (a `normalizer` in their spec); their issue codes
-    are registered on first use."""
-    for spec in FIELD_SPECS:
-        register(*spec.load_codes())
+    """The fields normalized on their own (a `normalizer` in their spec)."""
     return tuple((s, s.load_normalizer()) for s in FIELD_SPECS if s.normalizer)
 
 
@@ -115,13 +110,20 @@ def normalize_customers(
         birth_year=pd.Series(birth.year, index=index),
         issue_place_kind=place["place_kind"],
         issue_date=issue_iso,
+        issue_place=place["normalized"],  # the canonical name whenever it was recognised
         rules=rules,
     )
     # the record's date: the contract date, or its year when only the year was written
     year_only = contract.codes["DATE_YEAR_ONLY"]
     record_date = pc.coalesce(contract.iso, where(year_only, contract.cleaned, None))
+    valid_from = None
+    if "record_date" in raw.columns:
+        valid_from = to_series(parse_dates(raw["record_date"], today=today).iso, index)
     phone = normalize_phones(
-        _column(raw, "phone"), record_dates=to_series(record_date, index), rules=rules
+        _column(raw, "phone"),
+        record_dates=to_series(record_date, index),
+        valid_from=valid_from,
+        rules=rules,
     )
     supply = "supply_address" in raw.columns
     address, supply_address = _addresses(raw, supply, rules.province)

@@ -27,10 +27,10 @@ from cmis_migrate.transforms.common import (
     concat,
     distinct,
     finish,
-    fold,
     mask,
     where,
 )
+from cmis_migrate.transforms.vn_fold import fold
 
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 _DMY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}|\d{2})" + _TIME + "$")

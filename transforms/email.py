@@ -5,6 +5,11 @@
   (EMAIL_SEVERAL, fixed).
 - Domain typos come from data/email_domain_typos.csv (a table of typos, never edit distance):
   EMAIL_DOMAIN_TYPO, fixed.
+- Text after a complete address ('abc@ gmail.com x') is never glued onto the domain: the
+  address is kept without it and flagged (EMAIL_TRAILING_TEXT, ambiguous).
+- A top-level domain one typing slip from com/vn/net/org and not a real one ('.comx', '.con',
+  '.cmo', '.vnn') that the typo table does not fix is flagged (EMAIL_DOMAIN_SUSPECT,
+  ambiguous), never accepted as is.
 - Syntax: email_validator.validate_email(check_deliverability=False, allow_smtputf8=False):
   no network. It runs once per DISTINCT domain (as 'a@<domain>'); a local part made only of
   letters, digits and _ + - separated by single dots (the common case, a subset of what
@@ -60,6 +65,64 @@ def _check_domain(domain: str) -> str | None:
     return ok.split("@", 1)[1] if ok else None
 
 
+# a complete address (local@name.tld) followed by more words
+_TRAILING = r"(@\s*[^\s@]*[^\s@.]\.[A-Za-z]{2,})\s+[^\s].*$"
+_KNOWN_TLDS = frozenset(
+    [
+        "com",
+        "vn",
+        "net",
+        "org",
+        "edu",
+        "gov",
+        "info",
+        "biz",
+        "io",
+        "co",
+        "me",
+        "us",
+        "uk",
+        "jp",
+        "kr",
+        "cn",
+        "de",
+        "fr",
+        "au",
+        "ca",
+        "ru",
+        "app",
+        "dev",
+        "xyz",
+        "top",
+    ]
+)
+_COMMON_TLDS = ("com", "vn", "net", "org")
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """a and b differ by one inserted, deleted, replaced or swapped letter."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+@lru_cache(maxsize=4096)
+def _suspect_domain(domain: str) -> str | None:
+    tld = domain.rsplit(".", 1)[-1]
+    if tld in _KNOWN_TLDS or not any(_one_slip(tld, good) for good in _COMMON_TLDS):
+        return None
+    return domain
+
+
 def _first_address(text: str) -> str:
     for token in _SPLIT.split(text):
         if "@" in token:
@@ -77,6 +140,8 @@ def normalize_emails(values: pd.Series) -> pd.DataFrame:
     )
     several = present & (at_count > 1) & matches(text, r"[;,|/ ]")
     text = replace_where(text, several, lambda a: per_distinct(a, _first_address))
+    trailing = present & ~several & (at_count == 1) & matches(text, _TRAILING)
+    text = replace_where(text, trailing, lambda a: pc.replace_substring_regex(a, _TRAILING, r"\1"))
     in_word_space = present & matches(text, r"[\pL\pN] +[\pL\pN]")
     text = replace_where(
         text, mask(pc.match_substring(text, " ")), lambda a: pc.replace_substring(a, " ", "")
@@ -89,6 +154,7 @@ def normalize_emails(values: pd.Series) -> pd.DataFrame:
     fixed_domain = lookup(domain, email_domain_typos())
     typo = has_at & mask(pc.is_valid(fixed_domain))
     domain = pc.coalesce(fixed_domain, domain)
+    suspect = has_at & ~typo & mask(pc.is_valid(per_distinct(domain, _suspect_domain)))
 
     # fast path: safe local part + ASCII domain checked once per distinct domain
     address = concat(local, "@", domain)
@@ -115,6 +181,8 @@ def normalize_emails(values: pd.Series) -> pd.DataFrame:
         "EMAIL_SEVERAL": several & valid,
         "EMAIL_SPACES_REMOVED": in_word_space & ~several & valid,
         "EMAIL_DOMAIN_TYPO": typo & valid,
+        "EMAIL_TRAILING_TEXT": trailing & valid,
+        "EMAIL_DOMAIN_SUSPECT": suspect & valid,
         "EMAIL_SYNTAX": present & ~valid,
     }
     return finish(values.index, normalized, codes, ~present | placeholder)

@@ -2,18 +2,25 @@
 
 - Cleaning: labels ('CMND:', 'CCCD số') and separators (spaces, dots, dashes) go; a trailing
   '.0' from Excel goes (ok); scientific notation ('3.8085E+10') is invalid: digits are lost,
-  never repaired.
+  never repaired. Placeholders ('000000000', '123456789', '0123456789', one digit repeated)
+  are missing values.
 - 9 digits: CMND9. 11 digits: Excel dropped a leading 0 when '0' + digits is a valid CCCD
   (known province code, plausible birth year agreeing with the birth date): fixed; else invalid.
-- 12 digits: a 12-digit CMND (issued by a provincial police 2012-2021) and a CCCD share the
-  same shape. Rule: issued by a provincial police ('Công an tỉnh ...') -> CMND12; by a central
-  authority (Cục Cảnh sát ..., Bộ Công an) -> CCCD; no usable issue place: issued before
-  2016-01-01 (CCCD cards exist from then) -> CMND12, otherwise CCCD with ID_TYPE_ASSUMED_CCCD.
+- 12 digits: number, issuer and issue date decide together. A national issuer (Cục Cảnh sát
+  ..., Bộ Công an) -> CCCD; a provincial police -> CMND12 when issued in the 12-digit CMND
+  years (rules.cmnd12_first_year..cmnd12_last_year), otherwise the combination is ambiguous;
+  no usable issuer: issued before rules.cccd_first_issue_date -> CMND12, else CCCD with
+  ID_TYPE_ASSUMED_CCCD.
+- Issuer vs date vs type (ambiguous, a person checks the card): a 9-digit CMND from a national
+  issuer; a national issuer before its first issue date (rules.cccd_first_issue_date for the
+  ĐKQL department, qlhc_first_issue_date for QLHC, bca_first_issue_date for Bộ Công an) or a
+  national department on/after bca_first_issue_date.
 - CCCD checks: province code (data/cccd_province_codes.csv); century/sex digit + 2-digit year
   give the birth year (0/1 -> 19xx, 2/3 -> 20xx, 4/5 -> 21xx ...): it must not be in the
   future and must equal the birth date's year when that is known.
-- A CMND (9 or 12) gets ID_CMND_EXPIRED once `today` is after rules.cmnd_valid_until
-  (31/12/2024): the value stays, the branch asks for the current card.
+- The CMND cut-off (`cmnd_expired`, the one home of rules.cmnd_valid_until): after it a CMND
+  (9 or 12) is ambiguous with ID_CMND_EXPIRED (the document was valid, the branch must get the
+  current card); the nightly validation blocks on that code.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import pyarrow.compute as pc
 
 from cmis_migrate.config import RulesConfig
 from cmis_migrate.transforms.common import (
+    TEXT,
     as_text,
     clean_text,
     concat,
@@ -38,12 +46,24 @@ from cmis_migrate.transforms.common import (
     replace_where,
     where,
 )
-from cmis_migrate.transforms.issue_place import CENTRAL, PROVINCIAL
+from cmis_migrate.transforms.issue_place import BCA, CENTRAL, DKQL, PROVINCIAL, QLHC
 from cmis_migrate.transforms.reference import cccd_provinces
 
 CMND9, CMND12, CCCD, UNKNOWN_ID = "CMND9", "CMND12", "CCCD", "unknown"
 ID_TYPES = (CMND9, CMND12, CCCD, UNKNOWN_ID)
-CCCD_START = date(2016, 1, 1)
+
+# a repeated digit or a counting run: typed to fill a mandatory field, not a number
+PLACEHOLDER_IDS = frozenset(
+    [d * n for d in "0123456789" for n in range(6, 14)]
+    + ["123456789", "0123456789", "1234567890", "012345678", "123456789012", "987654321"]
+)
+
+
+def cmnd_expired(today: date, rules: RulesConfig) -> bool:
+    """The CMND cut-off, decided here only: a CMND is no longer valid after
+    rules.cmnd_valid_until (the Law on Identification 2023: 31/12/2024)."""
+    return today > rules.cmnd_valid_until
+
 
 _SCIENTIFIC = r"[0-9]+(?:[.,][0-9]+)?[eE]\+?[0-9]+"
 _LABEL = r"(?i)^(?:số\s*)?(?:cmnd|cmtnd|cmt|cccd|cc|căn cước|can cuoc)\s*(?:số|so)?\s*[:.#]?\s*"
@@ -74,12 +94,14 @@ def normalize_id_numbers(
     birth_year: pd.Series | None = None,
     issue_place_kind: pd.Series | None = None,
     issue_date: pd.Series | None = None,
+    issue_place: pd.Series | None = None,
     rules: RulesConfig | None = None,
 ) -> pd.DataFrame:
     """normalized (digits; the cleaned text when invalid), status, issues, id_type.
 
     Optional companions on the same index: `birth_year` (int, 0/NA unknown), `issue_place_kind`
-    ('provincial' | 'central' | '', see issue_place.py), `issue_date` (ISO text or missing).
+    ('provincial' | 'central' | '', see issue_place.py), `issue_date` (ISO text or missing),
+    `issue_place` (the canonical issuer name issue_place.py proposes).
     """
     rules = rules or RulesConfig()
     index = values.index
@@ -104,12 +126,21 @@ def normalize_id_numbers(
     kind = np.full(n, "", dtype=object)
     if issue_place_kind is not None:
         kind = np.asarray(issue_place_kind.fillna("").astype(str), dtype=object)
-    issued_before_cccd = np.zeros(n, dtype=bool)
-    dated = np.zeros(n, dtype=bool)
-    if issue_date is not None:
-        iso = as_text(issue_date)
-        dated = fullmatch(iso, r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-        issued_before_cccd = dated & mask(pc.less(iso, CCCD_START.isoformat()))
+    provincial, central = kind == PROVINCIAL, kind == CENTRAL
+    iso = as_text(issue_date) if issue_date is not None else pa.nulls(n, type=TEXT)
+    dated = fullmatch(iso, r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+    def before(day: date) -> np.ndarray:
+        return dated & mask(pc.less(iso, day.isoformat()))
+
+    year = np.where(dated, _int_slice(iso, 0, 4, dated), 0)
+    in_cmnd12_years = dated & (year >= rules.cmnd12_first_year) & (year <= rules.cmnd12_last_year)
+    place = as_text(issue_place) if issue_place is not None else pa.nulls(n, type=TEXT)
+    qlhc, dkql, bca = (central & mask(pc.equal(place, name)) for name in (QLHC, DKQL, BCA))
+
+    placeholder = placeholder | (numeric & in_set(digits, tuple(PLACEHOLDER_IDS)))
+    numeric &= ~placeholder
+    present &= ~placeholder
 
     # 11 digits: restore the leading zero when that gives a valid CCCD
     eleven = numeric & (dlen == 11)
@@ -120,18 +151,30 @@ def normalize_id_numbers(
     dlen = np.where(zero_fixed, 12, dlen)
 
     twelve = numeric & (dlen == 12)
-    provincial = kind == PROVINCIAL
-    central = kind == CENTRAL
-    cmnd12 = twelve & ~zero_fixed & ~central & (provincial | issued_before_cccd)
+    cmnd12 = (
+        twelve
+        & ~zero_fixed
+        & (
+            (provincial & in_cmnd12_years)
+            | (~provincial & ~central & before(rules.cccd_first_issue_date))
+        )
+    )
     cccd = twelve & ~cmnd12
-    assumed = cccd & ~zero_fixed & ~central
+    assumed = cccd & ~zero_fixed & ~central & ~provincial
     cmnd9 = numeric & (dlen == 9)
     bad_p, impossible, mismatch = _cccd_checks(digits, cccd, by, today)
     bad_length = numeric & ~cmnd9 & ~twelve
+    usable_number = cmnd9 | twelve
+    too_early = (
+        (qlhc & before(rules.qlhc_first_issue_date))
+        | (dkql & before(rules.cccd_first_issue_date))
+        | (bca & before(rules.bca_first_issue_date))
+    )
+    too_late = (qlhc | dkql) & dated & ~before(rules.bca_first_issue_date)
 
     codes = {
         "VALUE_PLACEHOLDER": placeholder,
-        "ID_EXCEL_DECIMAL": excel,
+        "ID_EXCEL_DECIMAL": excel & ~placeholder,
         "ID_LEADING_ZERO_RESTORED": zero_fixed,
         "ID_SCIENTIFIC_NOTATION": scientific,
         "ID_NOT_DIGITS": not_digits,
@@ -140,10 +183,13 @@ def normalize_id_numbers(
         "ID_CCCD_BIRTH_YEAR_IMPOSSIBLE": impossible,
         "ID_BIRTH_YEAR_MISMATCH": mismatch,
         "ID_TYPE_ASSUMED_CCCD": assumed,
-        "ID_CMND_EXPIRED": (cmnd9 | cmnd12) & (today > rules.cmnd_valid_until),
+        "ID_CMND_NATIONAL_ISSUER": cmnd9 & central,
+        "ID_PROVINCIAL_ISSUER_CONFLICT": twelve & provincial & ~cmnd12,
+        "ID_ISSUER_NOT_YET_ISSUING": usable_number & too_early,
+        "ID_ISSUER_NO_LONGER_ISSUING": usable_number & too_late,
+        "ID_CMND_EXPIRED": (cmnd9 | cmnd12) & cmnd_expired(today, rules),
     }
-    usable = cmnd9 | twelve
-    normalized = where(usable, digits, cleaned)
+    normalized = where(usable_number, digits, cleaned)
     out = finish(index, normalized, codes, ~present | placeholder)
     id_type = np.select([cmnd9, cmnd12, cccd], [CMND9, CMND12, CCCD], default=UNKNOWN_ID)
     out["id_type"] = pd.Series(id_type, index=index, dtype="str")

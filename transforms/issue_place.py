@@ -30,10 +30,10 @@ from cmis_migrate.transforms.common import (
     clean_text,
     distinct,
     finish,
-    fold,
     legacy_encoding,
 )
 from cmis_migrate.transforms.reference import cccd_provinces
+from cmis_migrate.transforms.vn_fold import fold, tone_key
 
 PROVINCIAL, CENTRAL, UNKNOWN_PLACE = "provincial", "central", ""
 
@@ -126,15 +126,10 @@ def canonical_place(text: str) -> tuple[str | None, str]:
     return None, UNKNOWN_PLACE
 
 
-_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
-
-
-def _spelling_key(text: str) -> tuple[str, str]:
+def _spelling_key(text: str) -> tuple[str, ...]:
     """Equal for texts that differ only in case, spacing, punctuation or tone-mark placement
     ('Hoá' / 'Hóa'), not for missing diacritics ('Hoa')."""
-    t = unicodedata.normalize("NFD", " ".join(re.sub(r"[^\w]+", " ", text.lower()).split()))
-    tones = "".join(sorted(ch for ch in t if ch in _TONE_MARKS))
-    return "".join(ch for ch in t if ch not in _TONE_MARKS), tones
+    return tuple(tone_key(w) for w in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text)))
 
 
 def normalize_issue_places(values: pd.Series) -> pd.DataFrame:

@@ -232,10 +232,39 @@ def looks_legacy(text: str) -> bool:
     return bool(_PY_LEGACY.search(text))
 
 
+_VIETNAMESE_ONLY = re.compile("[\x20-\x7e\u00c0-\u01b0\u1ea0-\u1ef9]*")
+
+
+def guess_unicode(text: str) -> str | None:
+    """Text without its font (CSV, CMIS) that looks legacy: its Unicode reading when exactly
+    one of TCVN3 and VNI gives plain Vietnamese, else None. Call it on the text as read: the
+    TCVN3 code of 'ư' is the soft hyphen, which text cleaning would drop."""
+    found = set()
+    for encoding in ("tcvn3", "vni"):
+        out = legacy_to_unicode(text, encoding)  # type: ignore[arg-type]
+        if out != text and _VIETNAMESE_ONLY.fullmatch(out) and _syllables(out):
+            found.add(out)
+    return found.pop() if len(found) == 1 else None
+
+
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def _syllables(text: str) -> bool:
+    """Plausible Vietnamese: not legacy-looking, and at most one tone mark per word."""
+    if looks_legacy(text):
+        return False
+    for word in unicodedata.normalize("NFD", text).split():
+        if sum(ch in _TONE_MARKS for ch in word) > 1:
+            return False
+    return True
+
+
 __all__ = [
     "LEGACY_PATTERN",
     "convert_cell",
     "font_encoding",
+    "guess_unicode",
     "looks_legacy",
     "tcvn3_to_unicode",
     "unicode_to_tcvn3",

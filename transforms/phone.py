@@ -6,16 +6,27 @@ Rules (see docs/ARCHITECTURE.md and docs/DOMAIN.md, "Phone numbers"):
 - 2018: old 11-digit mobiles are mapped by data/mobile_prefix_2018.csv (last 7 digits kept).
 - 2017: old landline area codes are mapped by data/landline_area_codes_2017.csv (old code +
   7 digits, Hanoi/HCMC old code + 8 digits).
-- The trap: a number valid both as a new mobile and, read as an old landline, as a mapped
-  landline is the landline when the record is dated before `rules.mobile_renumbering_date`,
-  the mobile when dated on/after it, and `ambiguous` when undated.
+- The clash: a number valid both as a new mobile and, read as an old landline, as a mapped
+  landline. With the province's own old code (rules.local_area_codes, Thanh Hóa 037) it is the
+  landline when the record is dated before `rules.mobile_renumbering_date`, the mobile when
+  dated on/after it, `ambiguous` when undated; the date is the CMIS row's validity start
+  (`valid_from`, NGAY_HLUC) when known, else the contract date. With another province's old
+  code it is the mobile (PHONE_OTHER_PROVINCE_CODE), unless the row's validity start is before
+  the renumbering (only the landline existed then); a contract date does not count there.
+- A bare 7-digit number is a landline of the province: its new area code is added.
+- Excel scientific notation is repaired only when it still shows every digit
+  ('9.15286431E+08'); '9.12E+08' lost digits and is invalid.
 - Validity and type come from phonenumbers' own metadata for VN (the very patterns
   `is_valid_number`/`number_type` use), applied vectorized: tests check the two agree.
 - Several numbers in one field: the first valid mobile not annotated as someone else's is the
-  primary; every other valid number goes to `phone_secondary` (E.164, ';'-joined).
+  primary; every other valid number goes to `phone_secondary` (E.164, ';'-joined). With two
+  or more such mobiles and no note saying which is the holder's ('chủ hộ', 'chính chủ'), the
+  choice is a guess: PHONE_PRIMARY_GUESSED, ambiguous.
 - Annotations like '(vợ)', 'SĐT con', 'bố', 'hàng xóm' mark a number as a relative's (or
   another person's): PHONE_OF_RELATIVE / PHONE_OF_OTHER_PERSON on the field when they apply
   to the primary number, so validators can demand the holder's consent.
+- otp_ready: status ok/fixed, type mobile, and not annotated as a relative's or another
+  person's number.
 """
 
 from __future__ import annotations
@@ -33,6 +44,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cmis_migrate.config import RulesConfig
+from cmis_migrate.transforms.codes import AMBIGUOUS, CODES, INVALID, MISSING
 from cmis_migrate.transforms.common import (
     TEXT,
     as_text,
@@ -40,7 +52,6 @@ from cmis_migrate.transforms.common import (
     concat,
     distinct,
     finish,
-    fold,
     fullmatch,
     in_set,
     lengths,
@@ -48,11 +59,17 @@ from cmis_migrate.transforms.common import (
     mask,
     matches,
     on_rows,
+    per_distinct,
     replace_where,
     to_series,
     where,
 )
-from cmis_migrate.transforms.reference import landline_codes_2017, mobile_prefixes_2018
+from cmis_migrate.transforms.reference import (
+    landline_codes_2017,
+    landline_rows_2017,
+    mobile_prefixes_2018,
+)
+from cmis_migrate.transforms.vn_fold import fold
 
 MOBILE, FIXED_LINE, UNKNOWN = "mobile", "fixed", "unknown"
 PHONE_TYPES = (MOBILE, FIXED_LINE, UNKNOWN)
@@ -60,7 +77,7 @@ PHONE_TYPES = (MOBILE, FIXED_LINE, UNKNOWN)
 # kinds of a national number, from phonenumbers' VN metadata
 K_INVALID, K_FIXED, K_MOBILE, K_SERVICE, K_EITHER = 0, 1, 2, 3, 4
 
-_REL_NONE, _REL_RELATIVE, _REL_OTHER = 0, 1, 2
+_REL_NONE, _REL_RELATIVE, _REL_OTHER, _REL_HOLDER = 0, 1, 2, 3
 
 
 # ---------------------------------------------------------------- validity (phonenumbers metadata)
@@ -177,6 +194,7 @@ _RELATIVE = re.compile(
     r"ba ngoai|chau|anh trai|chi gai|em trai|em gai|nguoi nha|gia dinh)\b"
 )
 _OTHER_PERSON = re.compile(r"\b(?:hang xom|nguoi quen|ban|nho|nha ben canh|dong nghiep)\b")
+_HOLDER = re.compile(r"\b(?:chu ho|chinh chu|chu hop dong|chu hd|ban than)\b")
 # folded words that only make sense for 'no phone' ('không có số', 'chưa có')
 _NO_PHONE = re.compile(r"^(?:khong|chua|ko|k co|kco|ko co|khong co)\b")
 
@@ -191,6 +209,8 @@ def _relation(piece: str) -> int:
         return _REL_RELATIVE
     if _OTHER_PERSON.search(f):
         return _REL_OTHER
+    if _HOLDER.search(f):
+        return _REL_HOLDER
     return _REL_NONE
 
 
@@ -206,6 +226,8 @@ def _relative_written(piece: str) -> bool:
 
 
 def _bounds(acc: str, plus: bool) -> tuple[int, int]:
+    if acc.startswith("0084"):
+        return 13, 14 if acc[4:5] == "0" else 13
     if plus or acc.startswith("84"):
         return 11, 13 if acc[2:3] == "0" else 12
     if acc.startswith("0"):
@@ -301,10 +323,40 @@ def _prefix_maps() -> tuple[dict[str, str], dict[int, dict[str, str]]]:
     return mobile_prefixes_2018(), land
 
 
+@lru_cache(maxsize=8)
+def local_area_codes(rules: RulesConfig) -> tuple[tuple[str, ...], str | None]:
+    """(the province's old landline codes, the new code of the first): rules.local_area_codes,
+    or the province's row(s) of data/landline_area_codes_2017.csv."""
+    rows = landline_rows_2017()
+    if rules.local_area_codes is not None:
+        old = tuple(rules.local_area_codes)
+    else:
+        key = fold(rules.province, "")
+        old = tuple(o for p, o, _ in rows if fold(p, "") == key)
+    new = next((nw for _, o, nw in rows if old and o == old[0]), None)
+    return old, new
+
+
+@dataclass(frozen=True)
+class _Dates:
+    """Per candidate: the contract date and the row's validity start against the renumbering."""
+
+    before: np.ndarray
+    after: np.ndarray
+    valid_before: np.ndarray
+    valid_after: np.ndarray
+
+    def take(self, rows: np.ndarray) -> _Dates:
+        return _Dates(
+            self.before[rows], self.after[rows], self.valid_before[rows], self.valid_after[rows]
+        )
+
+
 def _classify(
-    digits: pa.Array, plus: np.ndarray, before: np.ndarray, after: np.ndarray
+    digits: pa.Array, plus: np.ndarray, dates: _Dates, local: tuple[tuple[str, ...], str | None]
 ) -> _Classified:
     n = len(digits)
+    local_codes, local_new = local
     mobile_map, land_map = _prefix_maps()
     intl00 = mask(pc.starts_with(digits, "0084"))
     d = replace_where(digits, intl00, lambda a: pc.utf8_slice_codeunits(a, 2))
@@ -322,6 +374,10 @@ def _classify(
     service_style = no0 & fullmatch(nat, "1[89]00[0-9]{4,6}")
     lost0 = no0 & ~service_style & np.isin(nlen, (9, 10))
     nat = where(lost0 | service_style, concat("0", nat), nat)
+    # a bare 7-digit number: a landline of the province written without its area code
+    bare7 = no0 & ~plus & (nlen == 7) & (local_new is not None)
+    if bare7.any():
+        nat = where(bare7, concat(local_new or "", nat), nat)
     nlen = lengths(nat)
 
     # reading A: as written, old 11-digit mobiles mapped (2018)
@@ -333,6 +389,7 @@ def _classify(
     # reading B: an old landline (2017): old code + 7 digits (Hanoi 04 / HCMC 08: + 8 digits)
     reading_b = pa.nulls(n, type=TEXT)
     has_b = np.zeros(n, dtype=bool)
+    b_local = np.zeros(n, dtype=bool)
     for code_len, table in land_map.items():
         total = code_len + (8 if code_len == 2 else 7)
         pk = pc.utf8_slice_codeunits(nat, 0, code_len)
@@ -341,6 +398,8 @@ def _classify(
             mapped = concat(lookup(pk, table), pc.utf8_slice_codeunits(nat, code_len))
             reading_b = where(hit, mapped, reading_b)
             has_b |= hit
+            if local_codes:
+                b_local |= on_rows(pk, hit, lambda a: in_set(a, local_codes))
     has_b &= ~mask(pc.equal(reading_b, nat))
 
     kind_a = number_kinds(reading_a)
@@ -353,8 +412,14 @@ def _classify(
     valid_a = kind_a != K_INVALID
     valid_b = kind_b == K_FIXED
     clash = valid_a & valid_b
-    choose_b = valid_b & (~valid_a | (clash & before))
-    ambiguous = clash & ~before & ~after
+    local_clash, other_clash = clash & b_local, clash & ~b_local
+    # the local code: the row's validity start when known, else the contract date
+    known = dates.valid_before | dates.valid_after
+    before = dates.valid_before | (~known & dates.before)
+    after = dates.valid_after | (~known & dates.after)
+    landline_by_date = (local_clash & before) | (other_clash & dates.valid_before)
+    choose_b = valid_b & (~valid_a | landline_by_date)
+    ambiguous = local_clash & ~before & ~after
     national = where(choose_b, reading_b, reading_a)
     kind = np.where(choose_b, K_FIXED, kind_a).astype(np.int8)
     valid = valid_a | valid_b
@@ -362,8 +427,10 @@ def _classify(
         "PHONE_LEADING_ZERO_RESTORED": lost0 & valid,
         "PHONE_PREFIX_2018": old_mobile & valid_a & ~choose_b,
         "PHONE_AREA_CODE_2017": choose_b,
-        "PHONE_LANDLINE_BY_DATE": clash & before,
-        "PHONE_MOBILE_BY_DATE": clash & after,
+        "PHONE_LOCAL_AREA_CODE_ADDED": bare7 & valid,
+        "PHONE_LANDLINE_BY_DATE": landline_by_date,
+        "PHONE_MOBILE_BY_DATE": local_clash & after,
+        "PHONE_OTHER_PROVINCE_CODE": other_clash & ~dates.valid_before,
         "PHONE_LANDLINE_OR_MOBILE": ambiguous,
         "PHONE_SERVICE_NUMBER": kind == K_SERVICE,
         "PHONE_FOREIGN": foreign,
@@ -443,16 +510,30 @@ def _dated(record_dates: pd.Series | None, n: int, cutover: date) -> tuple[np.nd
     return before, after
 
 
+_SCI_PARTS = re.compile(r"([0-9])(?:[.,]([0-9]+))?[eE]\+?([0-9]+)")
+
+
+def _scientific_digits(text: str) -> str | None:
+    """The digits of '9.15286431E+08' when the notation still shows every digit, else None."""
+    m = _SCI_PARTS.fullmatch(text)
+    if m is None:
+        return None
+    digits = m[1] + (m[2] or "")
+    return digits if len(digits) == int(m[3]) + 1 and 7 <= len(digits) <= 12 else None
+
+
 def normalize_phones(
     phones: pd.Series,
     *,
     record_dates: pd.Series | None = None,
+    valid_from: pd.Series | None = None,
     rules: RulesConfig | None = None,
 ) -> pd.DataFrame:
     """Normalize a column of phone fields.
 
-    `record_dates`: the record's date as ISO text ('2016-05-02', or a year '2005'; missing when
-    unknown), same index; it decides the 037 trap. Returns, on the same index: normalized (primary number in
+    `record_dates`: the contract's date as ISO text ('2016-05-02', or a year '2005'; missing
+    when unknown); `valid_from`: the CMIS row's validity start (ISO, NGAY_HLUC), same index;
+    they decide the landline/mobile clash. Returns, on the same index: normalized (primary number in
     E.164), status, issues, phone_type (mobile | fixed | unknown), phone_secondary (E.164,
     ';'-joined, '' when none), otp_ready (bool).
     """
@@ -465,6 +546,12 @@ def normalize_phones(
     only_digits = mask(pc.ascii_is_decimal(raw))  # the common case: no regex needed
     other = present & ~only_digits
     scientific = on_rows(raw, other, lambda a: fullmatch(a, _SCIENTIFIC))
+    complete = np.zeros(n, dtype=bool)
+    if scientific.any():
+        sci = per_distinct(where(scientific, raw, None), _scientific_digits)
+        complete = scientific & ~mask(pc.is_null(sci))
+        raw = where(complete, sci, raw)
+        scientific &= ~complete
     excel = on_rows(raw, other, lambda a: fullmatch(a, _EXCEL_DECIMAL))
     text = replace_where(raw, excel, lambda a: pc.replace_substring_regex(a, r"\.0+$", ""))
     digits = replace_where(text, other, lambda a: pc.replace_substring_regex(a, "[^0-9]", ""))
@@ -524,8 +611,9 @@ def normalize_phones(
     c_plus = np.concatenate(plus_l)
     c_rel = np.concatenate(rel_l)
 
-    before, after = _dated(record_dates, n, rules.mobile_renumbering_date)
-    cls = _classify(c_digits, c_plus, before[c_row], after[c_row])
+    cut = rules.mobile_renumbering_date
+    dates = _Dates(*_dated(record_dates, n, cut), *_dated(valid_from, n, cut))
+    cls = _classify(c_digits, c_plus, dates.take(c_row), local_area_codes(rules))
     valid = cls.kind != K_INVALID
     usable = valid & (cls.kind != K_SERVICE)
     c_e164 = concat("+84", pc.utf8_slice_codeunits(cls.national, 1))
@@ -534,10 +622,20 @@ def normalize_phones(
     # ambiguous one, then a landline, then anything (in field order)
     is_mobile = (cls.kind == K_MOBILE) & ~cls.ambiguous
     prio = np.select(
-        [is_mobile & (c_rel == _REL_NONE), is_mobile, cls.ambiguous, usable],
-        [0, 1, 2, 3],
-        default=4,
+        [
+            is_mobile & (c_rel == _REL_HOLDER),
+            is_mobile & (c_rel == _REL_NONE),
+            is_mobile,
+            cls.ambiguous,
+            usable,
+        ],
+        [0, 1, 2, 3, 4],
+        default=5,
     )
+    # two unannotated mobiles and no note naming the holder's: the primary is a guess
+    unnamed = np.bincount(c_row[is_mobile & (c_rel == _REL_NONE)], minlength=n)
+    named = np.bincount(c_row[is_mobile & (c_rel == _REL_HOLDER)], minlength=n)
+    guessed = (unnamed[:n] >= 2) & (named[:n] == 0)
     order = np.lexsort((c_pos, prio, c_row))
     sorted_rows = c_row[order]
     first = order[np.r_[True, sorted_rows[1:] != sorted_rows[:-1]]] if len(order) else order
@@ -555,12 +653,14 @@ def normalize_phones(
     for name, m in cls.codes.items():
         row_codes[name] = scatter(m)
     row_codes["PHONE_SCIENTIFIC_NOTATION"] = scientific
+    row_codes["PHONE_SCIENTIFIC_COMPLETE"] = complete
     row_codes["PHONE_NO_NUMBER"] = no_number
     kind = scatter(cls.kind, K_INVALID)
     ambiguous = scatter(cls.ambiguous)
     p_valid = scatter(usable)
     row_codes["PHONE_NOT_MOBILE"] = p_valid & (kind == K_FIXED)
     row_codes["PHONE_SEVERAL_NUMBERS"] = several
+    row_codes["PHONE_PRIMARY_GUESSED"] = guessed
     others = ~primary
     bad_other = np.zeros(n, dtype=bool)
     bad_other[c_row[others & ~usable]] = True
@@ -590,8 +690,13 @@ def normalize_phones(
     )
     out["phone_type"] = pd.Series(phone_type, index=index, dtype="str")
     out["phone_secondary"] = _secondary(n, index, c_row, c_pos, others & usable, c_e164)
+    # the OTP goes only to a certain mobile of the holder: ok/fixed, no note naming another person
+    certain = ~missing & ~np.logical_or.reduce(
+        [row_codes[c] for c in row_codes if CODES[c].status in (AMBIGUOUS, INVALID, MISSING)]
+    )
+    holders = (rel != _REL_RELATIVE) & (rel != _REL_OTHER)
     out["otp_ready"] = pd.Series(
-        p_valid & (kind == K_MOBILE) & ~ambiguous & ~missing, index=index, dtype=bool
+        certain & p_valid & (kind == K_MOBILE) & ~ambiguous & holders, index=index, dtype=bool
     )
     return out
 

@@ -26,6 +26,14 @@ def landline_codes_2017() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def landline_rows_2017() -> tuple[tuple[str, str, str], ...]:
+    """(province as the table writes it, old code, new code) rows of the 2017 renumbering."""
+    return tuple(
+        (r["province"], r["old_code"], r["new_code"]) for r in _rows("landline_area_codes_2017.csv")
+    )
+
+
+@lru_cache(maxsize=1)
 def cccd_provinces() -> dict[str, str]:
     """CCCD 3-digit province code -> province name ('038' -> 'Thanh Hóa')."""
     return {r["code"]: r["province"] for r in _rows("cccd_province_codes.csv")}

@@ -1,16 +1,25 @@
-"""Keys for matching Vietnamese place names: diacritics-free and tone-placement-insensitive.
+"""The one Vietnamese folding key, and a tone-placement-insensitive word key.
 
-`fold("Thanh Hoá")` == `fold("thanh hoa")` == "thanhhoa": lowercase, no diacritics, no spaces
-or punctuation (đ -> d). `tone_key` keeps the diacritics but not where the tone mark sits,
-so "Hoá"/"Hóa" and "Thuỵ"/"Thụy" compare equal while "Hóa" and "Hòa" stay different.
+`fold("Thanh Hoá")` == `fold("thanh  hoa")` == "thanh hoa": lowercase ASCII words (đ -> d, no
+diacritics, NFC or NFD alike), any other character a word break; `sep=""` glues the words
+("thanhhoa"). A syllable-final `y` after a consonant folds to `i` (Quý/Quí, Kỳ/Kì, Lý/Lí are
+one word in two spellings; "Thuỵ", "Huy" keep theirs). `tone_key` keeps the diacritics but not
+where the tone mark sits, so "Hoá"/"Hóa" and "Thuỵ"/"Thụy" compare equal, "Hóa"/"Hòa" do not.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from functools import lru_cache
 
 # The five Vietnamese tone marks as combining characters (grave, acute, tilde, hook, dot below).
 _TONES = {"\u0300": "1", "\u0301": "2", "\u0303": "3", "\u0309": "4", "\u0323": "5"}
+_COMBINING = re.compile("[\u0300-\u036f]+")  # NFD marks: part of the word they sit in
+_BREAK = re.compile("[^a-z0-9]+")
+# syllable-final y after a consonant (qu counts as one): i and y are spelling variants there
+_FINAL_Y = re.compile(r"\b(qu|[bcdfghklmnprstvx]+)y\b")
+_FINAL_Y_ONE = re.compile(r"(qu|[bcdfghklmnprstvx]+)y")
 
 
 def _build_tables() -> tuple[dict[int, str], dict[int, str], dict[str, str]]:
@@ -37,16 +46,23 @@ def _build_tables() -> tuple[dict[int, str], dict[int, str], dict[str, str]]:
 _FOLD, _STRIP_TONE, _TONE_OF = _build_tables()
 
 
-def fold(text: str) -> str:
-    """Lowercase ASCII letters and digits only: the diacritics-, case- and space-free key."""
+@lru_cache(maxsize=65536)
+def fold(text: str, sep: str = " ") -> str:
+    """Matching key: lowercase ASCII letters and digits, words joined by `sep`."""
     low = text.lower().translate(_FOLD)
-    if low.isalnum() and low.isascii():
+    if low.isascii() and low.isalnum():  # one plain word: the common case
+        if low[-1:] == "y" and _FINAL_Y_ONE.fullmatch(low):
+            return low[:-1] + "i"
         return low
-    return "".join(c for c in low if c.isascii() and c.isalnum())
+    words = " ".join(w for w in _BREAK.split(_COMBINING.sub("", low)) if w)
+    if "y" in words:
+        words = _FINAL_Y.sub(r"\1i", words)
+    return words if sep == " " else words.replace(" ", sep)
 
 
 def tone_key(word: str) -> str:
-    """Lowercase word (NFC) with its tone mark moved to the end: placement-insensitive."""
+    """Lowercase word (NFC) with its tone mark moved to the end: placement-insensitive; a
+    syllable-final y after a consonant is written i, as in `fold`."""
     low = word.lower()
     tone = ""
     for ch in low:
@@ -54,11 +70,8 @@ def tone_key(word: str) -> str:
         if t:
             tone = t
             break
-    if not tone:
-        return low
-    return low.translate(_STRIP_TONE) + tone
-
-
-def has_diacritics(text: str) -> bool:
-    """True when the text carries any Vietnamese diacritic (so accents can disambiguate)."""
-    return not text.isascii()
+    if tone:
+        low = low.translate(_STRIP_TONE)
+    if "y" in low and _FINAL_Y.search(low):
+        low = _FINAL_Y.sub(r"\1i", low)
+    return low + tone

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cmis_migrate.config import RulesConfig
+
 
 @dataclass(frozen=True)
 class ValidationContext:
     max_holders_per_phone: int = 3
+    # the configured rules (messages quote their dates, e.g. rules.cmnd_valid_until)
+    rules: RulesConfig = field(default_factory=RulesConfig)
     # E.164 phones of company staff: never an OTP phone for a customer
     staff_phones: frozenset[str] = frozenset()
     # the 2025 wards of the province ("Phường Hạc Thành", "Xã ..."); empty: not checked

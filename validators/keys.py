@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 
 import pandas as pd
 
 from cmis_migrate.statuses import USABLE
+from cmis_migrate.transforms.vn_fold import fold
 
 SEP = "|"
 
 
-def fold(text: object) -> str:
-    """Lowercase, no diacritics, single spaces: 'Đỗ  Đức Thắng' -> 'do duc thang'."""
-    if not isinstance(text, str):
-        return ""
-    t = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
-    t = "".join(ch for ch in t if unicodedata.category(ch) != "Mn")
-    return " ".join(t.lower().replace(SEP, " ").split())
+def _fold(text: object) -> str:
+    """'Đỗ  Đức Thắng' -> 'do duc thang' (the one Vietnamese folding key); '' for non-text."""
+    return fold(text) if isinstance(text, str) else ""
 
 
 def _fold_series(values: pd.Series) -> pd.Series:
     codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    folded = [fold(u) for u in uniques]
+    folded = [_fold(u) for u in uniques]
     return pd.Series([folded[c] if c >= 0 else "" for c in codes], index=values.index, dtype=object)
 
 

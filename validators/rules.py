@@ -77,6 +77,14 @@ RULES: dict[str, Rule] = {
             "Số cố định không nhận được tin nhắn OTP: cần số di động của chủ hợp đồng.",
         ),
         _r(
+            "OTP_PHONE_CHOOSE",
+            "phone",
+            _W,
+            "Ô số điện thoại có nhiều số di động, không ghi rõ số nào của chủ hợp đồng: chọn số "
+            "nhận OTP (xác nhận nếu số đề xuất đúng là số của chủ hợp đồng).",
+            confirmable=True,
+        ),
+        _r(
             "OTP_PHONE_AMBIGUOUS",
             "phone",
             _W,
@@ -131,7 +139,7 @@ RULES: dict[str, Rule] = {
             "ID_CMND_EXPIRED",
             "id_number",
             _B,
-            "CMND hết giá trị sử dụng từ 01/01/2025: cần số CCCD/căn cước hiện tại "
+            "CMND hết giá trị sử dụng sau ngày {until}: cần số CCCD/căn cước hiện tại "
             "(kèm ngày cấp, nơi cấp mới).",
         ),
         _r(
@@ -275,6 +283,9 @@ CHANGE_NAMES = {
 }
 
 RELATIVE_CODES = ("PHONE_OF_RELATIVE",)
+GUESSED_CODES = ("PHONE_PRIMARY_GUESSED",)
+# decided once, by the transform (transforms/identity.py cmnd_expired)
+CMND_EXPIRED_CODES = ("ID_CMND_EXPIRED",)
 OTHER_PERSON_CODES = ("PHONE_OF_OTHER_PERSON",)
 CMND_TYPES = ("CMND9", "CMND12")
 ID_TYPES = ("CMND9", "CMND12", "CCCD")
@@ -318,7 +329,9 @@ def rule_masks(
     phone = _col(frame, "phone_normalized")
     phone_type = _col(frame, "phone_type", "unknown")
     id_type = _col(frame, "id_type", "unknown")
-    cmnd = usable["id_number"] & id_type.isin(CMND_TYPES)
+    expired = _has_code(frame, "id_number", CMND_EXPIRED_CODES) & id_type.isin(CMND_TYPES)
+    guessed = _has_code(frame, "phone", GUESSED_CODES)
+    until = pd.Series(ctx.rules.cmnd_valid_until.strftime("%d/%m/%Y"), index=frame.index)
     # a phone the pipeline would use for the OTP (possibly after a branch's confirmation)
     otp_phone = s["phone"].isin(["ok", "fixed", "ambiguous"])
     holders = _counts(phone, ctx.phone_holders)
@@ -340,7 +353,8 @@ def rule_masks(
             None,
         ),
         "OTP_PHONE_LANDLINE": (usable["phone"] & (phone_type == "fixed"), None),
-        "OTP_PHONE_AMBIGUOUS": (s["phone"] == "ambiguous", None),
+        "OTP_PHONE_CHOOSE": ((s["phone"] == "ambiguous") & guessed, None),
+        "OTP_PHONE_AMBIGUOUS": ((s["phone"] == "ambiguous") & ~guessed, None),
         "PHONE_NOT_HOLDER": (otp_phone & _has_code(frame, "phone", OTHER_PERSON_CODES), None),
         "PHONE_SHARED": (otp_phone & (holders > ctx.max_holders_per_phone), holders),
         "PHONE_RELATIVE_CONSENT": (otp_phone & _has_code(frame, "phone", RELATIVE_CODES), None),
@@ -350,14 +364,14 @@ def rule_masks(
             (s["id_number"] == "invalid") | (usable["id_number"] & ~id_type.isin(ID_TYPES)),
             None,
         ),
-        "ID_CMND_EXPIRED": (cmnd, None),
-        "ID_AMBIGUOUS": (s["id_number"] == "ambiguous", None),
+        "ID_CMND_EXPIRED": (expired, until),
+        "ID_AMBIGUOUS": ((s["id_number"] == "ambiguous") & ~expired, None),
         "ID_ISSUE_DATE_MISSING": (s["id_issue_date"].isin(["invalid", "missing"]), None),
         "ID_ISSUE_DATE_AMBIGUOUS": (s["id_issue_date"] == "ambiguous", None),
-        "ID_ISSUE_DATE_OLD_CARD": (cmnd & usable["id_issue_date"], None),
+        "ID_ISSUE_DATE_OLD_CARD": (expired & usable["id_issue_date"], None),
         "ID_ISSUE_PLACE_MISSING": (s["id_issue_place"].isin(["invalid", "missing"]), None),
         "ID_ISSUE_PLACE_AMBIGUOUS": (s["id_issue_place"] == "ambiguous", None),
-        "ID_ISSUE_PLACE_OLD_CARD": (cmnd & usable["id_issue_place"], None),
+        "ID_ISSUE_PLACE_OLD_CARD": (expired & usable["id_issue_place"], None),
         "ID_DUPLICATE": (id_dup, id_dups),
         # the same person under another ID number (the same ID is ID_DUPLICATE's business)
         "PERSON_DUPLICATE": ((person_dups > 0) & ~id_dup, person_dups),
@@ -369,8 +383,16 @@ def rule_masks(
             ((supply == "ambiguous") & supply_differs) if supply is not None else no,
             None,
         ),
-        "NAME_MISSING": (s["full_name"].isin(["invalid", "missing"]), None),
-        "NAME_AMBIGUOUS": (s["full_name"] == "ambiguous", None),
+        # a name with nothing proposed (a note alone, no diacritics) cannot go on a contract
+        "NAME_MISSING": (
+            s["full_name"].isin(["invalid", "missing"])
+            | ~_present(_col(frame, "full_name_normalized")),
+            None,
+        ),
+        "NAME_AMBIGUOUS": (
+            (s["full_name"] == "ambiguous") & _present(_col(frame, "full_name_normalized")),
+            None,
+        ),
         "EMAIL_INVALID": (s["email"] == "invalid", None),
         "EMAIL_AMBIGUOUS": (s["email"] == "ambiguous", None),
         "CHANGE_OUT_OF_BULK": (_present(pending), pending),
@@ -414,6 +436,8 @@ def _message(rule: Rule) -> Callable[[object], str]:
     def fmt(detail: object) -> str:
         if "{n}" in rule.message:
             return rule.message.format(n=detail)
+        if "{until}" in rule.message:
+            return rule.message.format(until=detail)
         if "{change}" in rule.message:
             return rule.message.format(change=CHANGE_NAMES.get(str(detail), str(detail)))
         if isinstance(detail, str) and detail:  # which check failed (EXPLAINED)

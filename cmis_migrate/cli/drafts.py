@@ -15,6 +15,7 @@ from cmis_migrate.reports.drafts_export import export_drafts
 from cmis_migrate.reports.private_files import write_private
 from cmis_migrate.runtime import open_store
 from cmis_migrate.store.queries import draft_of, drafts_frame
+from cmis_migrate.store.units import unit_name
 
 drafts_app = typer.Typer(
     help="Draft contracts: export them, or render one for the customer.", no_args_is_help=True
@@ -56,12 +57,19 @@ def render(
     engine = open_store(cfg)
     try:
         draft = draft_of(engine, customer_code)
+        unit = unit_name(engine, draft["branch"]) if draft else None
     finally:
         engine.dispose()
     if draft is None:
         raise fail(
             f"no draft contract for customer {customer_code!r} (see `cmis-migrate drafts export`)"
         )
-    html = render_contract(draft)
+    if unit is None:
+        console.print(
+            f"[yellow]warning:[/] branch {draft['branch']} has no name in the store yet: the "
+            "seller is shown by its code (a run reads the names from CMIS D_DVIQLY)",
+            highlight=False,
+        )
+    html = render_contract(draft, unit_name=unit, company=cfg.company)
     write_private(out, lambda p: p.write_text(html, encoding="utf-8"))
     console.print(f"draft contract {draft['contract_no']} -> {out}")

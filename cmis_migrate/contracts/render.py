@@ -1,4 +1,7 @@
-"""Render one draft contract to HTML from the Jinja2 template kept in data/."""
+"""Render one draft contract to HTML from the Jinja2 template kept in data/.
+
+The seller (Bên A) is the customer's district branch, named as CMIS names it (D_DVIQLY, kept
+in the store's units table), under the company whose details come from config (company)."""
 
 from __future__ import annotations
 
@@ -8,16 +11,12 @@ from importlib.resources import files
 
 from jinja2 import Environment, StrictUndefined, select_autoescape
 
+from cmis_migrate.config import CompanyConfig
 from cmis_migrate.contracts.draft import EXTRA_FIELDS
 from cmis_migrate.db import as_utc
 
 TEMPLATE = "contract_template.html.j2"
 ID_LABELS = {"CCCD": "CCCD/căn cước", "CMND9": "CMND", "CMND12": "CMND"}
-SELLER = {
-    "name": "Công ty Điện lực Thanh Hóa (PC Thanh Hóa) - Tổng công ty Điện lực miền Bắc",
-    "branch_name": "Điện lực trực thuộc",
-    "hotline": "1900 6769",
-}
 
 
 def vn_date(value: object) -> str:
@@ -50,13 +49,22 @@ def _template():
     )
 
 
-def render_contract(draft: dict, seller: dict | None = None) -> str:
+def seller_of(draft: dict, unit_name: str | None, company: CompanyConfig) -> dict:
+    """Bên A's details: the branch by its CMIS name (its code when CMIS gave none)."""
+    unit = unit_name or f"Điện lực mã {draft.get('branch') or '?'}"
+    return {**company.model_dump(), "company": company.name, "unit": unit}
+
+
+def render_contract(
+    draft: dict, *, unit_name: str | None = None, company: CompanyConfig | None = None
+) -> str:
+    """One draft (a row of the store's drafts table) as a signable HTML page."""
     drafted = (
         as_utc(draft.get("drafted_at")) if isinstance(draft.get("drafted_at"), datetime) else None
     )
     return _template().render(
         d=draft,
-        seller={**SELLER, **(seller or {})},
+        seller=seller_of(draft, unit_name, company or CompanyConfig()),
         id_label=ID_LABELS.get(draft.get("id_type") or "", "giấy tờ tùy thân"),
         drafted_on=vn_date(drafted) if drafted else "",
         extras=[

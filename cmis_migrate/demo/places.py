@@ -33,7 +33,7 @@ class Branch:
 # Branch codes PA0701..PA0727 are invented for the demo (PC Thanh Hóa's real numbering is not
 # public); one branch per pre-2025 district-level unit.
 BRANCHES: tuple[Branch, ...] = (
-    Branch("PA0701", "Điện lực TP Thanh Hóa", "Thanh Hóa", "Thành phố", 360, "TPTH", False),
+    Branch("PA0701", "Điện lực Thành phố Thanh Hóa", "Thanh Hóa", "Thành phố", 360, "TPTH", False),
     Branch("PA0702", "Điện lực Sầm Sơn", "Sầm Sơn", "Thành phố", 109, "SS", False),
     Branch("PA0703", "Điện lực Bỉm Sơn", "Bỉm Sơn", "Thị xã", 58, "BS", False),
     Branch("PA0704", "Điện lực Nghi Sơn", "Nghi Sơn", "Thị xã", 255, "NS", False),

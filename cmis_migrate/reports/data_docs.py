@@ -1,32 +1,53 @@
-"""GX Data Docs for a run: one page per station batch, rebuilt at the edge after each run.
+"""Data Docs for a run: an index per branch and station, and one page per station batch.
 
-The nightly path stores a small JSON summary per station batch (validation_results); this module
-turns the summaries of ONE run back into GX validation results, lets GX's own SiteBuilder render
-them into a fresh folder, writes a plain index.html (no JavaScript, no CDN: readable offline,
-grouped by branch) and swaps the folder into place. Only the latest run is kept, so the site
-never accumulates thousands of validations. GX runs in an ephemeral context: nothing is sent
-anywhere (the station pages reference GX's usual CSS/JS on public CDNs, which a browser with
-internet fetches for styling only; offline they are plain but complete).
+Pages are rendered with Jinja2 (templates in data/) from what the store already holds: the GX
+summary of each station batch (validation_results), the batch's state, the current outcomes of
+the station's customers and the rules that hold them back. A station whose expectations pass
+but whose customers are mostly blocked is shown as failing: GX checks what the pipeline
+promises, the outcomes say whether the data can be migrated. Every page is self-contained (CSS
+inlined, no script, no external asset): it opens offline. Only the latest run is kept: the site
+is built in a fresh folder and swapped into place.
 """
 
 from __future__ import annotations
 
-import html
+import re
 import shutil
 import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
+import pandas as pd
+from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
 from sqlalchemy.engine import Engine
 
-from cmis_migrate.store import review
-from cmis_migrate.validators.expectations import SUITE_NAME, expectation_specs
+from cmis_migrate.store import quality, review
+from cmis_migrate.store.units import unit_names
 
-SITE = "station_batches"
-DATA_SOURCE = "cmis"
+# a station (or branch) is failing when at least this share of its customers is blocked, and
+# needs a look when less than this share is ready
+MOSTLY_BLOCKED = 0.5
+READY_ENOUGH = 0.9
+TOP_RULES = 3
+EXPECTATIONS_VI = {
+    "expect_column_values_to_not_be_null": "không để trống",
+    "expect_column_values_to_be_unique": "không trùng lặp",
+    "expect_column_values_to_be_in_set": "thuộc tập giá trị cho phép",
+    "expect_column_values_to_match_regex": "đúng định dạng",
+}
+STATE_VI = {
+    "pending": "chưa chạy",
+    "running": "đang chạy",
+    "succeeded": "xong",
+    "failed": "lỗi",
+    "deferred": "hoãn",
+}
+SEVERITY_VI = {"blocking": "Chặn", "warning": "Cảnh báo"}
 
 
 @dataclass(frozen=True)
@@ -36,101 +57,157 @@ class DocsBuilt:
     seconds: float
 
 
-def _to_snake(name: str) -> str:
-    out = []
-    for i, ch in enumerate(name):
-        if ch.isupper() and i:
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)
+@dataclass(frozen=True)
+class Verdict:
+    css: str  # ok | warn | bad | muted
+    label: str
 
 
-def _expectation_results(stored: dict, rows: int, wards: Sequence[str]) -> list:
-    from great_expectations.core import ExpectationValidationResult
-    from great_expectations.expectations.expectation_configuration import (
-        ExpectationConfiguration,
+def verdict(
+    *, state: str | None, checks_passed: bool | None, customers: int, ready: int, blocked: int
+) -> Verdict:
+    """How a station (or a branch, with summed counts) looks: green only when the expectations
+    pass AND nearly all its customers are ready."""
+    if state == "failed":
+        return Verdict("bad", "Lỗi xử lý")
+    if checks_passed is False:
+        return Verdict("bad", "Kiểm tra không đạt")
+    if customers and blocked / customers >= MOSTLY_BLOCKED:
+        return Verdict("bad", "Phần lớn bị chặn")
+    if state == "deferred":
+        return Verdict("muted", "Hoãn")
+    if checks_passed is None and not customers:
+        return Verdict("muted", "Chưa có kết quả")
+    if customers and ready / customers < READY_ENOUGH:
+        return Verdict("warn", "Cần xem xét")
+    return Verdict("ok", "Đạt")
+
+
+def page_name(station: str) -> str:
+    """A file name for the station's page (CMIS codes are plain, but never trust a file name)."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", station).lstrip(".") or "_"
+
+
+def vn_number(value: object) -> str:
+    """1234567 -> '1.234.567' (Vietnamese thousands separator)."""
+    return f"{int(value or 0):,}".replace(",", ".")
+
+
+def vn_percent(part: object, whole: object) -> str:
+    whole = int(whole or 0)
+    return f"{100 * int(part or 0) / whole:.0f}%" if whole else "-"
+
+
+def _read_template(name: str) -> str:
+    return files("cmis_migrate.data").joinpath(name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    env = Environment(
+        loader=FunctionLoader(_read_template),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
+    env.filters["num"] = vn_number
+    env.globals["pct"] = vn_percent
+    env.globals["state_vi"] = lambda s: STATE_VI.get(s or "", s or "")
+    env.globals["severity_vi"] = lambda s: SEVERITY_VI.get(s or "", s or "")
+    return env
 
-    entries = (stored or {}).get("expectations") or []
-    specs = {(_to_snake(cls), kw.get("column")): kw for cls, kw in expectation_specs(wards)}
+
+def _top(rules: pd.DataFrame, n: int) -> list[dict]:
+    if rules.empty:
+        return []
+    grouped = (
+        rules.groupby(["rule", "severity"], as_index=False)["customers"]
+        .sum()
+        .sort_values(["severity", "customers", "rule"], ascending=[True, False, True])
+    )  # "blocking" sorts before "warning"
+    return grouped.head(n).to_dict("records")
+
+
+def _expectations(stored: dict) -> list[dict]:
     out = []
-    for e in entries:
-        kind = e["expectation"]
-        kwargs = e.get("kwargs") or specs.get((kind, e.get("column"))) or {"column": e["column"]}
-        success = bool(e["success"])
-        # a passing column-map expectation (mostly = 1) had no unexpected value: the counts
-        # follow from the pass even when the batch was only checked with BOOLEAN_ONLY
-        result = {
-            "element_count": int(e.get("element_count") or rows),
-            "unexpected_count": int(e.get("unexpected_count") or 0),
-            "unexpected_percent": float(e.get("unexpected_percent") or 0.0),
-            "partial_unexpected_list": list(e.get("partial_unexpected_list") or []),
-        }
-        if e.get("missing_count") is not None:
-            result["missing_count"] = int(e["missing_count"])
+    for e in (stored or {}).get("expectations") or []:
+        kind = str(e.get("expectation") or "")
         out.append(
-            ExpectationValidationResult(
-                success=success,
-                expectation_config=ExpectationConfiguration(type=kind, kwargs=kwargs),
-                result=result,
-            )
+            {
+                "what": EXPECTATIONS_VI.get(kind, kind),
+                "kind": kind,
+                "column": e.get("column") or "",
+                "success": bool(e.get("success")),
+                "unexpected": int(e.get("unexpected_count") or 0),
+                "percent": float(e.get("unexpected_percent") or 0.0),
+                "examples": [str(v) for v in e.get("partial_unexpected_list") or []][:5],
+            }
         )
     return out
 
 
-def _suite_result(row: dict, run_identifier, wards: Sequence[str]):
-    from great_expectations.core import ExpectationSuiteValidationResult
+def _stations(engine: Engine, run_id: str) -> list[dict]:
+    frame = quality.run_stations(engine, run_id)
+    checks = {r["station"]: r for r in review.validation_results_of_run(engine, run_id)}
+    rules = quality.rule_counts(engine, frame["station"].tolist())
+    by_station = dict(tuple(rules.groupby("station"))) if not rules.empty else {}
+    out = []
+    for row in frame.to_dict("records"):
+        check = checks.get(row["station"])
+        station_rules = by_station.get(row["station"], rules.iloc[0:0])
+        passed = None if check is None else bool(check["success"])
+        out.append(
+            {
+                **row,
+                "checks_passed": passed,
+                "evaluated": int(check["evaluated"]) if check else 0,
+                "checks_failed": int(check["failed"]) if check else 0,
+                "expectations": _expectations(check.get("result") if check else {}),
+                "rules": station_rules,
+                "top_rules": _top(station_rules, TOP_RULES),
+                "all_rules": _top(station_rules, len(station_rules)),
+                "page": f"validations/{page_name(row['station'])}.html" if check else None,
+                "verdict": verdict(
+                    state=row["state"],
+                    checks_passed=passed,
+                    customers=row["customers"],
+                    ready=row["ready"],
+                    blocked=row["blocked"],
+                ),
+            }
+        )
+    return out
 
-    stored = row.get("result") or {}
-    rows = int(stored.get("rows") or 0)
-    results = _expectation_results(stored, rows, wards)
-    evaluated = len(results)
-    ok = sum(1 for r in results if r.success)
-    return ExpectationSuiteValidationResult(
-        success=bool(row["success"]),
-        results=results,
-        suite_name=SUITE_NAME,
-        statistics={
-            "evaluated_expectations": evaluated,
-            "successful_expectations": ok,
-            "unsuccessful_expectations": evaluated - ok,
-            "success_percent": 100.0 * ok / evaluated if evaluated else None,
-        },
-        meta={
-            "run_id": run_identifier,
-            "active_batch_definition": {
-                "datasource_name": DATA_SOURCE,
-                "data_connector_name": row["branch"],
-                "data_asset_name": row["station"],
-                "batch_identifiers": {"station": row["station"], "rows": rows},
-            },
-            "batch_spec": {"station": row["station"], "branch": row["branch"], "rows": rows},
-        },
-    )
 
-
-def _context(site_dir: Path, wards: Sequence[str]):
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    ctx = gx.get_context(mode="ephemeral")
-    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-    ctx.config.analytics_enabled = False
-    ctx.add_data_docs_site(
-        SITE,
-        {
-            "class_name": "SiteBuilder",
-            "store_backend": {
-                "class_name": "TupleFilesystemStoreBackend",
-                "base_directory": str(site_dir),
-            },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        },
-    )
-    suite = ctx.suites.add(gx.ExpectationSuite(name=SUITE_NAME))
-    for cls, kwargs in expectation_specs(wards):
-        suite.add_expectation(getattr(gx.expectations, cls)(**kwargs))
-    return ctx
+def _branches(stations: list[dict], names: dict[str, str]) -> list[dict]:
+    out = []
+    for branch in sorted({s["branch"] for s in stations}):
+        items = [s for s in stations if s["branch"] == branch]
+        sums = {k: sum(s[k] for s in items) for k in quality.OUTCOMES + ("customers", "drafted")}
+        failing = sum(1 for s in items if s["verdict"].css == "bad")
+        rules = [s["rules"] for s in items if not s["rules"].empty]
+        overall = verdict(
+            state=None,
+            checks_passed=not any(s["checks_passed"] is False for s in items),
+            customers=sums["customers"],
+            ready=sums["ready"],
+            blocked=sums["blocked"],
+        )
+        if overall.css == "ok" and failing:
+            overall = Verdict("warn", "Cần xem xét")
+        out.append(
+            {
+                "code": branch,
+                "name": names.get(branch, ""),
+                "stations": items,
+                "failing": failing,
+                "top_rules": _top(pd.concat(rules), TOP_RULES) if rules else [],
+                "verdict": overall,
+                **sums,
+            }
+        )
+    return out
 
 
 def build_data_docs(
@@ -138,51 +215,57 @@ def build_data_docs(
     run_id: str,
     out_dir: Path,
     *,
-    wards: Sequence[str],
+    wards: Sequence[str] = (),
     tz: tzinfo,
     run_started: datetime | None = None,
 ) -> DocsBuilt:
-    """Rebuild `out_dir` as the Data Docs of `run_id`'s station batches (replaces the old site)."""
-    from great_expectations.core.run_identifier import RunIdentifier
-    from great_expectations.data_context.types.resource_identifiers import (
-        ExpectationSuiteIdentifier,
-        ValidationResultIdentifier,
-    )
-
+    """Rebuild `out_dir` as the Data Docs of `run_id`'s station batches (replaces the old site).
+    `wards`: the valid 2025 wards the address expectation checks against (shown as a count)."""
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
-    rows = review.validation_results_of_run(engine, run_id)
     if run_started is None:
         info = review.run_info(engine, run_id) or {}
         run_started = info.get("started_at") or datetime(1970, 1, 1, tzinfo=UTC)
+    stations = _stations(engine, run_id)
+    branches = _branches(stations, unit_names(engine))
+    common = {
+        "run_id": run_id,
+        "started": run_started.astimezone(tz).strftime("%d/%m/%Y %H:%M"),
+        "wards": len(wards),
+        "mostly_blocked": f"{MOSTLY_BLOCKED:.0%}",
+        "ready_enough": f"{READY_ENOUGH:.0%}",
+    }
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_dir.parent / f".{out_dir.name}-{uuid.uuid4().hex[:8]}"
+    pages = 0
     try:
-        ctx = _context(tmp, wards)
-        run_identifier = RunIdentifier(run_name=run_id, run_time=run_started)
-        suite_id = ExpectationSuiteIdentifier(name=SUITE_NAME)
-        links: dict[str, str] = {}
-        for row in rows:
-            key = ValidationResultIdentifier(
-                expectation_suite_identifier=suite_id,
-                run_id=run_identifier,
-                batch_identifier=row["station"],
+        (tmp / "validations").mkdir(parents=True)
+        station_page = _env().get_template("data_docs_station.html.j2")
+        for branch in branches:
+            for s in branch["stations"]:
+                if s["page"] is None:
+                    continue
+                html = station_page.render(s=s, branch=branch, **common)
+                (tmp / s["page"]).write_text(html, encoding="utf-8")
+                pages += 1
+        index = (
+            _env()
+            .get_template("data_docs_index.html.j2")
+            .render(
+                branches=branches,
+                totals={
+                    k: sum(b[k] for b in branches)
+                    for k in quality.OUTCOMES + ("customers", "drafted", "failing")
+                },
+                stations=len(stations),
+                **common,
             )
-            ctx.validation_results_store.set(key, _suite_result(row, run_identifier, wards))
-            links[row["station"]] = "/".join(
-                ("validations", SUITE_NAME, *key.run_id.to_tuple(), f"{row['station']}.html")
-            )
-        ctx.build_data_docs(site_names=[SITE])
-        gx_index = tmp / "index.html"
-        if gx_index.exists():
-            gx_index.replace(tmp / "gx_index.html")
-        (tmp / "index.html").write_text(
-            index_html(run_id, run_started, rows, links, tz), encoding="utf-8"
         )
+        (tmp / "index.html").write_text(index, encoding="utf-8")
         _swap(tmp, out_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return DocsBuilt(out_dir / "index.html", len(rows), time.perf_counter() - t0)
+    return DocsBuilt(out_dir / "index.html", pages, time.perf_counter() - t0)
 
 
 def _swap(new: Path, target: Path) -> None:
@@ -191,46 +274,3 @@ def _swap(new: Path, target: Path) -> None:
         target.replace(old)
     new.replace(target)
     shutil.rmtree(old, ignore_errors=True)
-
-
-def index_html(
-    run_id: str, started: datetime, rows: list[dict], links: dict[str, str], tz: tzinfo
-) -> str:
-    """A plain page: per branch, each station batch's result and a link to its GX page."""
-    e = html.escape
-    by_branch: dict[str, list[dict]] = {}
-    for r in rows:
-        by_branch.setdefault(r["branch"], []).append(r)
-    failed = sum(1 for r in rows if not r["success"])
-    parts = [
-        "<!DOCTYPE html><html lang='vi'><head><meta charset='utf-8'>",
-        f"<title>Kiểm tra dữ liệu (Data Docs) - {e(run_id)}</title>",
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #bbb;padding:4px 8px}th{background:#ddebf7}"
-        ".ok{color:#1e7b34}.bad{color:#c00000;font-weight:bold}</style></head><body>",
-        "<h1>Kết quả kiểm tra dữ liệu theo trạm (Great Expectations)</h1>",
-        f"<p>Lượt chạy (run) <b>{e(run_id)}</b>, bắt đầu "
-        f"{e(started.astimezone(tz).strftime('%d/%m/%Y %H:%M'))}: {len(rows)} trạm, "
-        f"<span class='{'bad' if failed else 'ok'}'>{failed} trạm có kiểm tra không đạt</span>."
-        " <a href='gx_index.html'>GX index</a></p>",
-    ]
-    for branch in sorted(by_branch):
-        items = by_branch[branch]
-        parts.append(f"<h2 id='{e(branch)}'>Chi nhánh {e(branch)}</h2>")
-        parts.append(
-            "<table><tr><th>trạm (station)</th><th>khách hàng (rows)</th>"
-            "<th>kiểm tra (expectations)</th><th>không đạt (failed)</th><th>kết quả</th></tr>"
-        )
-        for r in items:
-            stored = r.get("result") or {}
-            ok = bool(r["success"])
-            link = links.get(r["station"], "")
-            parts.append(
-                f"<tr><td><a href='{e(link)}'>{e(r['station'])}</a></td>"
-                f"<td>{int(stored.get('rows') or 0)}</td><td>{int(r['evaluated'])}</td>"
-                f"<td>{int(r['failed'])}</td>"
-                f"<td class='{'ok' if ok else 'bad'}'>{'đạt' if ok else 'KHÔNG ĐẠT'}</td></tr>"
-            )
-        parts.append("</table>")
-    parts.append("</body></html>")
-    return "\n".join(parts)

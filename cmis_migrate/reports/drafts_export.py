@@ -10,7 +10,8 @@ import pandas as pd
 from cmis_migrate.contracts.draft import DRAFT_COLUMNS
 from cmis_migrate.reports.private_files import write_private
 
-EXPORT_COLUMNS = (*DRAFT_COLUMNS, "run_id", "drafted_at", "first_drafted_at")
+# seller_unit: the branch's name from CMIS (D_DVIQLY), the seller of the contract (Bên A)
+EXPORT_COLUMNS = (*DRAFT_COLUMNS, "seller_unit", "run_id", "drafted_at", "first_drafted_at")
 
 
 def _prepared(frame: pd.DataFrame) -> pd.DataFrame:

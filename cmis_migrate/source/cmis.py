@@ -46,6 +46,7 @@ RAW_COLUMNS = (
     "contract_no",
     "contract_date",
     "pending_change",
+    "record_date",  # NGAY_HLUC: the row (phone included) was written no later than this
 )
 
 
@@ -168,6 +169,7 @@ class CmisSource:
                 k.c.SO_HDONG.label("contract_no"),
                 k.c.NGAY_HDONG.label("contract_date"),
                 _open_change_request(y, k.c.MA_KHANG).label("pending_change"),
+                k.c.NGAY_HLUC.label("record_date"),
             )
             .select_from(d)
             .join(k, k.c.MA_KHANG == d.c.MA_KHANG)

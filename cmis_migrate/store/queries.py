@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from cmis_migrate.db import as_utc
 from cmis_migrate.store.runs import latest_batches
-from cmis_migrate.store.tables import batches, customers, drafts, runs
+from cmis_migrate.store.tables import batches, customers, drafts, runs, units
 
 BATCH_FIELDS = (
     "run_id",
@@ -180,14 +180,23 @@ def by_branch(batch_rows: list[dict]) -> dict[str, dict]:
     return dict(sorted(out.items()))
 
 
+# the drafts with their seller: the branch as CMIS names it (units), so a signing system
+# reading the export needs nothing else to name Bên A
+_DRAFT_NAMES = [*(c.name for c in drafts.columns), "seller_unit"]
+
+
+def _drafts_with_seller():
+    return select(*drafts.c, units.c.name.label("seller_unit")).select_from(
+        drafts.outerjoin(units, units.c.code == drafts.c.branch)
+    )
+
+
 def drafts_frame(engine: Engine, *, branch: str | None = None) -> pd.DataFrame:
-    q = select(drafts).order_by(drafts.c.customer_code)
+    q = _drafts_with_seller().order_by(drafts.c.customer_code)
     if branch:
         q = q.where(drafts.c.branch == branch)
     with engine.connect() as conn:
-        frame = pd.DataFrame(
-            [dict(r._mapping) for r in conn.execute(q)], columns=[c.name for c in drafts.columns]
-        )
+        frame = pd.DataFrame([dict(r._mapping) for r in conn.execute(q)], columns=_DRAFT_NAMES)
     for c in ("drafted_at", "first_drafted_at"):
         frame[c] = frame[c].map(_iso)
     return frame
@@ -198,10 +207,10 @@ def drafts_chunks(
 ) -> Iterator[pd.DataFrame]:
     """drafts_frame in pieces of at most `rows` rows (same columns, same order): the province's
     ~300,000 drafts never sit in memory at once."""
-    q = select(drafts).order_by(drafts.c.customer_code)
+    q = _drafts_with_seller().order_by(drafts.c.customer_code)
     if branch:
         q = q.where(drafts.c.branch == branch)
-    names = [c.name for c in drafts.columns]
+    names = _DRAFT_NAMES
     with engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=rows).execute(q)
         for part in result.partitions(rows):

@@ -291,6 +291,15 @@ validation_results = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# CMIS managing units (D_DVIQLY) as last read by a run: the seller's name on a draft contract
+units = Table(
+    "units",
+    metadata,
+    Column("code", String(6), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("read_at", DateTime(timezone=True), nullable=False),
+)
+
 signed_contracts = Table(
     "signed_contracts",
     metadata,

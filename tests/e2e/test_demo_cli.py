@@ -107,6 +107,58 @@ def test_summary_agrees_with_status_and_drafts_export(site: Path, demo_run, tmp_
         assert "Điều 3. Ghi chỉ số công tơ" in text
 
 
+def test_the_contract_names_its_seller_from_cmis_and_can_be_signed(
+    site: Path, demo_run, tmp_path: Path
+) -> None:
+    from cmis_migrate.demo.places import BRANCHES
+    from tests.html_text import parse
+
+    names = {b.code: b.name for b in BRANCHES}
+    with (site / "work" / "drafts" / "drafts.csv").open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and all(r["seller_unit"] == names[r["branch"]] for r in rows)
+    row = rows[0]
+    html = tmp_path / "c.html"
+    render = cli(site, "drafts", "render", row["customer_code"], "--out", str(html))
+    assert render.returncode == 0, render.stderr
+    page = parse(html.read_text(encoding="utf-8"))
+    text = page.text
+    seller = text[text.index("BÊN BÁN ĐIỆN (Bên A)") : text.index("BÊN MUA ĐIỆN (Bên B)")]
+    assert names[row["branch"]] in seller  # the demo CMIS's D_DVIQLY name
+    assert "2800000000-000" in seller and "Tổng công ty Điện lực miền Bắc" in seller  # config
+    phone = row["otp_phone"].replace("+84", "0")
+    assert f"Xác nhận bằng mã OTP gửi tới số {phone[:4]} {phone[4:7]} {phone[7:]}, lúc" in text
+    assert "ĐẠI DIỆN BÊN A" in text and f"Vị trí chữ ký số của {names[row['branch']]}" in text
+    assert row["run_id"] not in text and page.metas["cmis-run-id"] == row["run_id"]
+
+
+def test_data_docs_count_per_branch_and_open_offline(site: Path, demo_run) -> None:
+    from cmis_migrate.demo.places import BRANCHES
+    from tests.html_text import parse
+
+    status = json.loads(cli(site, "status", "--json").stdout)["totals"]
+    docs = site / "work" / "data_docs"
+    pages = [docs / "index.html", *(docs / "validations").glob("*.html")]
+    assert len(pages) > 1
+    for p in pages:
+        refs = parse(p.read_text(encoding="utf-8")).refs
+        assert not [r for r in refs if re.match(r"\s*(https?:)?//", r, re.I)], p
+    index = parse((docs / "index.html").read_text(encoding="utf-8"))
+    names = {b.code: b.name for b in BRANCHES}
+    branch_rows = [r for r in index.rows if r and r[0][:6] in names and " " in r[0]]
+    assert branch_rows and all(r[0] == f"{r[0][:6]} {names[r[0][:6]]}" for r in branch_rows)
+
+    def total(col: int) -> int:
+        return sum(int(r[col].replace(".", "")) for r in branch_rows)
+
+    assert (total(2), total(3), total(4), total(5)) == (
+        status["ready"] + status["needs_review"] + status["blocked"],
+        status["ready"],
+        status["needs_review"],
+        status["blocked"],
+    )
+
+
 def test_errors_are_one_clean_line(site: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("load: {max_ledgers_at_once: zero}\n", encoding="utf-8")

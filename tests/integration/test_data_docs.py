@@ -1,8 +1,10 @@
-"""Data Docs from stored GX summaries: one page per station batch of the run, failing
-expectations shown with their (masked) examples, only the latest run kept, no network."""
+"""Data Docs from the store: one page per station batch of the run, failing expectations shown
+with their (masked) examples, per branch and per station the customers' outcomes and top rules,
+only the latest run kept, every page readable with no network."""
 
 from __future__ import annotations
 
+import re
 import socket
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -15,8 +17,11 @@ from cmis_migrate.fields import REVIEWED_FIELDS
 from cmis_migrate.reports.data_docs import build_data_docs
 from cmis_migrate.store import runs
 from cmis_migrate.store.schema import upgrade
+from cmis_migrate.store.tables import customer_issues, customers
 from cmis_migrate.store.unit_of_work import StationResult, commit_station
+from cmis_migrate.store.units import save_units
 from cmis_migrate.validators.expectations import run_expectations
+from tests.html_text import parse as parse_html
 
 WARDS = ("Phường Hạc Thành", "Xã Quảng Phú")
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -100,8 +105,83 @@ def test_one_page_per_station_batch_of_the_latest_run_only(tmp_path, offline) ->
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "run-2" in index and "PA0701T0009" not in index
     assert "Chi nhánh PA0701" in index and "Chi nhánh PA0702" in index
-    assert index.count("KHÔNG ĐẠT") == 1
+    verdicts = {r[0]: r[-1] for r in parse(out / "index.html").rows if r and r[0] in stations}
+    assert verdicts == {
+        "PA0701T0001": "Đạt",
+        "PA0701T0002": "Kiểm tra không đạt",
+        "PA0702T0001": "Đạt",
+    }
     failing = pages["PA0701T0002"].read_text(encoding="utf-8")
     assert "037****234" in failing  # the failing value, masked
     assert "0373851234" not in failing
     assert not list(tmp_path.glob(".data_docs*"))  # no temporary folder left behind
+
+
+def parse(path):
+    return parse_html(path.read_text(encoding="utf-8"))
+
+
+def add_customers(engine, run_id: str, station: str, outcomes: dict[str, int], rule: str) -> None:
+    now = datetime(2026, 3, 10, 16, tzinfo=UTC)
+    rows, issues = [], []
+    for outcome, n in outcomes.items():
+        for _ in range(n):
+            code = f"{station[:6]}{len(rows):07d}{station[-1]}"
+            rows.append(
+                {"customer_code": code, "branch": station[:6], "station": station,
+                 "ledger": f"{station}A", "content_hash": "h", "outcome": outcome,
+                 "run_id": run_id, "changed_at": now}
+            )  # fmt: skip
+            if outcome != "ready":
+                issues.append(
+                    {"customer_code": code, "station": station, "field": "phone", "rule": rule,
+                     "severity": "blocking" if outcome == "blocked" else "warning",
+                     "message": "m", "run_id": run_id}
+                )  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(customers.insert(), rows)
+        if issues:
+            conn.execute(customer_issues.insert(), issues)
+
+
+def test_a_station_whose_checks_pass_but_customers_are_mostly_blocked_is_not_green(
+    tmp_path, offline
+) -> None:
+    engine = store_engine(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    upgrade(engine)
+    out = tmp_path / "data_docs"
+    try:
+        stations = {"PA0705T0001": False, "PA0705T0002": False, "PA0706T0001": True}
+        store_run(engine, "run-1", datetime(2026, 3, 10, 16, tzinfo=UTC), stations)
+        add_customers(engine, "run-1", "PA0705T0001", {"ready": 2, "blocked": 8}, "PHONE_SHARED")
+        add_customers(engine, "run-1", "PA0705T0002", {"ready": 19, "needs_review": 1}, "EMAIL")
+        add_customers(engine, "run-1", "PA0706T0001", {"ready": 5}, "NONE")
+        save_units(engine, {"PA0705": "Điện lực Hoằng Hóa"}, now=datetime.now(UTC))
+        build_data_docs(engine, "run-1", out, wards=WARDS, tz=TZ)
+    finally:
+        engine.dispose()
+    pages = [out / "index.html", *(out / "validations").rglob("*.html")]
+    assert len(pages) == 4
+    for page in pages:  # opens offline: nothing to fetch
+        refs = parse(page).refs
+        assert not [r for r in refs if re.match(r"\s*(https?:)?//", r, re.I)], page
+        assert "<script" not in page.read_text(encoding="utf-8")
+    index = parse(out / "index.html")
+    by_first = {r[0]: r for r in index.rows if r}
+    # station rows: station, batch, customers, ready, needs review, blocked, share, checks,
+    # top rules, verdict
+    blocked = by_first["PA0705T0001"]
+    assert blocked[2:6] == ["10", "2", "0", "8"]
+    assert blocked[7] == "17/17"  # every expectation passed ...
+    assert "PHONE_SHARED 8" in blocked[8]
+    assert blocked[9] == "Phần lớn bị chặn"  # ... and it is not shown as passing
+    assert by_first["PA0705T0002"][9] == "Đạt"  # 95% ready
+    assert by_first["PA0706T0001"][9] == "Kiểm tra không đạt"
+    # branch rows: code and CMIS name, stations, customers, ready, needs review, blocked
+    branch = next(r for r in index.rows if r and r[0].startswith("PA0705 "))
+    assert branch[0] == "PA0705 Điện lực Hoằng Hóa"
+    assert branch[2:6] == ["30", "21", "1", "8"]
+    assert "PHONE_SHARED 8" in branch[8] and "EMAIL 1" in branch[8]
+    assert branch[9] == "Cần xem xét"  # 70% ready, one failing station
+    station_page = parse(out / "validations" / "PA0705T0001.html")
+    assert any(r[:3] == ["PHONE_SHARED", "Chặn", "8"] for r in station_page.rows)

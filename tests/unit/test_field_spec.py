@@ -162,8 +162,8 @@ NEW_FIELD = textwrap.dedent(
     draft = build_drafts(ready, run_id="r1", now=datetime(2026, 11, 30, tzinfo=UTC))
     assert list(draft["tax_code"]) == ["2801234567", None, None]
     html = render_contract(draft.iloc[0].to_dict())
-    assert "Mã số thuế:</td><td>2801234567" in html
-    assert "Mã số thuế" not in render_contract(draft.iloc[1].to_dict())
+    assert "<dt>Mã số thuế:</dt><dd>2801234567</dd>" in html
+    assert render_contract(draft.iloc[1].to_dict()).count("<dt>Mã số thuế:</dt>") == 1  # Bên A only
     print("tax_code reached every consumer")
     """
 )

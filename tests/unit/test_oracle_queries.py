@@ -134,6 +134,7 @@ def test_oracle_values_are_read_as_text() -> None:
         "HD-1",
         datetime(2010, 1, 1),
         None,
+        datetime(2019, 3, 4),  # NGAY_HLUC (record_date) as an Oracle DATE
     )
     frame = to_raw_frame([row])
     r = frame.iloc[0]
@@ -142,6 +143,7 @@ def test_oracle_values_are_read_as_text() -> None:
     assert r["id_issue_date"] == "2015-06-01" and r["contract_date"] == "2010-01-01"
     assert r["birth_date"] == "1980-01-02T13:05:00"
     assert r["households"] == 2 and r["address"].startswith("Thôn 1")
+    assert r["record_date"] == "2019-03-04"
 
 
 def test_oracle_types_are_usable_kinds() -> None:

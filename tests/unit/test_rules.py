@@ -54,6 +54,8 @@ def test_a_clean_customer_is_ready() -> None:
     assert issues.empty
 
 
+# the transform decided the CMND cut-off (transforms/identity.py): the code, status ambiguous
+EXPIRED = {"id_number_status": "ambiguous", "id_number_issues": "ID_CMND_EXPIRED"}
 CASES = [
     ({"phone_status": "missing", "phone_normalized": None}, "OTP_PHONE_MISSING", "blocked"),
     ({"phone_status": "invalid"}, "OTP_PHONE_INVALID", "blocked"),
@@ -68,20 +70,32 @@ CASES = [
         "OTP_PHONE_AMBIGUOUS",
         "needs_review",
     ),
+    (
+        {
+            "phone_status": "ambiguous",
+            "phone_issues": "PHONE_SEVERAL_NUMBERS;PHONE_PRIMARY_GUESSED",
+        },
+        "OTP_PHONE_CHOOSE",
+        "needs_review",
+    ),
     ({"phone_issues": "PHONE_OF_OTHER_PERSON"}, "PHONE_NOT_HOLDER", "blocked"),
     ({"phone_issues": "PHONE_OF_RELATIVE"}, "PHONE_RELATIVE_CONSENT", "needs_review"),
     ({"id_number_status": "missing"}, "ID_MISSING", "blocked"),
     ({"id_number_status": "invalid"}, "ID_INVALID", "blocked"),
     ({"id_type": "unknown"}, "ID_INVALID", "blocked"),
-    ({"id_type": "CMND9", "id_number_normalized": "172345678"}, "ID_CMND_EXPIRED", "blocked"),
-    ({"id_type": "CMND12"}, "ID_CMND_EXPIRED", "blocked"),
     (
-        {"id_type": "CMND9", "id_number_normalized": "172345678"},
+        {**EXPIRED, "id_type": "CMND9", "id_number_normalized": "172345678"},
+        "ID_CMND_EXPIRED",
+        "blocked",
+    ),
+    ({**EXPIRED, "id_type": "CMND12"}, "ID_CMND_EXPIRED", "blocked"),
+    (
+        {**EXPIRED, "id_type": "CMND9", "id_number_normalized": "172345678"},
         "ID_ISSUE_DATE_OLD_CARD",
         "blocked",
     ),
     (
-        {"id_type": "CMND9", "id_number_normalized": "172345678"},
+        {**EXPIRED, "id_type": "CMND9", "id_number_normalized": "172345678"},
         "ID_ISSUE_PLACE_OLD_CARD",
         "blocked",
     ),

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cmis_migrate.transforms.common import as_text, clean_text, finish, fold
+from cmis_migrate.transforms.common import as_text, clean_text, finish
+from cmis_migrate.transforms.vn_fold import fold
 
 
 def cleaned(values):
