@@ -81,6 +81,7 @@ def read_open_ledgers(
         with LedgerAccess(rt, owner=job.run_id) as own:
             return read_open_ledgers(job, rt, clock, stats, own)
     cfg = rt.cfg
+    runs.begin_batch(rt.store, job.run_id, job.station)  # attempts count per station read
     problems = [lg.reading_day_problem for lg in job.ledgers if lg.reading_day_problem]
     if problems:  # its windows cannot be judged: read none of the station's ledgers
         raise SourceDataError("; ".join(problems))

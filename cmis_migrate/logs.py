@@ -15,10 +15,42 @@ _PHONE_OR_ID = re.compile(
 _DATE = re.compile(
     r"(?<!\d)(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?!\d)|(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"
 )
+# not personal, kept as written: UUIDs (Prefect links), our run ids, moments with a time of
+# day (a birth date has none), and capital-letter codes (customer, station, meter codes)
+_KEEP = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"|(?<!\d)\d{8}-\d{6}-[0-9a-f]{6}(?![0-9a-f])"
+    r"|(?<!\d)\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:?\d{2}|Z)?"
+    r"|(?<!\w)[A-Z]{2}[A-Z0-9]*\d[A-Z0-9_]*(?!\w)"
+)
 
 
-def mask_digits(text: str) -> str:
-    """'0912345678' -> '091****678'; '038085001234' -> '038******234'; dates -> '**/**/****'."""
+class Readable(str):
+    """A log argument known to hold no personal data (a run id, a station code, a deferral
+    reason made from the calendar): PersonalDataFilter leaves it as it is. Values whose field
+    is personal (phone, ID number, birth date) are never logged; free text is masked."""
+
+
+def _protect(text: str, keep: list[str]) -> tuple[str, list[str]]:
+    """Replace the parts to keep by placeholders (no digits in them) before masking."""
+    saved: list[str] = []
+
+    def _hold(value: str) -> str:
+        saved.append(value)
+        return f"\x00{chr(0xE000 + len(saved) - 1)}\x00"
+
+    for value in sorted({v for v in keep if v}, key=len, reverse=True):
+        text = text.replace(value, _hold(value))
+    return _KEEP.sub(lambda m: _hold(m.group(0)), text), saved
+
+
+def _restore(text: str, saved: list[str]) -> str:
+    return re.sub("\x00(.)\x00", lambda m: saved[ord(m.group(1)) - 0xE000], text)
+
+
+def mask_digits(text: str, keep: tuple[str, ...] | list[str] = ()) -> str:
+    """'0912345678' -> '091****678'; '038085001234' -> '038******234'; dates -> '**/**/****'.
+    For free text: identifiers (_KEEP) and the `keep` values stay readable."""
 
     def _mask(m: re.Match) -> str:
         raw = m.group(0)
@@ -28,19 +60,23 @@ def mask_digits(text: str) -> str:
         lead = raw[: len(raw) - len(raw.lstrip(" .-"))]  # the separator before stays
         return lead + digits[:3] + "*" * (len(digits) - 6) + digits[-3:]
 
-    text = _DATE.sub("**/**/****", text)
-    return _PHONE_OR_ID.sub(_mask, text)
+    held, saved = _protect(text, list(keep))
+    held = _DATE.sub("**/**/****", held)
+    return _restore(_PHONE_OR_ID.sub(_mask, held), saved)
 
 
 class PersonalDataFilter(logging.Filter):
-    """Masks phones, ID numbers and dates in every record that passes (message and args)."""
+    """Masks phones, ID numbers and dates in every record that passes (message and args),
+    except the arguments marked Readable and the identifiers mask_digits keeps."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a record whose args don't format: leave it to the handler
             return True
-        masked = mask_digits(message)
+        args = record.args if isinstance(record.args, tuple) else (record.args,)
+        readable = [str(a) for a in args or () if isinstance(a, Readable)]
+        masked = mask_digits(message, keep=readable)
         if masked != message or record.args:
             record.msg, record.args = masked, None
         if record.exc_info and not record.exc_text:

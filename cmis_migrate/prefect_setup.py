@@ -21,6 +21,8 @@ from cmis_migrate.logs import private_file
 
 QUIET_SETTINGS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    # the client's own telemetry, and its first-run notice printed on an interactive console
+    "DO_NOT_TRACK": "1",
     "PREFECT_TELEMETRY_ENABLE_RESOURCE_METRICS": "false",
     "PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY": "false",
     "PREFECT_UI_ENABLED": "false",

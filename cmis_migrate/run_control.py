@@ -8,7 +8,7 @@ import threading
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,6 +23,7 @@ from cmis_migrate.planning import plan_jobs
 from cmis_migrate.runtime import Runtime
 from cmis_migrate.source.units import units as read_units
 from cmis_migrate.store import review, runs
+from cmis_migrate.store.queries import by_branch, totals
 from cmis_migrate.store.units import save_units
 
 log = logging.getLogger(__name__)
@@ -196,20 +197,68 @@ def close_run(
     return {"run_id": handle.run_id, "state": "failed" if failed else "succeeded", **summary}
 
 
-def summary_markdown(kind: str, summary: dict, results: list[dict]) -> str:
-    """The run in a few lines of Markdown (for its page in the Prefect UI; errors are masked)."""
-    states = summary["batches"]
+def run_tags(cfg: Config, kind: str, jobs: list[StationJob]) -> list[str]:
+    """Tags of the run's flow run in Prefect: the province's CMIS unit code (the first four
+    characters of its branch codes, e.g. PA07), the runner and the kind of run."""
+    provinces = sorted({j.branch[:4] for j in jobs if j.branch})
+    return [*(f"province:{p}" for p in provinces), f"runner:{cfg.runner}", f"kind:{kind}"]
+
+
+def _cell(value: object) -> str:
+    return str(value if value is not None else "").replace("|", "\\|").replace("\n", " ")
+
+
+def _local(iso: str | None, tz: tzinfo) -> str:
+    if not iso:
+        return "none within the calendar's horizon"
+    return datetime.fromisoformat(iso).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def summary_markdown(kind: str, summary: dict, batch_rows: list[dict], tz: tzinfo) -> str:
+    """The run for its page in the Prefect UI: a per-branch table, then the deferred stations
+    (reason, next open window in `tz`) and the failed ones (error, masked). `batch_rows`: the
+    run's batches as store.queries.batches_of_run gives them."""
+    states = ", ".join(f"{n} {s}" for s, n in sorted(summary["batches"].items())) or "no batches"
+    heads = ("customers", "ready", "needs review", "blocked", "drafted", "deferred")
+    keys = ("customers", "ready", "needs_review", "blocked", "drafted", "deferred")
     lines = [
-        f"**{kind} {summary['run_id']}: {summary['state']}**",
+        f"**{kind} {summary['run_id']}: {summary['state']}** ({states})",
         "",
-        "| " + " | ".join(states) + " |",
-        "|" + "---|" * len(states),
-        "| " + " | ".join(str(n) for n in states.values()) + " |",
-        "",
-        ", ".join(f"{k}: {v:,}" for k, v in summary["totals"].items()),
+        "| branch | stations | " + " | ".join(heads) + " |",
+        "|---|" + "---:|" * (len(heads) + 1),
     ]
-    failed = [r for r in results if r["state"] == "failed"]
-    lines += ["", *(f"- failed {r['station']}: {r['error']}" for r in failed[:50])]
+    for branch, agg in by_branch(batch_rows).items():
+        cells = [agg["stations"], *(agg[k] for k in keys)]
+        lines.append(f"| {branch} | " + " | ".join(f"{v:,}" for v in cells) + " |")
+    total = totals(batch_rows)
+    cells = [len(batch_rows), *(total[k] for k in keys)]
+    lines.append("| **total** | " + " | ".join(f"**{v:,}**" for v in cells) + " |")
+    deferred = [b for b in batch_rows if b["state"] == "deferred"]
+    if deferred:
+        lines += [
+            "",
+            f"**Deferred stations ({len(deferred)})**: their closed ledgers are read in a later run",
+            "",
+            "| station | branch | customers deferred | next open | reason |",
+            "|---|---|---:|---|---|",
+        ]
+        lines += [
+            f"| {b['station']} | {b['branch']} | {b['deferred'] or 0:,} | "
+            f"{_local(b.get('next_open_at'), tz)} | {_cell(b.get('deferred_reason'))} |"
+            for b in deferred[:200]
+        ]
+    failed = [b for b in batch_rows if b["state"] == "failed"]
+    if failed:
+        lines += [
+            "",
+            f"**Failed stations ({len(failed)})**: `cmis-migrate rerun --failed` redoes them",
+            "",
+            "| station | branch | error |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {b['station']} | {b['branch']} | {_cell(b.get('error'))} |" for b in failed[:200]
+        ]
     return "\n".join(lines)
 
 

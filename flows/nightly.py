@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_client, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
@@ -24,6 +24,7 @@ from prefect.utilities.annotations import quote
 from cmis_migrate.clock import Clock
 from cmis_migrate.config import Config, load_config
 from cmis_migrate.failures import is_transient
+from cmis_migrate.logs import Readable
 from cmis_migrate.model import StationJob
 from cmis_migrate.planning import group_jobs
 from cmis_migrate.run_control import (
@@ -32,10 +33,12 @@ from cmis_migrate.run_control import (
     close_run,
     plan_run,
     publish_after_run,
+    run_tags,
     summary_markdown,
 )
 from cmis_migrate.runtime import Runtime, opened_runtime
 from cmis_migrate.station_group import process_group, summaries_after_error
+from cmis_migrate.store.queries import batches_of_run
 
 
 def _retry_transient(task, task_run, state) -> bool:
@@ -138,14 +141,20 @@ def nightly_migration(
         handle = begin_run(rt, kind=kind, at=at, flow_run_id=str(get_run_context().flow_run.id))
         try:
             plan_run(rt, handle, stations=stations, failed_only=failed_only)
+            label_flow_run(handle.run_id, run_tags(cfg, kind, handle.jobs))
             log = get_run_logger()
-            log.info("run %s: %d station batches planned", handle.run_id, len(handle.jobs))
+            log.info(
+                "run %s: %d station batches planned", Readable(handle.run_id), len(handle.jobs)
+            )
             results = run_batches(rt, handle)
         except BaseException as exc:
+            label_flow_run(handle.run_id, run_tags(cfg, kind, handle.jobs))
             close_run(rt, handle, [], error=exc)
             raise
         summary = close_run(rt, handle, results)
-        summary_artifact(kind, summary, [*handle.rejected, *results])
+        batch_rows = batches_of_run(rt.store, handle.run_id)
+        log_deferrals(batch_rows)
+        summary_artifact(kind, summary, batch_rows, cfg)
         publish_after_run(rt, handle.run_id)
     if summary["state"] == "failed":  # the flow run ends Failed in Prefect (alerts, the UI)
         n = summary["batches"].get("failed", 0)
@@ -167,13 +176,35 @@ def run_nightly(cfg: Config, **params) -> dict:
     return result
 
 
-def summary_artifact(kind: str, summary: dict, results: list[dict]) -> None:
+def label_flow_run(run_id: str, tags: list[str]) -> None:
+    """Name the flow run after the store's run id (made inside the flow, so also for scheduled
+    runs) and tag it; a courtesy for the Prefect UI, never a reason to fail the run."""
+    flow_run = get_run_context().flow_run
+    with contextlib.suppress(Exception), get_client(sync_client=True) as client:
+        client.update_flow_run(flow_run.id, name=run_id, tags=sorted({*flow_run.tags, *tags}))
+
+
+def log_deferrals(batch_rows: list[dict]) -> None:
+    """A deferred station in the run's log, with its reason and next open window (calendar
+    text, no personal data: kept readable by the masking filter)."""
+    log = get_run_logger()
+    for b in batch_rows:
+        if b["state"] == "deferred":
+            log.info(
+                "station %s deferred (%s customers): %s",
+                Readable(b["station"]),
+                b["deferred"],
+                Readable(b.get("deferred_reason") or "closed"),
+            )
+
+
+def summary_artifact(kind: str, summary: dict, batch_rows: list[dict], cfg: Config) -> None:
     """The run's outcome on its page in the Prefect UI (the store keeps the truth)."""
     with contextlib.suppress(Exception):  # a courtesy: never fail a finished run over it
         create_markdown_artifact(
-            markdown=summary_markdown(kind, summary, results),
+            markdown=summary_markdown(kind, summary, batch_rows, cfg.tz),
             key="cmis-migrate-run",
-            description="station batches",
+            description=f"run {summary['run_id']}: customers per branch, deferred and failed stations",
         )
 
 

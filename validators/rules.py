@@ -440,9 +440,38 @@ def rule_masks(
     }
     out |= {code: (s[name].isin(r.statuses), None) for code, (name, r) in FIELD_RULES.items()}
     out |= _source_masks(frame)
+    for code, fld in EXPLAINED.items():  # a generic rule says which check failed
+        if code in out and out[code][1] is None:
+            out[code] = (out[code][0], failed_checks(frame, fld))
     missing = set(RULES) - set(out)
     assert not missing, f"rules without a mask: {missing}"
     return out
+
+
+# generic rules -> the field whose transform's issue codes say which check failed (length,
+# province code, century digit vs birth year, scientific notation...)
+EXPLAINED = {
+    "OTP_PHONE_INVALID": "phone",
+    "ID_INVALID": "id_number",
+    "ID_ISSUE_DATE_MISSING": "id_issue_date",
+    "ID_ISSUE_PLACE_MISSING": "id_issue_place",
+    "ADDRESS_UNRESOLVED": "address",
+    "NAME_MISSING": "full_name",
+    "EMAIL_INVALID": "email",
+}
+
+
+def failed_checks(frame: pd.DataFrame, field: str) -> pd.Series:
+    """Per row, the Vietnamese text of the field's issue codes that make a value unusable
+    (status invalid or missing in the transforms' registry), '; '-joined; '' when none."""
+    from cmis_migrate.transforms.codes import CODES, INVALID, MISSING
+
+    def texts(issues: object) -> str:
+        codes = [c for c in str(issues or "").split(";") if c]
+        found = [CODES[c] for c in codes if c in CODES]
+        return "; ".join(dict.fromkeys(k.vi for k in found if k.status in (INVALID, MISSING)))
+
+    return _col(frame, f"{field}_issues", "").map(texts)
 
 
 def _message(rule: Rule) -> Callable[[object], str]:
@@ -453,6 +482,8 @@ def _message(rule: Rule) -> Callable[[object], str]:
             return rule.message.format(until=detail)
         if "{change}" in rule.message:
             return rule.message.format(change=CHANGE_NAMES.get(str(detail), str(detail)))
+        if isinstance(detail, str) and detail:  # which check failed (EXPLAINED)
+            return f"{rule.message} Lỗi cụ thể: {detail}."
         return rule.message
 
     return fmt

@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import threading
+from typing import Annotated
 
 import typer
 
@@ -23,8 +24,26 @@ app = typer.Typer(
 )
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"cmis-migrate {version('cmis-migrate')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            typer.echo("cmis-migrate (not installed: version unknown)")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
     """Migrate paper-era CMIS customer records into reviewed draft e-contracts."""
     # an explicit callback keeps every command a sub-command even while only one is registered
 

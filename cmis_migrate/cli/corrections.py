@@ -14,6 +14,7 @@ from cmis_migrate.errors import InputFileError
 from cmis_migrate.reference import load_staff_phones
 from cmis_migrate.reports.corrections_import import RefusedWorkbook, import_corrections, masked
 from cmis_migrate.runtime import open_store
+from cmis_migrate.store.review import customers_by_code
 
 corrections_app = typer.Typer(
     help="Corrections and confirmations sent back by branches.", no_args_is_help=True
@@ -52,6 +53,8 @@ def import_(
             staff_phones=staff,
             limits=cfg.returned_files,
         )
+        applied = {r.customer_code for r in result.rows if r.result in ("corrected", "confirmed")}
+        stations = sorted(set(customers_by_code(engine, sorted(applied))["station"].dropna()))
     except RefusedWorkbook as exc:
         raise fail(str(exc)) from None
     finally:
@@ -71,5 +74,21 @@ def import_(
         console.print(f"  … and {len(result.rejected) - SHOWN_REJECTIONS} more")
     if result.rejected_copy is not None:
         console.print(f"rejected rows with their reason: {result.rejected_copy}")
-    if result.count("corrected") or result.count("confirmed"):
-        console.print("the next run of these stations uses them (`cmis-migrate run --station ...`)")
+    if stations:
+        console.print(
+            f"{len(stations)} station(s) to redo so that the drafts use them: {', '.join(stations)}",
+            highlight=False,
+        )
+        console.print(
+            "redo them now (within the off-peak windows) with:\n"
+            f"  cmis-migrate rerun --station {' '.join(stations)}{config_arg(config)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        console.print("nothing applied: no station to redo", highlight=False)
+
+
+def config_arg(config: Path) -> str:
+    """The --config part of a command to copy, when not the default."""
+    return "" if str(config) == str(DEFAULT_CONFIG_PATH) else f" --config {config}"

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from cmis_migrate.cli.app import app
+from cmis_migrate.cli.branches import resolve_branch
 from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, console, fail, get_config
 from cmis_migrate.contracts.render import render_contract
 from cmis_migrate.reports.drafts_export import export_drafts
@@ -27,7 +28,7 @@ def export(
     out: Annotated[Path, typer.Option("--out", help="FILE.csv or FILE.xlsx")],
     config: ConfigOption = DEFAULT_CONFIG_PATH,
     branch: Annotated[
-        str | None, typer.Option("--branch", help="Only this branch (unit code).")
+        str | None, typer.Option("--branch", help="Only this branch (unit code, any case).")
     ] = None,
 ) -> None:
     """The current draft contracts, one row per customer, customer_code first."""
@@ -36,6 +37,8 @@ def export(
         raise fail(f"{out}: use a .csv or .xlsx file name")
     engine = open_store(cfg)
     try:
+        if branch is not None:
+            branch = resolve_branch(engine, branch)
         frame = drafts_frame(engine, branch=branch)
     finally:
         engine.dispose()

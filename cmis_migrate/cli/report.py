@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from cmis_migrate.cli.app import app
+from cmis_migrate.cli.branches import resolve_branch
 from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, console, fail, get_config
 from cmis_migrate.codes import UNIT
 from cmis_migrate.db import utcnow
@@ -37,6 +38,7 @@ def report(
         raise fail(f"{out}: the review workbook is an .xlsx file")
     engine = open_store(cfg)
     try:
+        branch = resolve_branch(engine, branch)
         rep = issue_branch_report(engine, branch, out, now=utcnow(), tz=cfg.tz, run_id=run)
     except ReportError as exc:
         raise fail(str(exc)) from None

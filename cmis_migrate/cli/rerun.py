@@ -131,7 +131,12 @@ def rerun(
         return
     console.print(f"redoing {len(todo)} station batch(es): {_names(todo)}")
     summary = execute_flow(
-        cfg, at=localize(at, cfg), kind="rerun", stations=stations or None, failed_only=failed
+        cfg,
+        at=localize(at, cfg),
+        kind="rerun",
+        stations=stations or None,
+        failed_only=failed,
+        to_read=todo,
     )
     print_run_summary(cfg, summary)
     engine = store_engine(cfg.store.url)

@@ -5,6 +5,7 @@ against a throw-away local server, for trying it out)."""
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from typing import Annotated
 
 import typer
@@ -28,6 +29,13 @@ NO_SERVER = (
     "      export PREFECT_API_URL=http://127.0.0.1:4200/api\n"
     "  (or pass --temporary-server to try the schedule against a throw-away server, no UI)"
 )
+
+
+def next_run(cron: str, tz: tzinfo, now: datetime) -> datetime:
+    """The first moment after `now` that `cron` (read in `tz`, as Prefect's Cron does) names."""
+    from cronsim import CronSim  # Prefect's own cron library
+
+    return next(CronSim(cron, now.astimezone(tz)))
 
 
 @app.command()
@@ -76,6 +84,11 @@ def schedule(
             highlight=False,
         )
         console.print(f"Prefect API: {api_url}" + (f"   UI: {ui}" if ui else ""), highlight=False)
+        console.print(
+            f"next run: {next_run(cfg.schedule.cron, cfg.tz, datetime.now(cfg.tz)):%a %Y-%m-%d %H:%M}"
+            f" ({cfg.schedule.timezone})",
+            highlight=False,
+        )
         console.print(f"Prefect logs: {log_file}; stop with Ctrl+C (the schedule is then paused)")
         serve_nightly(cfg, name)
     console.print(

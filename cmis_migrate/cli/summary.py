@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from rich import box
+from rich.markup import escape
 from rich.table import Table
 
 from cmis_migrate.cli.common import console
+from cmis_migrate.cli.times import deferral_reason, local, took
 from cmis_migrate.config import Config
 from cmis_migrate.db import store_engine
 from cmis_migrate.store.queries import batches_of_run, by_branch, totals
+
+SHOWN = 20  # deferred or failed stations listed one by one
 
 
 def branch_table(batch_rows: list[dict], title: str) -> Table:
@@ -81,9 +85,27 @@ def print_run_summary(cfg: Config, summary: dict) -> None:
         f"run [bold]{summary['run_id']}[/]: {summary['state']} ({states or 'no batches'})"
     )
     console.print(branch_table(rows, "customers per branch"))
+    deferred = [b for b in rows if b["state"] == "deferred"]
+    for b in deferred[:SHOWN]:
+        console.print(deferred_line(b, cfg.tz), highlight=False, markup=False)
+    if len(deferred) > SHOWN:
+        console.print(f"… and {len(deferred) - SHOWN} more deferred (cmis-migrate status)")
     failed = [b for b in rows if b["state"] == "failed"]
-    for b in failed[:10]:
-        console.print(f"[red]failed[/] {b['station']}: {b['error']}")
+    for b in failed[:SHOWN]:
+        console.print(
+            f"[red]failed[/] {escape(b['station'])}: {escape(b['error'] or '')}", soft_wrap=True
+        )
     console.print(f"drafts:  {cfg.paths.drafts / 'drafts.csv'}")
     console.print(f"reports: {cfg.paths.reports}")
     console.print(f"logs:    {cfg.paths.logs}")
+    if summary.get("elapsed_seconds") is not None:
+        console.print(f"took {took(summary['elapsed_seconds'])}")
+
+
+def deferred_line(b: dict, tz) -> str:
+    """One deferred station: customers waiting, when its next window opens, and why."""
+    when = local(b.get("next_open_at"), tz) or "no window within the calendar's horizon"
+    return (
+        f"deferred {b['station']} ({b['deferred'] or 0:,} customers) until {when}: "
+        f"{deferral_reason(b.get('error'))}"
+    )

@@ -37,7 +37,10 @@ def start_batches(
     lease_seconds: int,
     task_run_id: str | None,
 ) -> None:
-    """These stations' batches are running: attempts + 1, a fresh lease, the last error cleared."""
+    """These stations' batches are taken by a task (one transaction): a fresh lease, the last
+    error cleared, `pending` until each is read (runs.begin_batch: running, attempts + 1), so a
+    run that dies mid-task leaves the stations it never reached `pending`, their attempts
+    uncounted."""
     if not stations:
         return
     now = utcnow()
@@ -46,9 +49,7 @@ def start_batches(
             update(batches)
             .where(batches.c.run_id == run_id, batches.c.station.in_(list(stations)))
             .values(
-                state="running",
-                attempts=batches.c.attempts + 1,
-                started_at=now,
+                state="pending",
                 heartbeat_at=now,
                 lease_until=now + timedelta(seconds=lease_seconds),
                 task_run_id=task_run_id,

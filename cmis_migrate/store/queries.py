@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from cmis_migrate.db import as_utc
 from cmis_migrate.store.runs import latest_batches
-from cmis_migrate.store.tables import batches, drafts, runs, units
+from cmis_migrate.store.tables import batches, customers, drafts, runs, units
 
 BATCH_FIELDS = (
     "run_id",
@@ -137,6 +137,33 @@ def current_batches(engine: Engine) -> list[dict]:
     """Each station's latest batch: the state of the province right now."""
     rows = sorted(latest_batches(engine), key=lambda r: (r["branch"], r["station"]))
     return [_batch_dict(r) for r in rows]
+
+
+OUTCOME_FIELDS = ("ready", "needs_review", "blocked", "drafted")
+
+
+def current_outcomes(engine: Engine) -> dict[str, dict[str, int]]:
+    """Per station, its customers' current outcomes and drafts in the store (what the branch
+    workbook counts), whatever its latest batch did: a deferred or failed batch leaves them."""
+    oq = select(customers.c.station, customers.c.outcome, func.count()).group_by(
+        customers.c.station, customers.c.outcome
+    )
+    dq = select(drafts.c.station, func.count()).group_by(drafts.c.station)
+    out: dict[str, dict[str, int]] = {}
+    with engine.connect() as conn:
+        for station, outcome, n in conn.execute(oq):
+            if outcome in OUTCOME_FIELDS:
+                out.setdefault(station, dict.fromkeys(OUTCOME_FIELDS, 0))[outcome] = int(n)
+        for station, n in conn.execute(dq):
+            out.setdefault(station, dict.fromkeys(OUTCOME_FIELDS, 0))["drafted"] = int(n)
+    return out
+
+
+def with_current_outcomes(engine: Engine, batch_rows: list[dict]) -> list[dict]:
+    """The stations' latest batches, their counts replaced by the current outcomes."""
+    now = current_outcomes(engine)
+    zero = dict.fromkeys(OUTCOME_FIELDS, 0)
+    return [{**b, **now.get(b["station"], zero)} for b in batch_rows]
 
 
 def totals(batch_rows: list[dict]) -> dict:

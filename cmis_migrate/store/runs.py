@@ -75,6 +75,19 @@ def plan_batches(engine: Engine, run_id: str, rows: list[dict]) -> None:
         conn.execute(update(runs).where(runs.c.run_id == run_id).values(stations_planned=len(rows)))
 
 
+def begin_batch(engine: Engine, run_id: str, station: str) -> None:
+    """The station's batch starts its work (its first ledger read): running, one more attempt."""
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(
+            update(batches)
+            .where(batches.c.run_id == run_id, batches.c.station == station)
+            .values(
+                state="running", attempts=batches.c.attempts + 1, started_at=now, heartbeat_at=now
+            )
+        )
+
+
 def heartbeat_batch(engine: Engine, run_id: str, station: str, *, lease_seconds: int) -> None:
     now = utcnow()
     with engine.begin() as conn:

@@ -72,3 +72,34 @@ def test_schedule_without_a_prefect_server_says_how_to_start_one(site) -> None:
     assert "PREFECT_API_URL=http://127.0.0.1:4200/api" in result.stderr
     assert "--temporary-server" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.fixture(scope="module")
+def closed_site(tmp_path_factory) -> Path:
+    """A site of its own: the schedule test above starts Prefect in `site`."""
+    from tests.conftest import write_config
+
+    folder = tmp_path_factory.mktemp("closed-site")
+    seed_demo(f"sqlite:///{folder / 'cmis.sqlite'}", 60, 3)
+    write_config(folder)
+    return folder
+
+
+def test_run_outside_every_window_says_why_and_when_without_starting_prefect(closed_site) -> None:
+    result = cli(closed_site, "run", "--at", "2026-12-03T10:00")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "nothing to run at Thu 2026-12-03 10:00" in result.stdout
+    assert "outside allowed hours 22:00-05:00" in result.stdout
+    assert "the next window opens Thu 2026-12-03 22:00" in result.stdout
+    assert not prefect_started(closed_site)
+
+
+def test_rerun_of_a_closed_station_names_its_ledger_and_reason(closed_site) -> None:
+    result = cli(closed_site, "rerun", "--station", "PA0701T0001", "--at", "2026-12-03T10:00")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        "the one ledger to read is closed" in result.stdout
+        or "ledgers to read are" in result.stdout
+    )
+    assert "PA0701T0001" in result.stdout and "next open" in result.stdout
+    assert not prefect_started(closed_site)

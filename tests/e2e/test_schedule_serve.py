@@ -5,6 +5,7 @@ lands in the store as kind `schedule`; Ctrl+C stops serving and pauses the sched
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -91,6 +92,7 @@ def test_schedule_serves_a_deployment_whose_runs_reach_the_store(
             os.killpg(proc.pid, signal.SIGKILL)
     text = out.read_text()
     assert "serving nightly_migration/t" in text and "Traceback" not in text
+    assert re.search(r"next run: \w{3} \d{4}-\d\d-\d\d \d\d:\d\d \(Asia/Ho_Chi_Minh\)", text), text
     with get_client(sync_client=True) as client:
         assert client.read_deployment_by_name("nightly_migration/t").paused
     store = store_engine(f"sqlite:///{tmp_path / 'site' / 'store.sqlite'}")

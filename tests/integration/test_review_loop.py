@@ -456,6 +456,8 @@ def test_report_edit_import_rerun_makes_the_customers_ready(site, tmp_path) -> N
         engine.dispose()
     assert set(olds) == {"id_number", "id_issue_date", "id_issue_place"}
     assert olds["id_number"]  # the CMND it replaces, kept in the audit
+    # the import ends by naming the stations to redo and the command that redoes them
+    assert f"cmis-migrate rerun --station {' '.join(sorted(stations))}" in said, said
 
     # the very same file again: refused, nothing applied twice
     assert "already imported" in refused(cfg, path)

@@ -65,6 +65,7 @@ def test_a_killed_run_is_found_dead_and_its_unfinished_batches_redone(store) -> 
     s1, s2, s3 = "PA0701T0001", "PA0701T0002", "PA0702T0001"
     open_run(store, "dead", [s1, s2, s3])
     start_batches(store, "dead", [s1], lease_seconds=900, task_run_id="t1")
+    runs.begin_batch(store, "dead", s1)  # its task was reading it
     start_batches(store, "dead", [s2], lease_seconds=900, task_run_id="t2")
     succeed(store, "dead", s2)
     # the dead run held a CMIS ledger slot with a 15-minute lease
@@ -103,6 +104,7 @@ def test_a_rerun_becomes_the_latest_batch_of_its_stations(store) -> None:
     open_run(store, "first", [s1, s2])
     for s in (s1, s2):
         start_batches(store, "first", [s], lease_seconds=900, task_run_id=None)
+        runs.begin_batch(store, "first", s)
     succeed(store, "first", s1)
     runs.fail_batch(store, "first", s2, "ValueError", "bad ledger")
     runs.finish_run(store, "first", "failed")
@@ -124,6 +126,7 @@ def test_a_rerun_becomes_the_latest_batch_of_its_stations(store) -> None:
         ],
     )
     start_batches(store, "rerun", [s2], lease_seconds=900, task_run_id="t9")
+    runs.begin_batch(store, "rerun", s2)
     succeed(store, "rerun", s2)
     runs.finish_run(store, "rerun", "succeeded")
 

@@ -55,3 +55,47 @@ def test_describe_drops_sql_parameters_and_masks_digits() -> None:
     assert kind == "IntegrityError/Exception"
     assert "0912345678" not in message
     assert "INSERT" not in message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "run 20261203-000000-e35978 finished",
+        "View at http://127.0.0.1:4200/runs/flow-run/3f2a9c1e-1234-4abc-9def-123456789012",
+        "customer PA07010001234, meter CT123456789012",
+        "station PA0710T0001B deferred; next open 2026-12-05 00:00+07:00",
+        "lease until 2026-12-04T17:00:00",
+    ],
+)
+def test_identifiers_and_timestamps_stay_readable(text: str) -> None:
+    assert mask_digits(text) == text
+
+
+def test_free_text_around_identifiers_is_still_masked() -> None:
+    masked = mask_digits("customer PA07010001234 phone 0912345678 born 03/12/1985")
+    assert "PA07010001234" in masked
+    assert "0912345678" not in masked and "03/12/1985" not in masked
+
+
+def test_readable_args_are_kept_whole_other_args_masked() -> None:
+    from cmis_migrate.logs import Readable
+
+    reason = Readable("closed: invoice issuance after reading day 2 (2026-12-02 to 2026-12-04)")
+    record = logging.LogRecord(
+        "x",
+        logging.INFO,
+        __file__,
+        1,
+        "station %s deferred: %s (%s)",
+        ("S1", reason, "0912345678"),
+        None,
+    )
+    PersonalDataFilter().filter(record)
+    message = record.getMessage()
+    assert "(2026-12-02 to 2026-12-04)" in message
+    assert "0912345678" not in message
+
+
+def test_describe_keeps_the_identifiers_of_an_error() -> None:
+    _, message = describe(ValueError("run 20261203-000000-e35978: customer PA07010001234 bad"))
+    assert "20261203-000000-e35978" in message and "PA07010001234" in message
