@@ -45,23 +45,27 @@ DATE_COLUMNS = ("id_issue_date",)  # ISO text in the store: a date in the workbo
 CRLF = "\r\n"
 
 
-def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
+def _columns(frame: pd.DataFrame) -> pd.DataFrame:
     data = frame.reindex(columns=list(EXPORT_COLUMNS)).astype(object)
-    data = data.where(data.notna(), None)
-    return data.map(cell_value)  # a name like '=HYPERLINK(...)' arrives as text, not a formula
+    return data.where(data.notna(), None)
+
+
+def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
+    # a name like '=HYPERLINK(...)' arrives as text, not a formula
+    return _columns(frame).map(cell_value)
 
 
 def export_drafts(frame: pd.DataFrame, out: Path, tz: tzinfo | None = None) -> Path:
     """Write CSV (UTF-8 with BOM, so Excel shows Vietnamese) or XLSX (formatted like the review
     workbook: Vietnamese headers, widths, frozen header, filter, dates as dates, `tz` times)."""
-    data = _prepared(frame)
     suffix = Path(out).suffix.lower()
     if suffix == ".csv":
+        data = _prepared(frame)
         return write_private(
             out, lambda p: data.to_csv(p, index=False, encoding="utf-8-sig", lineterminator=CRLF)
         )
-    if suffix == ".xlsx":
-        return write_private(out, lambda p: _write_xlsx(data, p, tz))
+    if suffix == ".xlsx":  # its cell writer neutralizes (once) as the review workbook's does
+        return write_private(out, lambda p: _write_xlsx(_columns(frame), p, tz))
     raise ValueError(f"{out}: use a .csv or .xlsx file name")
 
 
