@@ -165,7 +165,7 @@ def keep_unit_names(rt: Runtime) -> None:
     """Copy CMIS's unit names (D_DVIQLY) into the store: a draft names its seller from there.
     A CMIS without them costs the contracts their branch name, not the run."""
     try:
-        names = read_units(rt.source.engine)
+        names = read_units(rt.source.engine, rt.source.tables)
     except SQLAlchemyError as exc:
         log.warning("cannot read unit names (D_DVIQLY) from CMIS: %s", type(exc).__name__)
         return

@@ -8,12 +8,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from cmis_migrate.source.schema import D_DVIQLY
+from cmis_migrate.source.schema import DEFAULT_TABLES, CmisTables
 
 
-def units(engine: Engine) -> dict[str, str]:
-    """MA_DVIQLY -> TEN_DVIQLY for every unit with a name (codes and names stripped)."""
-    t = D_DVIQLY.c
+def units(engine: Engine, tables: CmisTables = DEFAULT_TABLES) -> dict[str, str]:
+    """MA_DVIQLY -> TEN_DVIQLY for every unit with a name (codes and names stripped), under
+    the site's table and column names (`tables`: source.schema/tables/columns)."""
+    t = tables.D_DVIQLY.c
     with engine.connect() as conn:
         rows = conn.execute(select(t.MA_DVIQLY, t.TEN_DVIQLY)).all()
     out: dict[str, str] = {}
