@@ -38,6 +38,8 @@ def _changed(name: str, value: object) -> object:
         candidates = [value + 1, value - 1]
     elif isinstance(value, str):
         candidates = [value + " x", "Nghệ An"]
+    elif isinstance(value, dict):
+        candidates = [{**value, "address": 600}, {}]
     elif value is None or isinstance(value, tuple | list):
         candidates = [("099",), ["099"], 1, "x", date(2020, 1, 1)]
     base = RulesConfig().model_dump()
