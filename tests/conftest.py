@@ -22,6 +22,19 @@ OPEN_ALL_DAY = {
     "debt_clearing_days": [],
     "report_aggregation_days": [],
 }
+# one customer of HDG_KHACH_HANG whose every field is clean (hostile-data tests vary it)
+GOOD_CMIS_ROW = {
+    "TEN_KHANG": "Nguyễn Văn An",
+    "DIA_CHI": "Thôn 3, Xã Hà Bình, Huyện Hà Trung, Tỉnh Thanh Hóa",
+    "DTHOAI": "0912345678",
+    "EMAIL": "an@gmail.com",
+    "SO_CMND": "038085001234",
+    "NGAY_CAP": "12/03/2021",
+    "NOI_CAP": "Cục CS QLHC về TTXH",
+    "NGAY_SINH": "01/02/1985",
+    "SO_HDONG": "HD-001",
+    "NGAY_HDONG": "02/05/2016",
+}
 
 # Prefect and GX must never phone home from tests either
 for _k, _v in {

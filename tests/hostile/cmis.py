@@ -16,21 +16,11 @@ from cmis_migrate.source.schema import (
     HDG_KHACH_HANG,
     metadata,
 )
+from tests.conftest import GOOD_CMIS_ROW
 
 HUGE = 100_000
 FORMULA_NAME = '=HYPERLINK("http://evil.example/x","Bấm vào đây")'
-GOOD = {
-    "TEN_KHANG": "Nguyễn Văn An",
-    "DIA_CHI": "Thôn 3, Xã Hà Bình, Huyện Hà Trung, Tỉnh Thanh Hóa",
-    "DTHOAI": "0912345678",
-    "EMAIL": "an@gmail.com",
-    "SO_CMND": "038085001234",
-    "NGAY_CAP": "12/03/2021",
-    "NOI_CAP": "Cục CS QLHC về TTXH",
-    "NGAY_SINH": "01/02/1985",
-    "SO_HDONG": "HD-001",
-    "NGAY_HDONG": "02/05/2016",
-}
+GOOD = dict(GOOD_CMIS_ROW)
 # customers of the good station PA0701T0001: label -> (HDG_KHACH_HANG values, HDG_DIEM_DO values)
 CUSTOMERS: dict[str, tuple[dict, dict]] = {
     "good": (GOOD, {}),

@@ -29,22 +29,11 @@ from cmis_migrate.source.schema import (
 )
 from cmis_migrate.station_group import process_station
 from cmis_migrate.store.tables import batches, customer_issues, customers
-from tests.conftest import OPEN_ALL_DAY
+from tests.conftest import GOOD_CMIS_ROW, OPEN_ALL_DAY
 
 AT = "2026-03-10T23:00:00+07:00"
 LONG = 10_000
-GOOD = {
-    "TEN_KHANG": "Nguyễn Văn An",
-    "DIA_CHI": "Thôn 3, Xã Hà Bình, Huyện Hà Trung, Tỉnh Thanh Hóa",
-    "DTHOAI": "0912345678",
-    "EMAIL": "an@gmail.com",
-    "SO_CMND": "038085001234",
-    "NGAY_CAP": "12/03/2021",
-    "NOI_CAP": "Cục CS QLHC về TTXH",
-    "NGAY_SINH": "01/02/1985",
-    "SO_HDONG": "HD-001",
-    "NGAY_HDONG": "02/05/2016",
-}
+GOOD = dict(GOOD_CMIS_ROW)
 NULLS = dict.fromkeys(GOOD)
 # (label, HDG_KHACH_HANG values, HDG_DIEM_DO values) of the dirty station's customers
 HOSTILE = [

@@ -24,24 +24,13 @@ from cmis_migrate.source.schema import (
 )
 from cmis_migrate.store.tables import customers
 from cmis_migrate.transforms import FIELDS
-from tests.conftest import OPEN_ALL_DAY
+from tests.conftest import GOOD_CMIS_ROW, OPEN_ALL_DAY
 
 pytestmark = pytest.mark.slow
 _register()
 
 AT = "2026-03-10T23:00:00+07:00"
-GOOD = {
-    "TEN_KHANG": "Nguyễn Văn An",
-    "DIA_CHI": "Thôn 3, Xã Hà Bình, Huyện Hà Trung, Tỉnh Thanh Hóa",
-    "DTHOAI": "0912345678",
-    "EMAIL": "an@gmail.com",
-    "SO_CMND": "038085001234",
-    "NGAY_CAP": "12/03/2021",
-    "NOI_CAP": "Cục CS QLHC về TTXH",
-    "NGAY_SINH": "01/02/1985",
-    "NGAY_HDONG": "02/05/2016",
-    "NGAY_HLUC": "2020-01-01",
-}
+GOOD = {**GOOD_CMIS_ROW, "NGAY_HLUC": "2020-01-01"}
 CASES = [
     {},
     {"DTHOAI": "0373851234", "NGAY_HLUC": None, "NGAY_HDONG": None},  # local code, undated
