@@ -32,11 +32,9 @@ import pandas as pd
 
 from cmis_migrate.config import RulesConfig
 from cmis_migrate.contracts.draft import build_drafts
-from cmis_migrate.statuses import USABLE
 from cmis_migrate.store.rows import content_hashes, holder_rows, issue_rows
 from cmis_migrate.transforms import normalize_customers
 from cmis_migrate.transforms.corrections import apply_corrections, mark_corrected
-from cmis_migrate.transforms.dates import normalize_dates
 from cmis_migrate.validators.context import ValidationContext
 from cmis_migrate.validators.keys import count_holders, identity_keys
 from cmis_migrate.validators.station_expectations import run_expectations_by_station
@@ -137,10 +135,6 @@ def normalize_rows(
     inputs, corrected = apply_corrections(raw, corrections)
     normalized = normalize_customers(inputs, rules=rules, today=now.date())
     normalized = mark_corrected(normalized, corrected)
-    birth = normalize_dates(inputs["birth_date"], today=now.date())
-    normalized["birth_date_normalized"] = birth["normalized"].where(
-        birth["status"].isin(USABLE), None
-    )
     frame = pd.concat([raw, normalized], axis=1)
     return frame.join(identity_keys(frame))
 

@@ -115,6 +115,11 @@ FIELD_SPECS: tuple[FieldSpec, ...] = (
         contract_column="id_issue_date",
     ),
     FieldSpec("id_issue_place", "NOI_CAP", "Nơi cấp", contract_column="id_issue_place"),
+    # checked like the ID issue date (composed in transforms/customer.py: the contract date
+    # must not be before the birth date; the contract date also dates the phone number). A
+    # year alone is normal on paper-era records and raises no rule (validators/rules.py).
+    FieldSpec("birth_date", "NGAY_SINH", "Ngày sinh", gx_format=ISO_DATE, personal=True),
+    FieldSpec("contract_date", "NGAY_HDONG", "Ngày ký hợp đồng cũ", gx_format=ISO_DATE),
 )
 
 REVIEWED_FIELDS: tuple[str, ...] = tuple(s.name for s in FIELD_SPECS)

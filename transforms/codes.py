@@ -317,6 +317,12 @@ _ALL: tuple[IssueCode, ...] = (
         "the ID issue date is before the birth date",
         "Ngày cấp giấy tờ trước ngày sinh",
     ),
+    _c(
+        "CONTRACT_BEFORE_BIRTH",
+        INVALID,
+        "the contract date is before the holder's birth date",
+        "Ngày ký hợp đồng trước ngày sinh của chủ hộ",
+    ),
     # dates
     _c(
         "DATE_EXCEL_SERIAL",

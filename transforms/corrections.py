@@ -15,8 +15,10 @@ from cmis_migrate.fields import FIELD_SPECS
 
 CORRECTION_CODE = "BRANCH_CORRECTION"
 EDITABLE_FIELDS = tuple(s.name for s in FIELD_SPECS if s.editable)
-# the raw column the phone transform reads the record's date from
-PHONE_DATE_COLUMN = "contract_date"
+# the raw column that dates a phone number for the phone transform ahead of the contract date
+# (the CMIS row's validity start NGAY_HLUC; a branch's correction, by when it was recorded).
+# Not the contract date: that is a reviewed field of its own, checked as a date.
+PHONE_DATE_COLUMN = "record_date"
 
 
 def _day_first(value: object) -> object:
@@ -50,13 +52,12 @@ def apply_corrections(
         inputs[field] = inputs[field].astype(object)
         inputs.loc[idx, field] = values
         corrected.loc[idx, field] = True
-        if field == "phone" and "applied_at" in part and PHONE_DATE_COLUMN in inputs:
+        if field == "phone" and "applied_at" in part:  # dated by the correction now
+            if PHONE_DATE_COLUMN not in inputs:
+                inputs[PHONE_DATE_COLUMN] = None
             inputs[PHONE_DATE_COLUMN] = inputs[PHONE_DATE_COLUMN].astype(object)
             dates = [_day_first(v) for v in part["applied_at"].to_numpy()[ok]]
             inputs.loc[idx, PHONE_DATE_COLUMN] = dates
-            if "record_date" in inputs:  # the CMIS row's validity start says nothing of it now
-                inputs["record_date"] = inputs["record_date"].astype(object)
-                inputs.loc[idx, "record_date"] = dates
     return inputs, corrected
 
 

@@ -41,7 +41,7 @@ SUPPLY_COLUMNS: tuple[str, ...] = (
     "supply_address_ward",
 )
 # raw columns read by normalize_customers besides FIELDS (all optional)
-CONTEXT_COLUMNS: tuple[str, ...] = ("birth_date", "contract_date", "record_date", "supply_address")
+CONTEXT_COLUMNS: tuple[str, ...] = ("record_date", "supply_address")
 
 
 def output_columns(*, supply_address: bool = False) -> list[str]:
@@ -102,6 +102,16 @@ def normalize_customers(
         index, pc.coalesce(issued.iso, issued.cleaned), issued.codes, issued.missing
     )
     issue_iso = to_series(issued.iso, index)
+    # the birth and contract dates are reviewed fields too, checked like the issue date
+    # (the record date below is read before the contract date's own check)
+    birth_date = finish(index, pc.coalesce(birth.iso, birth.cleaned), birth.codes, birth.missing)
+    contract_codes = {
+        **contract.codes,
+        "CONTRACT_BEFORE_BIRTH": mask(pc.less(contract.iso, birth.iso)),
+    }
+    contract_date = finish(
+        index, pc.coalesce(contract.iso, contract.cleaned), contract_codes, contract.missing
+    )
 
     place = normalize_issue_places(_column(raw, "id_issue_place"))
     ident = normalize_id_numbers(
@@ -135,6 +145,8 @@ def normalize_customers(
     parts.update(_prefixed(ident, "id_number"))
     parts.update(_prefixed(issue_date, "id_issue_date"))
     parts.update(_prefixed(place, "id_issue_place"))
+    parts.update(_prefixed(birth_date, "birth_date"))
+    parts.update(_prefixed(contract_date, "contract_date"))
     parts["phone_type"] = phone["phone_type"]
     parts["phone_secondary"] = phone["phone_secondary"]
     parts["id_type"] = ident["id_type"]

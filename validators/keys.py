@@ -38,6 +38,8 @@ def identity_keys(frame: pd.DataFrame) -> pd.DataFrame:
     if "id_number_status" in frame:
         ids = ids.where(frame["id_number_status"].astype(object).isin(USABLE), "")
     birth = _text(frame, "birth_date_normalized")
+    if "birth_date_status" in frame:  # a year alone or an invalid date is no identity
+        birth = birth.where(frame["birth_date_status"].astype(object).isin(USABLE), "")
     holder = name + SEP + ids
     has_birth = (birth != "") & (name != "")
     person = (name + SEP + birth).where(has_birth, None)

@@ -187,6 +187,21 @@ RULES: dict[str, Rule] = {
             _B,
             "Nơi cấp đang là của CMND cũ: cập nhật nơi cấp trên thẻ CCCD/căn cước mới.",
         ),
+        # --- the other dates: a year alone is normal on paper-era records; a date that is
+        # not one (31/02, in the future, before 1900, before the birth) must be corrected
+        _r(
+            "BIRTH_DATE_INVALID",
+            "birth_date",
+            _W,
+            "Ngày sinh không hợp lệ: cần sửa theo giấy tờ của khách hàng.",
+        ),
+        _r(
+            "CONTRACT_DATE_INVALID",
+            "contract_date",
+            _W,
+            "Ngày ký hợp đồng cũ không hợp lệ: cần sửa theo hợp đồng giấy (ngày này còn dùng "
+            "để xác định số điện thoại cố định/di động theo thời điểm).",
+        ),
         # --- the same holder or person on several customer codes
         _r(
             "ID_DUPLICATE",
@@ -317,6 +332,12 @@ def _source_masks(frame: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series |
     }
 
 
+def _not_a_date(frame: pd.DataFrame, field: str) -> pd.Series:
+    """An invalid (or ambiguous) date that is more than a year alone (DATE_YEAR_ONLY)."""
+    year_only = _col(frame, f"{field}_issues", "").astype(str) == "DATE_YEAR_ONLY"
+    return _status(frame, field).isin(["invalid", "ambiguous"]) & ~year_only
+
+
 CHANGE_NAMES = {
     "DOI_CHU_THE": "đổi chủ thể hợp đồng",
     "DOI_SO_HO": "thay đổi số hộ dùng chung",
@@ -437,6 +458,8 @@ def rule_masks(
         "EMAIL_INVALID": (s["email"] == "invalid", None),
         "EMAIL_AMBIGUOUS": (s["email"] == "ambiguous", None),
         "CHANGE_OUT_OF_BULK": (_present(pending), pending),
+        "BIRTH_DATE_INVALID": (_not_a_date(frame, "birth_date"), None),
+        "CONTRACT_DATE_INVALID": (_not_a_date(frame, "contract_date"), None),
     }
     out |= {code: (s[name].isin(r.statuses), None) for code, (name, r) in FIELD_RULES.items()}
     out |= _source_masks(frame)
@@ -455,6 +478,8 @@ EXPLAINED = {
     "ID_INVALID": "id_number",
     "ID_ISSUE_DATE_MISSING": "id_issue_date",
     "ID_ISSUE_PLACE_MISSING": "id_issue_place",
+    "BIRTH_DATE_INVALID": "birth_date",
+    "CONTRACT_DATE_INVALID": "contract_date",
     "ADDRESS_UNRESOLVED": "address",
     "NAME_MISSING": "full_name",
     "EMAIL_INVALID": "email",

@@ -25,7 +25,7 @@ from cmis_migrate.tabular_files import (
 )
 from cmis_migrate.transforms import FIELDS, normalize_customers, output_columns
 
-INPUT_COLUMNS = ("customer_code", *FIELDS, "birth_date", "contract_date")
+INPUT_COLUMNS = ("customer_code", *FIELDS)  # FIELDS ends with birth_date, contract_date
 OPTIONAL_INPUT = ("supply_address", "record_date")  # record_date: CMIS NGAY_HLUC
 ROW_PROBLEMS = "row_problems"  # output column: what was wrong with the row as read
 _SHOWN_PROBLEMS = 10

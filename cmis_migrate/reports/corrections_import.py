@@ -319,7 +319,7 @@ def already_imported(name: str, earlier: dict | None) -> str:
 
 # --- checking the rows ---------------------------------------------------------------------
 
-RAW_FIELDS = (*EDITABLE_FIELDS, "supply_address", "birth_date", "contract_date")
+RAW_FIELDS = (*EDITABLE_FIELDS, "supply_address")
 
 
 def _raw_from_store(customers: pd.DataFrame) -> pd.DataFrame:

@@ -40,8 +40,6 @@ CUSTOMER_COLUMNS = [
     "ledger",
     "outcome",
     "pending_change",
-    "birth_date_original",
-    "contract_date_original",
     *(f"{f}_{part}" for f in STORED_FIELDS for part in ("original", "proposed", "status")),
 ]
 

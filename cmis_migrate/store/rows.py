@@ -45,8 +45,6 @@ def customer_rows(frame: pd.DataFrame, *, run_id: str, now: datetime) -> pd.Data
             "meter_no": _col(frame, "meter_no"),
             "households": _col(frame, "households"),
             "contract_no_original": _col(frame, "contract_no"),
-            "contract_date_original": _col(frame, "contract_date"),
-            "birth_date_original": _col(frame, "birth_date"),
             "pending_change": _col(frame, "pending_change"),
             "content_hash": frame["content_hash"],
             "context_counts": _col(frame, "context_counts"),

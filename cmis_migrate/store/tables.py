@@ -141,8 +141,6 @@ customers = Table(
     Column("meter_no", Text),
     Column("households", Integer),
     Column("contract_no_original", Text),
-    Column("contract_date_original", Text),
-    Column("birth_date_original", Text),
     Column("pending_change", String(20)),
     Column("content_hash", String(32), nullable=False),
     # the cross-station counts its rules saw, "<phone holders>/<ID customers>/<same persons>"

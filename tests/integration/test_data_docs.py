@@ -172,7 +172,7 @@ def test_a_station_whose_checks_pass_but_customers_are_mostly_blocked_is_not_gre
     # top rules, verdict
     blocked = by_first["PA0705T0001"]
     assert blocked[2:6] == ["10", "2", "0", "8"]
-    assert blocked[7] == "17/17"  # every expectation passed ...
+    assert blocked[7] == "21/21"  # every expectation passed ...
     assert "PHONE_SHARED 8" in blocked[8]
     assert blocked[9] == "Phần lớn bị chặn"  # ... and it is not shown as passing
     assert by_first["PA0705T0002"][9] == "Đạt"  # 95% ready

@@ -104,6 +104,9 @@ def test_a_corrected_037_number_is_a_mobile_not_the_old_landline() -> None:
     after = normalize_customers(inputs, today=NOW.date())
     assert after.loc[0, "phone_type"] == "mobile"
     assert bool(corrected.loc[0, "phone"])
+    # the correction dates the phone, not the contract: the contract date stays as checked
+    assert after.loc[0, "contract_date_normalized"] == "2009-06-05"
+    assert after.loc[0, "contract_date_status"] == "ok"
     assert raw.loc[0, "contract_date"] == "05/06/2009"  # input untouched
 
 

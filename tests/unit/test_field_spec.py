@@ -33,8 +33,10 @@ def test_specs_are_consistent_and_the_store_has_their_columns():
         if spec.contract_column:
             assert spec.contract_column in drafts.c
     assert set(FORMATS) == {"phone_normalized", "id_number_normalized",
-                            "id_issue_date_normalized", "email_normalized"}  # fmt: skip
-    assert set(PERSONAL_COLUMNS) == {"phone_normalized", "id_number_normalized", "email_normalized"}
+                            "id_issue_date_normalized", "email_normalized",
+                            "birth_date_normalized", "contract_date_normalized"}  # fmt: skip
+    assert set(PERSONAL_COLUMNS) == {"phone_normalized", "id_number_normalized",
+                                     "email_normalized", "birth_date_normalized"}  # fmt: skip
     with pytest.raises(KeyError, match="tax_code"):
         field_spec("tax_code")
 

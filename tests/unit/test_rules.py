@@ -133,6 +133,16 @@ CASES = [
     ({"households": 2.5}, "HOUSEHOLDS_INVALID", "blocked"),
     ({"text_too_long": "TEN_KHANG, DIA_CHI"}, "TEXT_TOO_LONG", "blocked"),
     ({"text_controls": "TEN_KHANG"}, "TEXT_CONTROL_CHARS", "needs_review"),
+    (
+        {"birth_date_status": "invalid", "birth_date_issues": "DATE_IMPOSSIBLE"},
+        "BIRTH_DATE_INVALID",
+        "needs_review",
+    ),
+    (
+        {"contract_date_status": "invalid", "contract_date_issues": "CONTRACT_BEFORE_BIRTH"},
+        "CONTRACT_DATE_INVALID",
+        "needs_review",
+    ),
 ]
 # rules that need context (other customers, the staff list): tested one by one below
 CONTEXT_RULES = {"PHONE_SHARED", "PHONE_STAFF", "ID_DUPLICATE", "PERSON_DUPLICATE"}
@@ -322,3 +332,16 @@ def test_input_frame_is_not_mutated() -> None:
     before = frame.copy()
     validate_customers(frame, ValidationContext())
     pd.testing.assert_frame_equal(frame, before)
+
+
+def test_a_year_alone_is_no_date_issue_but_a_date_that_is_not_one_says_why() -> None:
+    """The birth and contract dates are checked like the issue date; a year alone (normal on
+    paper-era records) is not an issue, a date that is no date says which check failed."""
+    year_only = {"birth_date_status": "invalid", "birth_date_issues": "DATE_YEAR_ONLY"}
+    outcomes, issues = run([customer(**year_only)])
+    assert outcomes["PA07010000001"] == "ready" and issues.empty
+    future = {"contract_date_status": "invalid", "contract_date_issues": "DATE_IN_FUTURE"}
+    outcomes, issues = run([customer(**future)])
+    assert outcomes["PA07010000001"] == "needs_review"
+    (message,) = issues.loc[issues["rule"] == "CONTRACT_DATE_INVALID", "message"]
+    assert "Ngày ở tương lai" in message

@@ -7,7 +7,7 @@ from cmis_migrate.transforms import FIELDS, normalize_customers, output_columns
 
 from .helpers import TODAY, codes
 
-COLUMNS = ["customer_code", *FIELDS, "birth_date", "contract_date"]
+COLUMNS = ["customer_code", *FIELDS]  # FIELDS ends with birth_date, contract_date
 
 ROWS = [
     # code, name, address, phone, email, id, issue date, issue place, birth, contract
@@ -165,3 +165,27 @@ def test_contract_year_alone_decides_the_trap():
     )
     out = normalize_customers(raw, today=TODAY)
     assert list(out["phone_type"]) == ["fixed", "unknown"]  # '12/2005' is incomplete: undated
+
+
+def test_birth_and_contract_dates_are_checked_like_the_issue_date(result):
+    """Each ends ok/fixed/invalid/missing with its codes, as the ID issue date does."""
+    by_code = result.set_axis(messy_frame()["customer_code"])
+    assert by_code.loc["PA07010000001", "birth_date_normalized"] == "1985-02-01"
+    assert by_code.loc["PA07010000001", "birth_date_status"] == "ok"
+    assert by_code.loc["PA07010000002", "birth_date_status"] == "invalid"  # a year alone
+    assert by_code.loc["PA07010000002", "birth_date_issues"] == "DATE_YEAR_ONLY"
+    assert by_code.loc["PA07010000003", "birth_date_status"] == "missing"
+    assert by_code.loc["PA07010000003", "contract_date_normalized"] == "2019-01-01"
+
+
+def test_a_contract_signed_before_the_holders_birth_is_invalid():
+    raw = messy_frame().head(1).copy()
+    raw["birth_date"] = "01/02/1995"
+    raw["contract_date"] = "02/05/1990"
+    out = normalize_customers(raw, today=TODAY).iloc[0]
+    assert out["contract_date_status"] == "invalid"
+    assert "CONTRACT_BEFORE_BIRTH" in out["contract_date_issues"]
+    assert out["birth_date_status"] == "ok"
+    raw["contract_date"] = "31/02/2016"
+    again = normalize_customers(raw, today=TODAY).iloc[0]
+    assert codes(again["contract_date_issues"]) == {"DATE_IMPOSSIBLE"}
