@@ -16,6 +16,7 @@ from prefect import flow, get_client, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
+from prefect.futures import as_completed
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
@@ -27,6 +28,7 @@ from cmis_migrate.failures import is_transient
 from cmis_migrate.logs import Readable
 from cmis_migrate.model import StationJob
 from cmis_migrate.planning import group_jobs
+from cmis_migrate.reports.branch_publisher import BranchPublisher
 from cmis_migrate.run_control import (
     RunHandle,
     begin_run,
@@ -109,6 +111,8 @@ def task_runtime(rt: Runtime):
 
 
 def run_batches(rt: Runtime, handle: RunHandle) -> list[dict]:
+    """Every group's station summaries, in plan order. As each group ends, a branch none of
+    whose stations is still to come gets its review workbook written beside the batches."""
     cfg = rt.cfg
     batch_task = configured_batch_task(cfg)
     groups = task_groups(cfg, handle.jobs)
@@ -117,14 +121,24 @@ def run_batches(rt: Runtime, handle: RunHandle) -> list[dict]:
         batch_task.submit(runtime, group, handle.clock, f"{group[0].station}+{len(group) - 1}")
         for group in groups
     ]
-    results: list[dict] = []
-    for group, future in zip(groups, futures, strict=True):
-        result = future.result(raise_on_failure=False)
-        if isinstance(result, BaseException):  # retries exhausted (transient) or a crash
-            results.extend(s.as_dict() for s in summaries_after_error(rt, list(group), result))
-        else:
-            results.extend(result)
-    return results
+    index = {id(f): i for i, f in enumerate(futures)}
+    publisher = BranchPublisher.for_run(cfg, handle.run_id, groups)
+    by_group: dict[int, list[dict]] = {}
+    try:
+        for future in as_completed(futures):
+            i = index[id(future)]
+            result = future.result(raise_on_failure=False)
+            if isinstance(result, BaseException):  # retries exhausted (transient) or a crash
+                errors = summaries_after_error(rt, list(groups[i]), result)
+                by_group[i] = [s.as_dict() for s in errors]
+            else:
+                by_group[i] = result
+            publisher.group_done(i)
+    except BaseException:  # Ctrl+C, SIGTERM, a crash: workbooks not yet started are dropped
+        publisher.finish(cancel=True)
+        raise
+    publisher.finish()
+    return [s for i in range(len(groups)) for s in by_group.get(i, [])]
 
 
 @flow(name="nightly_migration", persist_result=False, log_prints=False)

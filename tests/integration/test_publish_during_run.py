@@ -1,0 +1,74 @@
+"""A large run writes each branch's review workbook beside the station batches, as soon as the
+last of the branch's stations has ended, in a worker process; the closing publish keeps it.
+(The size from which this happens is lowered to 0 here.) SQLite always; PostgreSQL too when
+CMIS_TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from cmis_migrate.config import load_config
+from cmis_migrate.db import as_utc, store_engine
+from cmis_migrate.demo.generator import seed_demo
+from cmis_migrate.reports import branch_publisher
+from cmis_migrate.store import review
+from cmis_migrate.store.tables import batches, imports, runs
+from tests.conftest import OPEN_ALL_DAY
+
+pytestmark = pytest.mark.slow
+
+
+def test_branch_workbooks_are_written_before_the_run_closes(
+    db_urls, make_config, tmp_path, prefect_server, monkeypatch
+) -> None:
+    from cmis_migrate.flows.nightly import run_nightly
+
+    monkeypatch.setattr(branch_publisher, "EARLY_FROM_CUSTOMERS", 0)
+    seed_demo(db_urls["source"], 400, 5)
+    cfg = load_config(
+        make_config(
+            tmp_path / "site",
+            source={"url": db_urls["source"]},
+            store={"url": db_urls["store"]},
+            windows=OPEN_ALL_DAY,
+            load={"customers_per_task": 50},  # several task groups, branches ending apart
+        ),
+        env={},
+    )
+    result = run_nightly(cfg, at="2026-03-10T23:00:00+07:00")
+    assert result["state"] == "succeeded", result
+    engine = store_engine(cfg.store.url)
+    try:
+        with engine.connect() as conn:
+            closed = as_utc(
+                conn.execute(
+                    select(runs.c.finished_at).where(runs.c.run_id == result["run_id"])
+                ).scalar_one()
+            )
+            branches = sorted(
+                conn.execute(
+                    select(batches.c.branch)
+                    .where(batches.c.run_id == result["run_id"])
+                    .distinct()
+                ).scalars()
+            )
+            issued = conn.execute(
+                select(imports.c.branch, imports.c.imported_at).where(
+                    imports.c.kind == review.REPORT_KIND
+                )
+            ).all()
+        assert len(branches) > 1
+        # one workbook per branch, issued once, before the run was closed...
+        assert sorted(b for b, _ in issued) == branches
+        assert all(as_utc(at) <= closed for _, at in issued)
+        # ...kept by the closing publish (still current), and a whole workbook for the clerk
+        for branch in branches:
+            out = cfg.paths.reports / f"review_{branch}.xlsx"
+            assert not review.changed_since_issued(engine, branch, out.name)
+            wb = load_workbook(out, read_only=True)
+            assert "Hướng dẫn" in wb.sheetnames
+            wb.close()
+    finally:
+        engine.dispose()
