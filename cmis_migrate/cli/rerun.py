@@ -75,7 +75,8 @@ def plan_rerun(cfg: Config, *, failed: bool, stations: list[str]) -> list[str]:
     try:
         for run_id in abandon_dead_runs(cfg, store):
             console.print(
-                f"[yellow]run {run_id} stopped without finishing (no heartbeat): "
+                f"[yellow]run {run_id} stopped without finishing (its process is gone or it "
+                "stopped heartbeating): "
                 "its unfinished station batches count as failed[/]"
             )
         todo = list(stations)
