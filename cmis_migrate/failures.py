@@ -66,6 +66,13 @@ def is_disk_full(exc: BaseException | None) -> bool:
     return False
 
 
+def not_the_stations(exc: BaseException) -> bool:
+    """An error that is no fault of the station being processed, raised past it instead of
+    failing it: transient trouble (retried) and a full disk (stops the run; the station's
+    transaction is rolled back, the next run redoes it)."""
+    return is_transient(exc) or is_disk_full(exc)
+
+
 def describe(exc: BaseException) -> tuple[str, str]:
     """(error type, message) safe to store and log: no SQL parameters, digits masked."""
     if isinstance(exc, sa_exc.StatementError) and exc.orig is not None:

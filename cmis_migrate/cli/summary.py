@@ -10,6 +10,7 @@ from cmis_migrate.cli.common import console
 from cmis_migrate.cli.times import deferral_reason, local, took
 from cmis_migrate.config import Config
 from cmis_migrate.db import store_engine
+from cmis_migrate.logs import lost_logs
 from cmis_migrate.store import published
 from cmis_migrate.store.queries import batches_of_run, by_branch, totals
 
@@ -102,6 +103,8 @@ def print_run_summary(cfg: Config, summary: dict) -> None:
     console.print(f"drafts:  {cfg.paths.drafts / 'drafts.csv'}")
     console.print(f"reports: {cfg.paths.reports}")
     console.print(f"logs:    {cfg.paths.logs}")
+    for note in lost_logs():
+        console.print(f"[yellow]warning: log lines lost, {escape(note)}[/]", soft_wrap=True)
     if summary.get("elapsed_seconds") is not None:
         console.print(f"took {took(summary['elapsed_seconds'])}")
 
