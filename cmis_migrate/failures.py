@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 from sqlalchemy import exc as sa_exc
 
 from cmis_migrate.logs import mask_digits
@@ -40,6 +42,35 @@ def is_transient(exc: BaseException) -> bool:
         text = str(getattr(exc, "orig", exc)).lower()
         return any(w in text for w in _TRANSIENT_WORDS) or isinstance(exc, sa_exc.TimeoutError)
     return False
+
+
+_DISK_FULL_WORDS = (
+    "database or disk is full",  # SQLite
+    "no space left on device",  # PostgreSQL (could not extend file ...), any OS error text
+    "disk quota exceeded",
+)
+
+
+def is_disk_full(exc: BaseException | None) -> bool:
+    """The disk (or the user's quota) is full, for a file we write or for the store: not worth
+    retrying at once, and no fault of the station being written. Looks down the cause chain."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        orig = getattr(exc, "orig", None)
+        text = str(orig if orig is not None else exc).lower()
+        if getattr(orig, "sqlstate", None) == "53100" or any(w in text for w in _DISK_FULL_WORDS):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def not_the_stations(exc: BaseException) -> bool:
+    """An error that is no fault of the station being processed, raised past it instead of
+    failing it: transient trouble (retried) and a full disk (stops the run; the station's
+    transaction is rolled back, the next run redoes it)."""
+    return is_transient(exc) or is_disk_full(exc)
 
 
 def describe(exc: BaseException) -> tuple[str, str]:

@@ -3,6 +3,7 @@ console, and pass through a filter that masks personal data (phones, ID numbers,
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -107,3 +108,110 @@ def file_handler(path: Path, level: int = logging.INFO) -> logging.Handler:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     handler.addFilter(PersonalDataFilter())
     return handler
+
+
+# --- the command's own log: where an unexpected error's traceback goes ----------------------
+
+COMMAND_LOG = "cmis-migrate.log"
+_command_log: Path | None = None
+_lost: list[str] = []  # the first problem of each log file that could not be written
+
+
+class QuietFileHandler(logging.FileHandler):
+    """A file handler that creates its file owner-only when it first writes, and that, when it
+    cannot write (disk full, folder gone), notes the problem once and drops the record: no
+    "--- Logging error ---" traceback per record on the console."""
+
+    def __init__(self, filename, mode="a", encoding="utf-8", delay=True, errors=None):
+        super().__init__(filename, mode, encoding=encoding, delay=delay, errors=errors)
+        self.failed = False
+
+    def _open(self):
+        private_file(Path(self.baseFilename))
+        return super()._open()
+
+    def handleError(self, record: logging.LogRecord | None) -> None:  # noqa: N802 - logging's
+        import sys
+
+        exc = sys.exc_info()[1]
+        self.failed = True
+        if not any(n.startswith(f"{self.baseFilename}:") for n in _lost):
+            _lost.append(f"{self.baseFilename}: {type(exc).__name__}: {exc}")
+        stream, self.stream = self.stream, None  # the next record opens the file again
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stream.close()
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except (OSError, ValueError):
+            self.handleError(None)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except (OSError, ValueError):
+            self.handleError(None)
+
+
+def lost_logs() -> list[str]:
+    """The log files that could not be written to in this process (first problem of each)."""
+    return list(_lost)
+
+
+def quiet_handler(path: Path, level: int = logging.NOTSET) -> logging.Handler:
+    handler = QuietFileHandler(path)
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    handler.addFilter(PersonalDataFilter())
+    return handler
+
+
+def use_command_log(folder: Path) -> Path:
+    """The command's log is <folder>/cmis-migrate.log (created when first written): warnings of
+    any logger that nothing else handles go there (never to the console), and so does the
+    traceback of an unexpected error."""
+    global _command_log
+    _command_log = folder / COMMAND_LOG
+    root = logging.getLogger()
+    for h in [h for h in root.handlers if getattr(h, "_cmis_command_log", False)]:
+        root.removeHandler(h)
+        h.close()
+    handler = quiet_handler(_command_log, logging.WARNING)
+    handler._cmis_command_log = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    return _command_log
+
+
+def command_log_path() -> Path:
+    """The command's log; before a config said where the logs go, a private folder in the
+    temporary directory."""
+    if _command_log is not None:
+        return _command_log
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / f"cmis-migrate-{os.getuid()}"
+    try:
+        st = folder.lstat()
+    except FileNotFoundError:
+        return folder / COMMAND_LOG
+    if folder.is_symlink() or st.st_uid != os.getuid():  # someone else's: not there
+        folder = Path(tempfile.mkdtemp(prefix="cmis-migrate-"))
+    return folder / COMMAND_LOG
+
+
+def log_unexpected(exc: BaseException, message: str = "unexpected error") -> Path | None:
+    """Write `exc`'s traceback (masked) to the command's log; its path, or None when the log
+    could not be written (disk full)."""
+    path = command_log_path()
+    logger = logging.getLogger("cmis_migrate.unexpected")
+    logger.propagate = False  # to this file only, whatever else is configured
+    handler = quiet_handler(path)
+    logger.addHandler(handler)
+    try:
+        logger.error(message, exc_info=(type(exc), exc, exc.__traceback__))
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    return None if handler.failed or not path.exists() else path

@@ -52,7 +52,7 @@ filters:
 handlers:
   file:
     level: 0
-    class: logging.FileHandler
+    class: cmis_migrate.logs.QuietFileHandler
     filename: "{log_file}"
     encoding: utf-8
     formatter: standard

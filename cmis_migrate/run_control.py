@@ -20,6 +20,7 @@ from cmis_migrate.db import utcnow
 from cmis_migrate.failures import describe
 from cmis_migrate.model import ReadStats, StationJob
 from cmis_migrate.planning import plan_jobs
+from cmis_migrate.processes import host_name, is_gone, this_process
 from cmis_migrate.runtime import Runtime
 from cmis_migrate.source.units import units as read_units
 from cmis_migrate.store import review, runs
@@ -32,7 +33,8 @@ log = logging.getLogger(__name__)
 class _Heartbeat(threading.Thread):
     """Writes runs.heartbeat_at every `seconds` while the run lives. A run killed with kill -9
     (or a rebooted machine) stops beating; the next run or rerun declares it dead after
-    load.dead_after_seconds (see runs.abandon_dead_runs) and redoes its unfinished batches."""
+    load.dead_after_seconds (see runs.abandon_dead_runs) and redoes its unfinished batches, or
+    at once when it runs on the same host and finds the run's process gone."""
 
     def __init__(self, beat, seconds: float):
         super().__init__(name="run-heartbeat", daemon=True)
@@ -72,16 +74,24 @@ def begin_run(
     abandon_dead_runs(cfg, rt.store)
     clock = Clock.start(cfg.schedule.timezone, parse_at(at, cfg.schedule.timezone))
     run_id = f"{clock.started:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
-    runs.start_run(rt.store, run_id, kind=kind, as_of=clock.started, flow_run_id=flow_run_id)
+    runs.start_run(
+        rt.store,
+        run_id,
+        kind=kind,
+        as_of=clock.started,
+        flow_run_id=flow_run_id,
+        process=this_process(),
+    )
     beat = _Heartbeat(lambda: runs.heartbeat_run(rt.store, run_id), cfg.load.heartbeat_seconds)
     beat.start()
     return RunHandle(run_id=run_id, clock=clock, heartbeat=beat, flow_run_id=flow_run_id)
 
 
 def abandon_dead_runs(cfg: Config, store: Engine) -> list[str]:
-    """Declare dead the runs silent for load.dead_after_seconds (see runs.abandon_dead_runs)."""
+    """Declare dead the runs silent for load.dead_after_seconds, and at once the runs of this
+    host whose process is gone (see runs.abandon_dead_runs)."""
     stale_after = timedelta(seconds=cfg.load.dead_after_seconds)
-    return runs.abandon_dead_runs(store, stale_after=stale_after)
+    return runs.abandon_dead_runs(store, stale_after=stale_after, host=host_name(), gone=is_gone)
 
 
 def plan_run(

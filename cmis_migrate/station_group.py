@@ -8,6 +8,7 @@ A station stays the unit of state: it is read, committed, counted, failed and re
 A data error in a group's evaluation makes each of its stations be evaluated alone, so only
 the bad one fails; a transient error (database locked, connection lost) is raised for the
 caller to retry, and stations committed before it are then returned from the store, not redone.
+A full disk is raised too, and stops the run (failures.not_the_stations).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pandas as pd
 
 from cmis_migrate.clock import Clock
 from cmis_migrate.evaluate import BatchResult, evaluate, normalize_batch
-from cmis_migrate.failures import describe, is_transient
+from cmis_migrate.failures import describe, is_disk_full, not_the_stations
 from cmis_migrate.ledger_reads import LedgerAccess, read_open_ledgers
 from cmis_migrate.model import BatchSummary, Ledger, ReadStats, StationJob
 from cmis_migrate.runtime import Runtime
@@ -110,7 +111,7 @@ def read_stations(
             try:
                 reads.append(read_station(job, rt, clock, access))
             except Exception as exc:  # bad CMIS data of one station fails that station only
-                if is_transient(exc):
+                if not_the_stations(exc):
                     raise
                 failed[job.station] = fail_station(rt, job, exc)
     return reads, failed
@@ -235,7 +236,7 @@ def _commit_each(
         commit_batch_rows(rt.store, [r for _, r in quiet])
         out.update({read.job.station: summary_of(read, r) for read, r in quiet})
     except Exception as exc:
-        if is_transient(exc):
+        if not_the_stations(exc):
             raise
         log.warning("batch rows of %d stations: %s; committing each alone", len(quiet), exc)
     for read, r in results:
@@ -246,7 +247,7 @@ def _commit_each(
             commit_station(rt.store, r)
             out[read.job.station] = summary_of(read, r)
         except Exception as exc:
-            if is_transient(exc):
+            if not_the_stations(exc):
                 raise
             out[read.job.station] = fail_station(rt, read.job, exc)
     return out
@@ -276,7 +277,7 @@ def process_group(
         try:
             group = evaluate_group(reads, rt, run_id=run_id, now=now)
         except Exception as exc:
-            if is_transient(exc):
+            if not_the_stations(exc):
                 raise
             group = None
             log.warning("group of %d stations: %s; evaluating each alone", len(reads), exc)
@@ -287,7 +288,7 @@ def process_group(
                 try:
                     alone = evaluate_group([read], rt, run_id=run_id, now=now)
                 except Exception as exc:
-                    if is_transient(exc):
+                    if not_the_stations(exc):
                         raise
                     done[read.job.station] = fail_station(rt, read.job, exc)
                     continue
@@ -305,7 +306,10 @@ def process_station(
 def summaries_after_error(
     rt: Runtime, jobs: list[StationJob], exc: BaseException
 ) -> list[BatchSummary]:
-    """A task gave up (retries exhausted): its committed stations stand, the others fail."""
+    """A task gave up (retries exhausted): its committed stations stand, the others fail.
+    A full disk stops the whole run instead (raised): every other station would fail on it."""
+    if is_disk_full(exc):
+        raise exc
     done = finished_batches(rt.store, jobs[0].run_id, [j.station for j in jobs]) if jobs else {}
     return [
         _stored_summary(done[j.station]) if j.station in done else fail_station(rt, j, exc)

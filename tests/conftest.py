@@ -4,7 +4,10 @@ CMIS_TEST_DATABASE_URL is set), and a Prefect test server for flow tests."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import signal
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -172,3 +175,24 @@ def prefect_server(tmp_path_factory) -> Iterator[str]:
         from prefect.settings import PREFECT_API_URL
 
         yield PREFECT_API_URL.value()
+
+
+@pytest.fixture
+def main_process(monkeypatch):
+    """What cli.app.main changes for the whole process, put back after the test."""
+    old_umask = os.umask(0o077)
+    old_sigterm = signal.getsignal(signal.SIGTERM)
+    old_hook, old_raise = threading.excepthook, logging.raiseExceptions
+    root = logging.getLogger()
+    old_handlers = list(root.handlers)
+    monkeypatch.delenv("CMIS_MIGRATE_DEBUG", raising=False)
+    from cmis_migrate import logs
+
+    monkeypatch.setattr(logs, "_command_log", None)
+    yield
+    for h in [h for h in root.handlers if h not in old_handlers]:
+        root.removeHandler(h)
+        h.close()
+    os.umask(old_umask)
+    signal.signal(signal.SIGTERM, old_sigterm)
+    threading.excepthook, logging.raiseExceptions = old_hook, old_raise

@@ -15,6 +15,8 @@ from typing import Annotated
 
 import typer
 
+from cmis_migrate.cli.common import DEBUG_ENV
+
 app = typer.Typer(
     name="cmis-migrate",
     help="Migrate paper-era CMIS customer records into reviewed draft e-contracts.",
@@ -72,13 +74,11 @@ def _register() -> None:
         importlib.import_module(f"cmis_migrate.cli.{name}")
 
 
-DEBUG_ENV = "CMIS_MIGRATE_DEBUG"  # set to 1 to see a traceback instead of one line
-
-
 def main() -> None:
     # every file and folder we create (store, reports, drafts, logs, Prefect's home) holds or
     # may hold personal data: owner-only, whatever the user's umask
     os.umask(0o077)
+    quiet_logging()
     _register()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminated)
@@ -99,20 +99,29 @@ def _terminated(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def unexpected_error(exc: BaseException) -> int:
-    """Print one line for an error no command handled (digits masked, no SQL parameters), log
-    the traceback (masked) where file logging is set up, and return the exit code 2."""
+def quiet_logging() -> None:
+    """Nothing logging does reaches the console: no "--- Logging error ---" traceback per record
+    when a log cannot be written (disk full), warnings of loggers nobody configured go to the
+    command's log instead of stderr (logging's last resort), and an exception in a thread is
+    logged there instead of printed."""
     import logging
 
-    from cmis_migrate.cli.common import err_console
-    from cmis_migrate.failures import describe
+    from cmis_migrate.logs import command_log_path, log_unexpected, use_command_log
 
-    kind, message = describe(exc)
-    logging.getLogger("cmis_migrate").error("unexpected error", exc_info=exc)
-    err_console.print(
-        f"error: {kind}: {message} (set {DEBUG_ENV}=1 to see where it happened)",
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
-    )
+    logging.raiseExceptions = False
+    use_command_log(command_log_path().parent)  # until the config says where the logs go
+
+    def _thread_error(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None and not isinstance(args.exc_value, SystemExit):
+            log_unexpected(args.exc_value, f"unexpected error in thread {args.thread}")
+
+    threading.excepthook = _thread_error
+
+
+def unexpected_error(exc: BaseException) -> int:
+    """Print one line for an error no command handled (digits masked, no SQL parameters) with
+    the log file holding its traceback (masked), and return the exit code 2."""
+    from cmis_migrate.cli.common import err_console, error_line
+
+    err_console.print(f"error: {error_line(exc)}", markup=False, highlight=False, soft_wrap=True)
     return 2

@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from cmis_migrate.config import DEFAULT_CONFIG, Config, ConfigError, load_config
+from cmis_migrate.failures import describe, is_disk_full
+from cmis_migrate.logs import log_unexpected, use_command_log
 
 console = Console()
 err_console = Console(stderr=True)
@@ -51,9 +53,32 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 def get_config(path: Path) -> Config:
     try:
-        return load_config(path)
+        cfg = load_config(path)
     except ConfigError as exc:
         raise fail(str(exc)) from None
+    use_command_log(cfg.paths.logs)
+    return cfg
+
+
+DEBUG_ENV = "CMIS_MIGRATE_DEBUG"  # set to 1 to see a traceback instead of one line
+
+
+def error_line(exc: BaseException, what: str = "") -> str:
+    """One line for an unexpected error: what failed, the error (digits masked, no SQL
+    parameters) and the log file its traceback (masked) was written to."""
+    kind, message = describe(exc)
+    path = log_unexpected(exc)
+    where = (
+        f"details in {path}; {DEBUG_ENV}=1 shows them here"
+        if path is not None
+        else "its details could not be written to the log"
+    )
+    if is_disk_full(exc):
+        return (
+            f"{what}the disk is full ({kind}: {message}). What was committed stands; free "
+            f"some space, then the same command finishes the work ({where})"
+        )
+    return f"{what}{kind}: {message} ({where})"
 
 
 def localize(at: datetime | None, cfg: Config) -> datetime | None:

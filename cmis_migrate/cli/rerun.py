@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from cmis_migrate.cli.app import app
 from cmis_migrate.cli.common import (
@@ -20,14 +21,14 @@ from cmis_migrate.cli.common import (
 )
 from cmis_migrate.cli.running import execute_flow
 from cmis_migrate.cli.status import rerun_lines
-from cmis_migrate.cli.summary import print_run_summary
+from cmis_migrate.cli.summary import print_run_summary, unwritten_lines
 from cmis_migrate.config import Config
 from cmis_migrate.db import safe_url, store_engine
 from cmis_migrate.preflight import PreflightError, check_source, check_store
 from cmis_migrate.run_control import abandon_dead_runs
 from cmis_migrate.runtime import open_store
 from cmis_migrate.source.connect import open_source
-from cmis_migrate.store import runs
+from cmis_migrate.store import published, runs
 from cmis_migrate.store.queries import latest_runs
 
 SHOWN = 20
@@ -47,7 +48,24 @@ def _unknown_stations(cfg: Config, codes: list[str]) -> list[str]:
     return [c for c in codes if c not in known]
 
 
-def _report_live_runs(cfg: Config) -> None:
+def _publish_due_workbooks(cfg: Config) -> None:
+    """The review workbooks due without a station to redo: those a run that died before
+    publishing left unwritten, or that a full disk refused last time."""
+    from cmis_migrate.reports.publish import publish_workbooks
+
+    engine = open_store(cfg)
+    try:
+        written = publish_workbooks(engine, cfg, [], None)
+        unwritten = published.unwritten(engine)
+    finally:
+        engine.dispose()
+    if written:
+        console.print(f"review workbooks written: {_names([p.name for p in written])}")
+    for line in unwritten_lines(unwritten):
+        console.print(f"[red]{escape(line)}[/]", soft_wrap=True, highlight=False)
+
+
+def _report_live_runs(cfg: Config) -> list[dict]:
     engine = store_engine(cfg.store.url)
     try:
         live = runs.live_runs(engine)
@@ -62,6 +80,7 @@ def _report_live_runs(cfg: Config) -> None:
             f"{cfg.load.dead_after_seconds:,.0f} s without a heartbeat and its unfinished batches "
             "are redone then[/]"
         )
+    return live
 
 
 def plan_rerun(cfg: Config, *, failed: bool, stations: list[str]) -> list[str]:
@@ -75,7 +94,8 @@ def plan_rerun(cfg: Config, *, failed: bool, stations: list[str]) -> list[str]:
     try:
         for run_id in abandon_dead_runs(cfg, store):
             console.print(
-                f"[yellow]run {run_id} stopped without finishing (no heartbeat): "
+                f"[yellow]run {run_id} stopped without finishing (its process is gone or it "
+                "stopped heartbeating): "
                 "its unfinished station batches count as failed[/]"
             )
         todo = list(stations)
@@ -124,10 +144,12 @@ def rerun(
         raise fail("say what to redo: --failed, or --station CODE [CODE ...]")
     todo = plan_rerun(cfg, failed=failed, stations=stations)
     if not todo:
-        _report_live_runs(cfg)
+        live = _report_live_runs(cfg)
         console.print(
             "nothing to redo: no station batch failed or was left unfinished by a dead run"
         )
+        if not live:  # a running run publishes its own
+            _publish_due_workbooks(cfg)
         return
     console.print(f"redoing {len(todo)} station batch(es): {_names(todo)}")
     summary = execute_flow(

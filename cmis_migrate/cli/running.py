@@ -13,10 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import func, select
 
 from cmis_migrate.cli.closed import nothing_open
-from cmis_migrate.cli.common import console, err_console, fail
+from cmis_migrate.cli.common import console, err_console, error_line, fail
 from cmis_migrate.config import Config
 from cmis_migrate.db import store_engine
-from cmis_migrate.failures import describe
 from cmis_migrate.preflight import PreflightError, check_source, check_store
 
 
@@ -136,9 +135,6 @@ def execute_flow(
         except (KeyboardInterrupt, SystemExit):
             raise
         except Exception as exc:  # noqa: BLE001 - show one clean line, details are in the logs
-            error_type, message = describe(exc)
-            raise fail(
-                f"the run failed: {error_type}: {message} (details: {cfg.paths.logs})"
-            ) from None
+            raise fail(error_line(exc, "the run failed: ")) from None
         finally:
             stop.set()

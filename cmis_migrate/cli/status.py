@@ -12,9 +12,10 @@ from rich.table import Table
 
 from cmis_migrate.cli.app import app
 from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, console, fail, get_config
-from cmis_migrate.cli.summary import branch_table
+from cmis_migrate.cli.summary import branch_table, unwritten_lines
 from cmis_migrate.cli.times import deferral_reason, local, took
 from cmis_migrate.runtime import open_store
+from cmis_migrate.store import published
 from cmis_migrate.store.queries import (
     batches_of_run,
     current_batches,
@@ -40,6 +41,7 @@ def status_data(engine, run_id: str | None = None, limit: int = 10) -> dict:
         "batches": batch_rows,
         "totals": totals(batch_rows),
         "scope": run_id or "latest batch of each station",
+        "unwritten_workbooks": published.unwritten(engine),
     }
 
 
@@ -165,6 +167,8 @@ def status(
             console.print(line, highlight=False, markup=False)
     if len(not_done) > SHOWN:
         console.print(f"… and {len(not_done) - SHOWN} more stations not done (status --json)")
+    for line in unwritten_lines(data["unwritten_workbooks"]):
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
     io = [b for b in data["batches"] if b["queries"]]
     if io:
         q = sum(b["queries"] for b in io)

@@ -10,6 +10,8 @@ from cmis_migrate.cli.common import console
 from cmis_migrate.cli.times import deferral_reason, local, took
 from cmis_migrate.config import Config
 from cmis_migrate.db import store_engine
+from cmis_migrate.logs import lost_logs
+from cmis_migrate.store import published
 from cmis_migrate.store.queries import batches_of_run, by_branch, totals
 
 SHOWN = 20  # deferred or failed stations listed one by one
@@ -78,6 +80,7 @@ def print_run_summary(cfg: Config, summary: dict) -> None:
     engine = store_engine(cfg.store.url)
     try:
         rows = batches_of_run(engine, summary["run_id"])
+        unwritten = published.unwritten(engine)
     finally:
         engine.dispose()
     states = ", ".join(f"{n} {s}" for s, n in sorted(summary.get("batches", {}).items()))
@@ -95,9 +98,13 @@ def print_run_summary(cfg: Config, summary: dict) -> None:
         console.print(
             f"[red]failed[/] {escape(b['station'])}: {escape(b['error'] or '')}", soft_wrap=True
         )
+    for line in unwritten_lines(unwritten):
+        console.print(f"[red]{escape(line)}[/]", soft_wrap=True, highlight=False)
     console.print(f"drafts:  {cfg.paths.drafts / 'drafts.csv'}")
     console.print(f"reports: {cfg.paths.reports}")
     console.print(f"logs:    {cfg.paths.logs}")
+    for note in lost_logs():
+        console.print(f"[yellow]warning: log lines lost, {escape(note)}[/]", soft_wrap=True)
     if summary.get("elapsed_seconds") is not None:
         console.print(f"took {took(summary['elapsed_seconds'])}")
 
@@ -109,3 +116,12 @@ def deferred_line(b: dict, tz) -> str:
         f"deferred {b['station']} ({b['deferred'] or 0:,} customers) until {when}: "
         f"{deferral_reason(b.get('error'))}"
     )
+
+
+def unwritten_lines(unwritten: list[dict]) -> list[str]:
+    """The review workbooks that could not be written (store.published.unwritten)."""
+    return [
+        f"review workbook of branch {w['branch']} not written ({w['file_name']}): {w['error']}; "
+        "the next run or rerun writes it"
+        for w in unwritten
+    ]

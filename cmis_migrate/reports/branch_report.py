@@ -9,6 +9,7 @@ is that run, or the latest run that processed one of the branch's stations.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -268,5 +269,10 @@ def issue_branch_report(
     )
     from cmis_migrate.reports.review_workbook import write_workbook
 
-    write_private(Path(out), lambda p: write_workbook(report, p, tz))
+    try:
+        write_private(Path(out), lambda p: write_workbook(report, p, tz))
+    except BaseException:  # not issued after all: the branch stays due for its workbook
+        with contextlib.suppress(Exception):
+            review.withdraw_issued_report(engine, report.report_id)
+        raise
     return report

@@ -1,8 +1,9 @@
 """What a run leaves for people in the work folder: the current drafts, one review workbook per
-branch the run changed (reports/review_<branch>.xlsx: all the branch's stations, labelled with
-this run; a branch whose customers, station states and corrections are as they were when its
-workbook was issued keeps that workbook, still valid to return) and the GX Data Docs of the run
-(data_docs/index.html).
+branch the run changed, or that changed since its workbook was written (a run that crashed
+before publishing) or whose workbook could not be written last time (reports/review_<branch>.xlsx:
+all the branch's stations, labelled with this run; a branch whose customers, station states and
+corrections are as they were when its workbook was issued keeps that workbook, still valid to
+return) and the GX Data Docs of the run (data_docs/index.html).
 
 Each part is built on its own: a failure is logged and the others are still written (the run
 itself is already closed in the store when this runs).
@@ -13,23 +14,82 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
+
 from cmis_migrate.codes import UNIT, UnsafeCode, file_in
 from cmis_migrate.config import Config
 from cmis_migrate.db import utcnow
+from cmis_migrate.failures import describe
 from cmis_migrate.reports.branch_report import issue_branch_report
 from cmis_migrate.reports.data_docs import build_data_docs
 from cmis_migrate.reports.drafts_export import export_drafts_csv
 from cmis_migrate.runtime import Runtime
-from cmis_migrate.store import review
+from cmis_migrate.store import published, review
 from cmis_migrate.store.queries import drafts_chunks
 
 log = logging.getLogger(__name__)
 
 
+def due_branches(store: Engine, also: list[str] = ()) -> list[str]:
+    """The branches whose workbook is due: `also` (the run's), those changed since their
+    workbook was issued (a crashed run's stations included) and those left unwritten."""
+    unwritten = [w["branch"] for w in published.unwritten(store)]
+    return sorted({*also, *published.branches_changed_since_issued(store), *unwritten})
+
+
+def publish_workbooks(
+    store: Engine, cfg: Config, run_branches: list[str], run_id: str | None
+) -> list[Path]:
+    """Write the review workbook of every due branch (see due_branches) labelled with `run_id`
+    (None: each branch's latest run). A branch whose workbook exists and for which nothing
+    changed since it was issued keeps it (a night over unchanged data writes none). A workbook
+    that cannot be written (disk full) does not stop the others: it is recorded as unwritten,
+    shown by the run summary and `status`, and written by the next run or rerun."""
+    now = utcnow()
+    unwritten = {w["branch"] for w in published.unwritten(store)}
+    written, kept = [], []
+    for branch in due_branches(store, run_branches):
+        try:
+            out = branch_report_path(cfg, branch)
+        except UnsafeCode as exc:
+            log.warning("no review workbook for unit %s: %s", ascii(branch)[:40], exc)
+            continue
+        try:
+            if (
+                branch not in unwritten
+                and out.exists()
+                and not review.changed_since_issued(store, branch, out.name)
+            ):
+                kept.append(branch)
+                continue
+            issue_branch_report(store, branch, out, now=now, tz=cfg.tz, label_run=run_id)
+            written.append(out)
+            if branch in unwritten:
+                published.written(store, branch)
+        except Exception as exc:  # noqa: BLE001 - the other branches still get theirs
+            log.exception("review workbook of branch %s failed after run %s", branch, run_id)
+            kind, message = describe(exc)
+            try:
+                published.record_unwritten(
+                    store, branch, out.name, run_id=run_id, error=f"{kind}: {message}", at=now
+                )
+            except Exception:  # noqa: BLE001 - a full disk may refuse this too: logged
+                log.exception("cannot record the unwritten workbook of branch %s", branch)
+    if kept:
+        log.info("review workbooks kept, nothing changed since issued: %s", ", ".join(kept))
+    return written
+
+
 def branch_report_path(cfg: Config, branch: str) -> Path:
     """reports/review_<branch>.xlsx; UnsafeCode for a unit code that is no plain code (a path,
     too long): its stations already failed as data errors at planning."""
-    return file_in(cfg.paths.reports, UNIT, branch, prefix="review_", suffix=".xlsx")
+    return file_in(
+        cfg.paths.reports,
+        UNIT,
+        branch,
+        prefix=published.WORKBOOK_PREFIX,
+        suffix=published.WORKBOOK_SUFFIX,
+    )
 
 
 def publish(rt: Runtime, run_id: str) -> list[Path]:
@@ -40,26 +100,7 @@ def publish(rt: Runtime, run_id: str) -> list[Path]:
         written.append(export_drafts_csv(drafts_chunks(rt.store), cfg.paths.drafts / "drafts.csv"))
     except Exception:  # noqa: BLE001 - logged; the other outputs still get written
         log.exception("drafts export failed after run %s", run_id)
-    now = utcnow()
-    # a branch none of whose stations this run processed keeps its workbook, and so does one
-    # where nothing changed since it was issued (a night over unchanged data writes none)
-    kept = []
-    for branch in review.branches_of_run(rt.store, run_id):
-        try:
-            out = branch_report_path(cfg, branch)
-        except UnsafeCode as exc:
-            log.warning("no review workbook for unit %s: %s", ascii(branch)[:40], exc)
-            continue
-        try:
-            if out.exists() and not review.changed_since_issued(rt.store, branch, out.name):
-                kept.append(branch)
-                continue
-            issue_branch_report(rt.store, branch, out, now=now, tz=cfg.tz, label_run=run_id)
-            written.append(out)
-        except Exception:  # noqa: BLE001
-            log.exception("review workbook of branch %s failed after run %s", branch, run_id)
-    if kept:
-        log.info("review workbooks kept, nothing changed since issued: %s", ", ".join(kept))
+    written += publish_workbooks(rt.store, cfg, review.branches_of_run(rt.store, run_id), run_id)
     try:
         docs = build_data_docs(rt.store, run_id, cfg.paths.data_docs, wards=rt.wards, tz=cfg.tz)
         written.append(docs.index)

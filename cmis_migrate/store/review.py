@@ -239,6 +239,14 @@ def record_issued_report(
         )
 
 
+def withdraw_issued_report(engine: Engine, report_id: str) -> None:
+    """A workbook recorded as issued whose file could not be written was never issued."""
+    with engine.begin() as conn:
+        conn.execute(
+            delete(imports).where(imports.c.import_id == report_id, imports.c.kind == REPORT_KIND)
+        )
+
+
 def issued_report(engine: Engine, report_id: str) -> dict | None:
     q = select(imports).where(imports.c.import_id == report_id, imports.c.kind == REPORT_KIND)
     with engine.connect() as conn:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 
 from cmis_migrate.db import as_utc, utcnow
+from cmis_migrate.processes import ProcessId
 from cmis_migrate.store import slots
 from cmis_migrate.store.tables import batches, runs
 
@@ -17,8 +18,15 @@ RUN_STATES = ("running", "succeeded", "failed", "abandoned")
 
 
 def start_run(
-    engine: Engine, run_id: str, *, kind: str, as_of: datetime, flow_run_id: str | None
+    engine: Engine,
+    run_id: str,
+    *,
+    kind: str,
+    as_of: datetime,
+    flow_run_id: str | None,
+    process: ProcessId | None = None,
 ) -> None:
+    """A new run, `running`, with the process that runs it (host, pid, start) when given."""
     now = utcnow()
     with engine.begin() as conn:
         conn.execute(
@@ -31,6 +39,9 @@ def start_run(
                 heartbeat_at=now,
                 flow_run_id=flow_run_id,
                 stations_planned=0,
+                host=process.host if process else None,
+                pid=process.pid if process else None,
+                process_start=process.start if process else None,
             )
         )
 
@@ -113,30 +124,54 @@ def fail_batch(engine: Engine, run_id: str, station: str, error_type: str, messa
         )
 
 
-def abandon_dead_runs(engine: Engine, *, stale_after: timedelta) -> list[str]:
-    """Runs still `running` whose heartbeat stopped (killed, machine rebooted) become `abandoned`;
-    their unfinished batches become `failed` so `rerun --failed` and the next run redo them, and
-    the CMIS ledger slots they held are freed at once (not only when their lease runs out).
+def abandon_dead_runs(
+    engine: Engine,
+    *,
+    stale_after: timedelta,
+    host: str | None = None,
+    gone: Callable[[int, str | None], bool] | None = None,
+) -> list[str]:
+    """Runs still `running` that are dead become `abandoned`; their unfinished batches become
+    `failed` so `rerun --failed` and the next run redo them, and the CMIS ledger slots they held
+    are freed at once (not only when their lease runs out).
+
+    Dead: silent (no heartbeat) for `stale_after`, or, for a run recorded on `host` (this
+    machine), at once when `gone(pid, process_start)` says its process no longer runs. A run of
+    another host is judged by its heartbeat only.
 
     Nothing a dead run committed is touched: a station batch commits whole or not at all."""
     now = utcnow()
     limit = now - stale_after
     with engine.begin() as conn:
-        dead = list(
-            conn.execute(
-                select(runs.c.run_id).where(runs.c.state == "running", runs.c.heartbeat_at < limit)
-            ).scalars()
-        )
-        if dead:
+        running = conn.execute(
+            select(
+                runs.c.run_id, runs.c.heartbeat_at, runs.c.host, runs.c.pid, runs.c.process_start
+            ).where(runs.c.state == "running")
+        ).all()
+        silent = {r.run_id for r in running if r.heartbeat_at and as_utc(r.heartbeat_at) < limit}
+        crashed = {
+            r.run_id
+            for r in running
+            if r.run_id not in silent
+            and host is not None
+            and gone is not None
+            and r.host == host
+            and r.pid is not None
+            and gone(int(r.pid), r.process_start)
+        }
+        dead = sorted(silent | crashed)
+        for run_id in dead:
+            reason = (
+                f"the run stopped (its process {_pid_of(running, run_id)} on this host is gone)"
+                if run_id in crashed
+                else f"the run stopped (no heartbeat for {stale_after.total_seconds():.0f} s)"
+            )
             conn.execute(
                 update(runs)
-                .where(runs.c.run_id.in_(dead))
-                .values(
-                    state="abandoned",
-                    finished_at=now,
-                    error=f"the run stopped (no heartbeat for {stale_after.total_seconds():.0f} s)",
-                )
+                .where(runs.c.run_id == run_id, runs.c.state == "running")
+                .values(state="abandoned", finished_at=now, error=reason)
             )
+        if dead:
             for state, message in _DIED.items():
                 conn.execute(
                     update(batches)
@@ -147,6 +182,10 @@ def abandon_dead_runs(engine: Engine, *, stale_after: timedelta) -> list[str]:
                 )
             slots.release_owners(conn, dead)
     return dead
+
+
+def _pid_of(rows, run_id: str) -> int | None:
+    return next((r.pid for r in rows if r.run_id == run_id), None)
 
 
 _DIED = {

@@ -88,6 +88,10 @@ runs = Table(
     Column("flow_run_id", String(40)),
     Column("stations_planned", Integer, nullable=False, default=0),
     Column("error", Text),
+    # the process running it (migration 0005): a crashed run on this host is seen dead at once
+    Column("host", String(255)),
+    Column("pid", Integer),
+    Column("process_start", String(80)),  # tells a reused pid from the run's own process
 )
 
 batches = Table(
@@ -325,4 +329,16 @@ returned_workbooks = Table(
     Column("report_id", String(40), primary_key=True),
     Column("checksum", String(64), primary_key=True),
     Column("import_id", String(40), nullable=False),
+)
+
+# a branch whose review workbook could not be written (disk full...): named by the run summary
+# and status, written again by the next run or rerun; the row goes when it is written
+unwritten_workbooks = Table(
+    "unwritten_workbooks",
+    metadata,
+    Column("branch", String(40), primary_key=True),
+    Column("file_name", Text, nullable=False),
+    Column("run_id", String(40)),
+    Column("failed_at", DateTime(timezone=True), nullable=False),
+    Column("error", Text),
 )

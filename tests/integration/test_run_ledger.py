@@ -1,15 +1,20 @@
 """The run ledger on a real store (SQLite; PostgreSQL too when CMIS_TEST_DATABASE_URL is set):
-dead runs are detected by their heartbeat, their unfinished batches become failed, their CMIS
+dead runs are detected by their heartbeat (on this host at once, by their process being gone), their unfinished batches become failed, their CMIS
 ledger slots are freed at once, and reruns know what to redo and how many attempts were spent."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select, update
 
 from cmis_migrate.db import store_engine, utcnow
+from cmis_migrate.processes import host_name, is_gone, this_process
 from cmis_migrate.store import runs, slots
 from cmis_migrate.store.batch_group import start_batches
 from cmis_migrate.store.queries import batches_of_run, latest_runs
@@ -145,3 +150,90 @@ def test_a_failed_run_leaves_its_unstarted_batches_to_redo(store) -> None:
     runs.finish_run(store, "broken", "failed", error="RuntimeError: boom")
     assert runs.abandon_dead_runs(store, stale_after=timedelta(0)) == []  # not running
     assert runs.stations_to_redo(store) == ["PA0701T0001", "PA0701T0002"]
+
+
+# --- a crashed run on this host is dead at once (its process is gone) ---------------------
+
+
+def _exited_pid() -> int:
+    """The pid of a process that has ended (and was reaped): no process has it now."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def _record_process(engine, run_id: str, *, host: str, pid: int, start: str | None) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(runs_table)
+            .where(runs_table.c.run_id == run_id)
+            .values(host=host, pid=pid, process_start=start)
+        )
+
+
+def _new_run(engine, tmp_path, make_config):
+    """A run begun as `run` begins one (run_control.begin_run), on a 90 s dead_after."""
+    from cmis_migrate.config import load_config
+    from cmis_migrate.run_control import begin_run
+
+    cfg = load_config(make_config(tmp_path / "site", load={"dead_after_seconds": 90}), env={})
+    handle = begin_run(
+        SimpleNamespace(cfg=cfg, store=engine), kind="run", at=None, flow_run_id=None
+    )
+    handle.heartbeat.stop()
+    return handle
+
+
+def test_a_run_whose_process_is_gone_on_this_host_is_taken_over_at_once(
+    store, tmp_path, make_config
+) -> None:
+    s1, s2 = "PA0701T0001", "PA0701T0002"
+    open_run(store, "crashed", [s1, s2])
+    runs.begin_batch(store, "crashed", s1)
+    silence(store, "crashed", 1)  # it beat a second ago: the heartbeat alone says alive
+    _record_process(store, "crashed", host=host_name(), pid=_exited_pid(), start="boot:1")
+
+    handle = _new_run(store, tmp_path, make_config)
+
+    by_id = {r["id"]: r for r in latest_runs(store)}
+    assert by_id["crashed"]["state"] == "abandoned"
+    assert by_id[handle.run_id]["state"] == "running"
+    assert runs.stations_to_redo(store) == [s1, s2]
+    with store.connect() as conn:
+        rows = {
+            r.run_id: r
+            for r in conn.execute(
+                select(runs_table.c.run_id, runs_table.c.error, runs_table.c.host, runs_table.c.pid)
+            )
+        }
+    assert "process" in rows["crashed"].error and "gone" in rows["crashed"].error
+    # the new run recorded its own process, for the run after it
+    assert (rows[handle.run_id].host, rows[handle.run_id].pid) == (host_name(), os.getpid())
+
+
+def test_a_reused_pid_does_not_keep_a_crashed_run_alive(store) -> None:
+    open_run(store, "crashed", ["PA0701T0001"])
+    # its pid now belongs to another process (here: this one), started at another moment
+    _record_process(store, "crashed", host=host_name(), pid=os.getpid(), start="boot:1")
+    open_run(store, "alive", ["PA0701T0002"])  # this very process, as it records itself
+    me = this_process()
+    _record_process(store, "alive", host=me.host, pid=me.pid, start=me.start)
+
+    dead = runs.abandon_dead_runs(store, stale_after=STALE, host=host_name(), gone=is_gone)
+
+    assert dead == (["crashed"] if me.start is not None else [])
+    assert {r["id"]: r["state"] for r in latest_runs(store)}["alive"] == "running"
+
+
+def test_a_run_of_another_host_is_judged_by_its_heartbeat_only(store) -> None:
+    open_run(store, "elsewhere", ["PA0701T0001"])
+    _record_process(store, "elsewhere", host="another-host", pid=_exited_pid(), start="boot:1")
+    silence(store, "elsewhere", 60)
+
+    assert runs.abandon_dead_runs(store, stale_after=STALE, host=host_name(), gone=is_gone) == []
+    assert runs.stations_to_redo(store) == []
+
+    silence(store, "elsewhere", 120)
+    assert runs.abandon_dead_runs(store, stale_after=STALE, host=host_name(), gone=is_gone) == [
+        "elsewhere"
+    ]

@@ -14,7 +14,7 @@ from cmis_migrate.cli import app as cli_app
 SECRETS = ("0912345678", "038085001234", "01/02/1985")
 
 
-def test_an_unhandled_error_is_one_masked_line_and_exit_2(monkeypatch, capsys):
+def test_an_unhandled_error_is_one_masked_line_and_exit_2(monkeypatch, capsys, main_process):
     def boom():
         raise RuntimeError("customer phone 0912345678, CCCD 038085001234, born 01/02/1985")
 
@@ -34,7 +34,7 @@ def test_an_unhandled_error_is_one_masked_line_and_exit_2(monkeypatch, capsys):
     assert "091****678" in err and not any(s in err for s in SECRETS)
 
 
-def test_debug_mode_shows_the_traceback(monkeypatch):
+def test_debug_mode_shows_the_traceback(monkeypatch, main_process):
     def boom():
         raise RuntimeError("x")
 
