@@ -1,7 +1,7 @@
 """birth and contract dates become reviewed fields
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-02 04:10:00
 
 The CMIS birth date (NGAY_SINH) and contract date (NGAY_HDONG) are checked like the ID issue
@@ -16,8 +16,8 @@ from alembic import op
 
 from cmis_migrate.store.tables import field_columns
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
