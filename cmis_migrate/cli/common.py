@@ -1,16 +1,22 @@
-"""What every command shares: the --config option, loading it, and clean error exits."""
+"""What every command shares: the --config option, loading it, and clean error exits.
+
+Every command module imports this one to be listed by `--help`, so it imports nothing heavy
+(config.py brings pydantic, SQLAlchemy and the CMIS schema): `get_config` loads it when a
+command runs (tests/unit/test_cli_startup.py checks what `--help` imports).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from cmis_migrate.config import DEFAULT_CONFIG, Config, ConfigError, load_config
+if TYPE_CHECKING:
+    from cmis_migrate.config import Config
 
 console = Console()
 err_console = Console(stderr=True)
@@ -40,7 +46,7 @@ AtOption = Annotated[
     ),
 ]
 
-DEFAULT_CONFIG_PATH = DEFAULT_CONFIG
+DEFAULT_CONFIG_PATH = Path("config.yaml")  # == config.DEFAULT_CONFIG (a test checks)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -50,6 +56,8 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def get_config(path: Path) -> Config:
+    from cmis_migrate.config import ConfigError, load_config
+
     try:
         return load_config(path)
     except ConfigError as exc:

@@ -4,7 +4,7 @@ unfinished), or the stations named, through the same flow as `run` (windows, loa
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,17 +18,10 @@ from cmis_migrate.cli.common import (
     get_config,
     localize,
 )
-from cmis_migrate.cli.running import execute_flow
 from cmis_migrate.cli.status import rerun_lines
-from cmis_migrate.cli.summary import print_run_summary
-from cmis_migrate.config import Config
-from cmis_migrate.db import safe_url, store_engine
-from cmis_migrate.preflight import PreflightError, check_source, check_store
-from cmis_migrate.run_control import abandon_dead_runs
-from cmis_migrate.runtime import open_store
-from cmis_migrate.source.connect import open_source
-from cmis_migrate.store import runs
-from cmis_migrate.store.queries import latest_runs
+
+if TYPE_CHECKING:
+    from cmis_migrate.config import Config
 
 SHOWN = 20
 
@@ -39,6 +32,8 @@ def _names(codes: list[str]) -> str:
 
 
 def _unknown_stations(cfg: Config, codes: list[str]) -> list[str]:
+    from cmis_migrate.source.connect import open_source
+
     source = open_source(cfg)
     try:
         known = {s.station for s in source.inventory()}
@@ -48,6 +43,9 @@ def _unknown_stations(cfg: Config, codes: list[str]) -> list[str]:
 
 
 def _report_live_runs(cfg: Config) -> None:
+    from cmis_migrate.db import store_engine
+    from cmis_migrate.store import runs
+
     engine = store_engine(cfg.store.url)
     try:
         live = runs.live_runs(engine)
@@ -66,6 +64,12 @@ def _report_live_runs(cfg: Config) -> None:
 
 def plan_rerun(cfg: Config, *, failed: bool, stations: list[str]) -> list[str]:
     """Declare dead runs dead, then the stations a rerun will take (before Prefect starts)."""
+    from cmis_migrate.db import safe_url
+    from cmis_migrate.preflight import PreflightError, check_source, check_store
+    from cmis_migrate.run_control import abandon_dead_runs
+    from cmis_migrate.runtime import open_store
+    from cmis_migrate.store import runs
+
     try:
         check_source(cfg)
         check_store(cfg)
@@ -118,6 +122,11 @@ def rerun(
 
     --failed takes every station whose latest batch failed or was left running by a run that
     died; --station CODE [CODE ...] takes those stations. --at works as for `run`."""
+    from cmis_migrate.cli.running import execute_flow
+    from cmis_migrate.cli.summary import print_run_summary
+    from cmis_migrate.db import store_engine
+    from cmis_migrate.store.queries import latest_runs
+
     cfg = get_config(config)
     stations = list(dict.fromkeys([*(station or []), *(codes or [])]))
     if not failed and not stations:
