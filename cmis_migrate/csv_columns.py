@@ -88,8 +88,27 @@ def longest(column: pa.Array) -> int:
     return pc.max(pc.utf8_length(column)).as_py() or 0
 
 
+def holds_any(column: pa.Array | pa.ChunkedArray, chars: bytes) -> bool:
+    """Whether any of these ASCII characters occurs in the column's text bytes (a quick scan
+    of its buffers, to skip a regex over columns that cannot match; a True may be wrong)."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    for chunk in chunks:
+        buffers = chunk.buffers()
+        if len(buffers) < 3 or buffers[2] is None:
+            continue
+        data = buffers[2].to_pybytes()
+        if any(data.find(bytes([c])) >= 0 for c in chars):
+            return True
+    return False
+
+
 def _cell(column: pa.ChunkedArray, *, alone: bool) -> pa.ChunkedArray:
-    quote = pc.match_substring_regex(column, _NEEDS_QUOTES)
+    if holds_any(column, b',"\r\n'):
+        quote = pc.match_substring_regex(column, _NEEDS_QUOTES)
+    else:
+        quote = pc.equal(column, "") if alone else None
+        if quote is None:
+            return column
     if alone:  # csv.writer quotes the empty cell of a one-cell row (else it is a blank line)
         quote = pc.or_(quote, pc.equal(column, ""))
     if not pc.any(quote).as_py():
@@ -117,4 +136,4 @@ def csv_records(columns: list[pa.ChunkedArray]) -> Iterator[memoryview]:
         yield memoryview(data)[first:last]
 
 
-__all__ = ["PY_WHITESPACE", "blank", "csv_records", "longest", "nfc", "parse_columns"]
+__all__ = ["PY_WHITESPACE", "blank", "csv_records", "holds_any", "longest", "nfc", "parse_columns"]

@@ -125,6 +125,8 @@ def _unneutralized(frame: pd.DataFrame) -> pd.DataFrame:
     only cells it changes), found by one regex per column."""
     for name in frame.columns:
         column = frame[name]
+        if not csv_columns.holds_any(column.array.__arrow_array__(), PREFIX.encode()):
+            continue
         marked = column.str.match(_NEUTRALIZED)
         if marked.any():
             column = column.copy()
@@ -501,6 +503,10 @@ def _as_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
             out[name] = col.map({True: "true", False: "false"}).astype("str")
         else:
             text = col.astype("str").fillna("")
+            starts = "".join(FORMULA_STARTS).encode()
+            if not csv_columns.holds_any(text.array.__arrow_array__(), starts):
+                out[name] = text
+                continue
             marked = text.str.match(_FORMULA_LIKE)  # the few cells _as_data may change
             if marked.any():
                 text = text.copy()
