@@ -3,12 +3,20 @@
     python bench/bench_transforms.py                 # 789,622 demo records (PC Thanh Hóa's count)
     python bench/bench_transforms.py --n 100000 --breakdown
     python bench/bench_transforms.py --naive 3000    # also time the naive per-row approach
+    python bench/bench_transforms.py --whole-command 30000   # `cmis-migrate normalize-file`
+                                                     # as a user runs it, vs a naive script
 
 The demo records come from cmis_migrate.demo.generator.iter_raw_frames. They are generated in
 this process, saved to a temporary Parquet file, and the transform runs in a fresh worker
 process pinned to one CPU (numpy/Arrow thread pools set to 1), so that its peak RSS
 (ru_maxrss) is the transform's, not the generator's. Network access is blocked in the worker:
 nothing here may call a geocoder. Prints figures; asserts nothing about speed.
+
+--whole-command N writes N demo customers to a CSV file (UTF-8 with BOM, as Excel saves it) and
+times, as subprocesses, the whole `cmis-migrate normalize-file` command on it (start-up, reading,
+normalizing, writing: the wall time a user waits, printed first) and then the naive script on
+the same file (pandas read_csv, a row-wise .apply calling phonenumbers, email-validator and
+vietnamadminunits, to_csv). Not pinned to one core: both run as a user would run them.
 """
 
 from __future__ import annotations
@@ -180,6 +188,117 @@ def _naive(sample) -> dict:
     return {"records": len(sample), "seconds": seconds, "records_per_second": len(sample) / seconds}
 
 
+# the columns of a branch spreadsheet handed to normalize-file
+SHEET_COLUMNS = (
+    "customer_code", "full_name", "address", "supply_address", "phone", "email", "id_number",
+    "id_issue_date", "id_issue_place", "birth_date", "contract_date",
+)  # fmt: skip
+
+
+def _naive_rows(frame):
+    """The naive per-row approach of _naive, as columns (for the naive whole script)."""
+    import phonenumbers
+    from email_validator import EmailNotValidError, validate_email
+    from vietnamadminunits import parse_address
+
+    def phone(v):
+        if not isinstance(v, str) or not v.strip():
+            return ""
+        try:
+            p = phonenumbers.parse(v, "VN")
+        except phonenumbers.NumberParseException:
+            return ""
+        if phonenumbers.is_valid_number(p):
+            return phonenumbers.format_number(p, phonenumbers.PhoneNumberFormat.E164)
+        return ""
+
+    def email(v):
+        if not isinstance(v, str) or "@" not in v:
+            return ""
+        try:
+            return validate_email(v.strip(), check_deliverability=False).normalized
+        except EmailNotValidError:
+            return ""
+
+    def address(v):
+        if not isinstance(v, str) or not v.strip():
+            return ""
+        try:
+            return parse_address(v, mode="LEGACY", keep_street=True, level=3).ward or ""
+        except Exception:  # the naive way swallows everything
+            return ""
+
+    def row(r):
+        return (phone(r["phone"]), email(r["email"]), address(r["address"]),
+                address(r["supply_address"]), str(r["full_name"]).title())  # fmt: skip
+
+    out = frame.apply(row, axis=1, result_type="expand")
+    out.columns = ["phone_e164", "email_normalized", "address_ward", "supply_ward", "name_title"]
+    return out
+
+
+def naive_file(src: str, out: str) -> None:
+    """The naive whole script: read the CSV, .apply per row, write the CSV."""
+    import pandas as pd
+
+    frame = pd.read_csv(src, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    result = pd.concat([frame, _naive_rows(frame)], axis=1)
+    result.to_csv(out, index=False, encoding="utf-8-sig")
+
+
+def _timed(cmd: list[str], cwd: str) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of a subprocess."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"{' '.join(cmd[:3])} ... failed (exit {done.returncode})")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def whole_command(n: int, seed: int, repeat: int, naive: bool) -> None:
+    import pandas as pd
+
+    from cmis_migrate.demo.generator import iter_raw_frames
+
+    raw = pd.concat(list(iter_raw_frames(n, seed)))
+    script = Path(sys.executable).with_name("cmis-migrate")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "cmis_migrate"]
+    with tempfile.TemporaryDirectory() as tmp:  # no config.yaml there: built-in rules
+        src = Path(tmp) / f"branch_{n}.csv"
+        raw[list(SHEET_COLUMNS)].to_csv(src, index=False, encoding="utf-8-sig")
+        del raw
+        size = src.stat().st_size / 2**20
+        runs = [
+            _timed([*command, "normalize-file", str(src), "--out", str(Path(tmp) / "out.csv")], tmp)
+            for _ in range(repeat)
+        ]
+        wall, cpu = min(runs)
+        print(
+            f"normalize-file, whole command : {wall:.2f} s wall ({cpu:.2f} s CPU) on {n:,} rows "
+            f"({size:.1f} MiB CSV) -> {n / wall:,.0f} rows/s"
+        )
+        if repeat > 1:
+            print("  every run (wall s)          : " + ", ".join(f"{w:.2f}" for w, _ in runs))
+        if naive:
+            n_wall, n_cpu = _timed(
+                [sys.executable, __file__, "--naive-file", str(src), str(Path(tmp) / "naive.csv")],
+                tmp,
+            )
+            print(
+                f"naive pandas .apply script    : {n_wall:.2f} s wall ({n_cpu:.2f} s CPU) on the "
+                f"same file -> x{n_wall / wall:.1f} the whole command's time"
+            )
+    print(
+        f"machine load                  : 1-min load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=PC_THANH_HOA_CUSTOMERS)
@@ -201,8 +320,26 @@ def main() -> None:
         metavar="N",
         help="call normalize_customers on N records at a time (as station batches do); 0 = all at once",
     )
+    ap.add_argument(
+        "--whole-command",
+        type=int,
+        default=0,
+        metavar="N",
+        help="time `cmis-migrate normalize-file` on an N-row CSV, then the naive script on it",
+    )
+    ap.add_argument("--repeat", type=int, default=1, help="--whole-command: runs (best shown)")
+    ap.add_argument(
+        "--no-naive", action="store_true", help="--whole-command: skip the naive script"
+    )
     ap.add_argument("--worker", help=argparse.SUPPRESS)
+    ap.add_argument("--naive-file", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.naive_file:
+        naive_file(*args.naive_file)
+        return
+    if args.whole_command:
+        whole_command(args.whole_command, args.seed, max(args.repeat, 1), not args.no_naive)
+        return
     if args.worker:
         print(
             json.dumps(

@@ -25,10 +25,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy.engine import make_url
 
 from cmis_migrate.demo.rates import DemoRates
-from cmis_migrate.source.schema import TABLE_COLUMNS
+
+# SQLAlchemy (make_url: the URL checks) and the CMIS schema (the mapping checks) are imported
+# where a check needs them: the pure transforms import this module for RulesConfig, and
+# `normalize-file` without config.yaml never touches a database (tests/unit/test_cli_startup.py)
 
 DEFAULT_CONFIG = Path("config.yaml")
 SOURCE_URL_ENV = "CMIS_SOURCE_URL"
@@ -53,6 +55,8 @@ class DatabaseConfig(_Section):
     def _parsable(cls, v: str) -> str:
         if "\x00" in v:
             raise ValueError("a URL cannot hold a NUL character")
+        from sqlalchemy.engine import make_url
+
         try:
             make_url(v)
         except Exception as exc:  # sqlalchemy raises ArgumentError with the url in it
@@ -95,6 +99,8 @@ class SourceConfig(DatabaseConfig):
     @field_validator("tables")
     @classmethod
     def _known_tables(cls, v: dict[str, str]) -> dict[str, str]:
+        from cmis_migrate.source.schema import TABLE_COLUMNS
+
         for key in v:
             if key not in TABLE_COLUMNS:
                 raise ValueError(f"unknown CMIS table {key!r} (one of {', '.join(TABLE_COLUMNS)})")
@@ -103,6 +109,8 @@ class SourceConfig(DatabaseConfig):
     @field_validator("columns")
     @classmethod
     def _known_columns(cls, v: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        from cmis_migrate.source.schema import TABLE_COLUMNS
+
         for table, cols in v.items():
             if table not in TABLE_COLUMNS:
                 raise ValueError(
@@ -320,8 +328,10 @@ class CompanyConfig(_Section):
 
 
 class Config(_Section):
-    source: SourceConfig = SourceConfig(url="sqlite:///work/cmis_demo.sqlite")
-    store: DatabaseConfig = DatabaseConfig(url="sqlite:///work/store.sqlite")
+    # the two default URLs are constants SQLAlchemy parses (a test checks): built without the
+    # check, which would import SQLAlchemy with this module
+    source: SourceConfig = SourceConfig.model_construct(url="sqlite:///work/cmis_demo.sqlite")
+    store: DatabaseConfig = DatabaseConfig.model_construct(url="sqlite:///work/store.sqlite")
     paths: PathsConfig = PathsConfig()
     windows: WindowsConfig = WindowsConfig()
     load: LoadConfig = LoadConfig()
@@ -348,6 +358,8 @@ class Config(_Section):
 
 
 def _resolve_sqlite(url: str, base: Path) -> str:
+    from sqlalchemy.engine import make_url
+
     u = make_url(url)
     if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
         return url
@@ -420,6 +432,8 @@ def build_config(
 
 def _no_password_in_file(data: dict, source: str) -> None:
     """config.yaml is read by many and copied around: the CMIS password never lives in it."""
+    from sqlalchemy.engine import make_url
+
     section = data.get("source")
     url = section.get("url") if isinstance(section, dict) else None
     try:

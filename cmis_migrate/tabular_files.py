@@ -1,7 +1,8 @@
 """The one reader (and writer) of the spreadsheets people hand us: CSV and XLSX, every cell TEXT.
 
-`read_table` never lets a number or a date change shape: CSV is read with the csv module (no
-type inference); an XLSX number is written back as the digits it holds (912345678 and
+`read_table` never lets a number or a date change shape: CSV is read as text only (no type
+inference): whole, by Arrow (csv_columns.py), when the file is well formed, else record by
+record with the csv module, which keeps and reports what is wrong (both give the same frame); an XLSX number is written back as the digits it holds (912345678 and
 912345678.0 -> '912345678'), a date as ISO text, TRUE/FALSE as Excel shows them. Text is NFC.
 Cells typed in a legacy Vietnamese font (TCVN3 `.VnTime…`, VNI `VNI-Times…`) are converted
 to Unicode (transforms/legacy_text.py).
@@ -18,21 +19,26 @@ show or to carry with the row.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
+import functools
 import io
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from cmis_migrate import csv_columns
 from cmis_migrate.errors import InputFileError, OutputFileError
 from cmis_migrate.reports.private_files import write_private
-from cmis_migrate.safe_cells import neutralize, unneutralize
+from cmis_migrate.safe_cells import FORMULA_STARTS, PREFIX, neutralize, unneutralize
 from cmis_migrate.transforms.legacy_text import capitals_font, font_encoding, legacy_to_unicode
 
 SUPPORTED = (".csv", ".xlsx")  # what we write, and what commands ask for
@@ -45,6 +51,10 @@ LEGACY_CELLS = "legacy_cells"  # frame.attrs key: cells converted from TCVN3/VNI
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (Excel 97-2003) and encrypted .xlsx
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"))
+# regexes (the same in Python's re and Arrow's RE2), anchored at the start by str.match
+_STARTS = "[" + "".join(f"\\x{ord(c):02x}" for c in FORMULA_STARTS) + "]"
+_NEUTRALIZED = f"\\x{ord(PREFIX):02x}+{_STARTS}"  # the cells unneutralize changes
+_FORMULA_LIKE = f"\\x{ord(PREFIX):02x}*{_STARTS}"  # the cells neutralize may change
 
 Rows = list[tuple[int, list[str]]]
 
@@ -95,15 +105,33 @@ def read_table(
     found = problems if problems is not None else []
     try:
         if suffix in CSV_SUFFIXES:
-            rows, legacy = _csv_rows(path, path.read_bytes()), 0
+            data, legacy = path.read_bytes(), 0
+            frame = _csv_frame(path, data, expected)
+            if frame is None:  # a row to keep and report, or a file Arrow cannot read
+                frame = _frame(path, _csv_rows(path, data), expected, found, csv_file=True)
         else:
             rows, legacy = _xlsx_rows(path)
+            frame = _frame(path, rows, expected, found, csv_file=False)
     except OSError as exc:
         raise InputFileError(path, f"cannot read ({exc.strerror or type(exc).__name__})") from None
-    frame = _frame(path, rows, expected, found, csv_file=suffix in CSV_SUFFIXES)
     # the apostrophe write_table puts before formula-like text: a file we wrote reads back as is
-    frame = frame.apply(lambda column: column.map(unneutralize)) if len(frame) else frame
+    frame = _unneutralized(frame)
     frame.attrs[LEGACY_CELLS] = legacy
+    return frame
+
+
+def _unneutralized(frame: pd.DataFrame) -> pd.DataFrame:
+    """unneutralize on every cell that starts with an apostrophe before formula-like text (the
+    only cells it changes), found by one regex per column."""
+    for name in frame.columns:
+        column = frame[name]
+        if not csv_columns.holds_any(column.array.__arrow_array__(), PREFIX.encode()):
+            continue
+        marked = column.str.match(_NEUTRALIZED)
+        if marked.any():
+            column = column.copy()
+            column[marked] = column[marked].map(unneutralize)
+            frame[name] = column
     return frame
 
 
@@ -114,28 +142,18 @@ def _nfc(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
-def _frame(
+def _names(
     path: Path,
-    rows: Rows,
+    header_row: int,
+    header: Sequence[str],
     expected: Sequence[str],
-    problems: list[InputFileError],
-    *,
-    csv_file: bool,
-) -> pd.DataFrame:
-    filled = [(n, cells) for n, cells in rows if any(c.strip() for c in cells)]
-    if not filled:
-        raise InputFileError(
-            path, "the file is empty (a header row naming the columns is expected)"
-        )
-    (header_row, header), body = filled[0], filled[1:]
+    holds_nothing: Callable[[int], bool],
+) -> list[str]:
+    """The column names of a header; `holds_nothing(i)`: no row below has text in column i."""
     names = [h.translate(_ZERO_WIDTH).strip() for h in header]
     # trailing unnamed header cells (an Excel habit) go when their column holds nothing
     width = len(names)
-    while (
-        width
-        and not names[width - 1]
-        and all(len(c) < width or not c[width - 1].strip() for _, c in body)
-    ):
+    while width and not names[width - 1] and holds_nothing(width - 1):
         width -= 1
     names = [n or f"column_{i + 1}" for i, n in enumerate(names[:width])]
     seen: dict[str, str] = {}
@@ -153,6 +171,37 @@ def _frame(
             + ")",
             row=header_row,
         )
+    return names
+
+
+def _no_rows(names: Sequence[str]) -> pd.DataFrame:
+    frame = pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
+    frame.index.name = "row"
+    return frame
+
+
+def _frame(
+    path: Path,
+    rows: Rows,
+    expected: Sequence[str],
+    problems: list[InputFileError],
+    *,
+    csv_file: bool,
+) -> pd.DataFrame:
+    filled = [(n, cells) for n, cells in rows if any(c.strip() for c in cells)]
+    if not filled:
+        raise InputFileError(
+            path, "the file is empty (a header row naming the columns is expected)"
+        )
+    (header_row, header), body = filled[0], filled[1:]
+    names = _names(
+        path,
+        header_row,
+        header,
+        expected,
+        lambda i: all(len(c) <= i or not c[i].strip() for _, c in body),
+    )
+    width = len(names)
     data: list[list[str]] = []
     index: list[int] = []
     extras: dict[int, str] = {}
@@ -196,11 +245,9 @@ def _frame(
                 )
         data.append(cells)
         index.append(number)
-    frame = (
-        pd.DataFrame(data, columns=names, index=index, dtype="str")
-        if data
-        else pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
-    )
+    if not data:
+        return _no_rows(names)
+    frame = pd.DataFrame(data, columns=names, index=index, dtype="str")
     frame.index.name = "row"
     if extras:
         frame[EXTRA_CELLS] = pd.Series(
@@ -229,10 +276,52 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_rows(path: Path, data: bytes) -> Rows:
-    text = _decode(path, data)
+def _not_binary(path: Path, text: str) -> None:
     if "\x00" in text and text.count("\x00") > len(text) // 4:
         raise InputFileError(path, "not a text file (binary content; is it really a .csv?)")
+
+
+def _csv_frame(path: Path, data: bytes, expected: Sequence[str]) -> pd.DataFrame | None:
+    """The frame of a well-formed CSV file read whole by Arrow (csv_columns.py); None when a
+    record needs _csv_rows (ragged, not UTF-8, a cell too long, no header on record 1). The
+    same frame as _frame(_csv_rows(...)) gives; the same errors for the header."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = _decode(path, data)  # UTF-16: Arrow reads UTF-8
+        _not_binary(path, text)
+        raw = text.encode("utf-8", errors="surrogatepass")
+    else:
+        raw = data.removeprefix(b"\xef\xbb\xbf")
+        if b"\x00" in raw:
+            _not_binary(path, raw.decode("utf-8", errors="surrogateescape"))
+    delimiter = _delimiter(raw.split(b"\n", 1)[0].decode("ascii", errors="ignore"))
+    columns = csv_columns.parse_columns(raw, delimiter)
+    if columns is None or not len(columns[0]):
+        return None
+    if any(csv_columns.longest(c) > MAX_CELL_CHARS for c in columns):
+        return None
+    blank = [csv_columns.blank(c) for c in columns]
+    header = [c[0].as_py() for c in columns]
+    if all(b[0].as_py() for b in blank):  # blank lines above the header
+        return None
+    body_blank = [b.slice(1) for b in blank]
+    names = _names(path, 1, header, expected, lambda i: pc.all(body_blank[i]).as_py() is not False)
+    keep = pc.invert(functools.reduce(pc.and_, body_blank))
+    rows = pc.indices_nonzero(keep).to_numpy() + 2  # record 1 is the header
+    if not len(rows):
+        return _no_rows(names)
+    table = pa.table(
+        [pc.filter(c.slice(1), keep) for c in columns[: len(names)]],
+        names=[f"c{i}" for i in range(len(names))],
+    )
+    frame = table.to_pandas()
+    frame.columns = names
+    frame.index = pd.Index(rows, dtype="int64", name="row")
+    return frame
+
+
+def _csv_rows(path: Path, data: bytes) -> Rows:
+    text = _decode(path, data)
+    _not_binary(path, text)
     delimiter = _delimiter(text.split("\n", 1)[0])
     if csv.field_size_limit() < MAX_FILE_BYTES:
         csv.field_size_limit(MAX_FILE_BYTES)  # long cells are cut and reported, never fatal
@@ -413,7 +502,16 @@ def _as_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if col.dtype == bool:
             out[name] = col.map({True: "true", False: "false"}).astype("str")
         else:
-            out[name] = col.astype("str").fillna("").map(_as_data)
+            text = col.astype("str").fillna("")
+            starts = "".join(FORMULA_STARTS).encode()
+            if not csv_columns.holds_any(text.array.__arrow_array__(), starts):
+                out[name] = text
+                continue
+            marked = text.str.match(_FORMULA_LIKE)  # the few cells _as_data may change
+            if marked.any():
+                text = text.copy()
+                text[marked] = text[marked].map(_as_data)
+            out[name] = text
     return pd.DataFrame(out, index=frame.index)
 
 
@@ -427,7 +525,7 @@ def write_table(frame: pd.DataFrame, path: Path | str) -> None:
 
     def write(tmp: Path) -> None:
         if kind == "csv":
-            text.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+            _write_csv(text, tmp)
         else:
             _write_xlsx(text, tmp)
 
@@ -435,6 +533,28 @@ def write_table(frame: pd.DataFrame, path: Path | str) -> None:
         write_private(path, write)
     except OSError as exc:
         raise OutputFileError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """What `frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\\r\\n")`
+    writes, the rows joined by Arrow (csv_columns.csv_records); to_csv itself for a frame
+    Arrow cannot take whole (column names that are not unique text)."""
+    names = list(frame.columns)
+    try:
+        if not names or len(set(names)) != len(names) or not all(isinstance(n, str) for n in names):
+            raise ValueError("column names")
+        columns = pa.Table.from_pandas(frame, preserve_index=False).columns
+        header = io.StringIO()
+        csv.writer(header, lineterminator="\r\n").writerow(names)
+        head = codecs.BOM_UTF8 + header.getvalue().encode("utf-8")
+        body = list(csv_columns.csv_records(columns))
+    except (ValueError, TypeError, UnicodeEncodeError, pa.ArrowException):
+        frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        return
+    with path.open("wb") as f:
+        f.write(head)
+        for piece in body:
+            f.write(piece)
 
 
 def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:

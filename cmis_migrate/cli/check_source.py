@@ -4,19 +4,18 @@ night (what it checks: cmis_migrate/source/check.py). Exit 0 only when the night
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
 
 from cmis_migrate.cli.app import app
 from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, console, fail, get_config
-from cmis_migrate.config import Config, ConfigError
-from cmis_migrate.db import safe_url
-from cmis_migrate.failures import describe
-from cmis_migrate.source.check import SourceCheck, check_source
-from cmis_migrate.source.connect import open_source
+
+if TYPE_CHECKING:
+    from cmis_migrate.config import Config
+    from cmis_migrate.source.check import SourceCheck
 
 SHOWN_BAD_DAYS = 20
 NOT_READY = 1
@@ -26,6 +25,13 @@ NOT_READY = 1
 def check_source_command(config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
     """Check the CMIS source and its mapping (tables, columns, units, reading days, speed,
     read-only session) without showing any personal data. Exit 0 when the night can run."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from cmis_migrate.config import ConfigError
+    from cmis_migrate.failures import describe
+    from cmis_migrate.source.check import check_source
+    from cmis_migrate.source.connect import open_source
+
     cfg = get_config(config)
     where = _where(cfg)
     try:
@@ -51,6 +57,8 @@ def check_source_command(config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
 
 
 def _where(cfg: Config) -> str:
+    from cmis_migrate.db import safe_url
+
     schema = cfg.source.db_schema
     return safe_url(cfg.source.url) + (f" (schema {schema})" if schema else "")
 

@@ -1,18 +1,24 @@
-"""What every command shares: the --config option, loading it, and clean error exits."""
+"""What every command shares: the --config option, loading it, and clean error exits.
+
+Every command module imports this one to be listed by `--help`, so it imports nothing heavy
+(config.py brings pydantic, SQLAlchemy and the CMIS schema): `get_config` loads it when a
+command runs (tests/unit/test_cli_startup.py checks what `--help` imports).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from cmis_migrate.config import DEFAULT_CONFIG, Config, ConfigError, load_config
-from cmis_migrate.failures import describe, is_disk_full
 from cmis_migrate.logs import log_unexpected, use_command_log
+
+if TYPE_CHECKING:
+    from cmis_migrate.config import Config
 
 console = Console()
 err_console = Console(stderr=True)
@@ -42,7 +48,7 @@ AtOption = Annotated[
     ),
 ]
 
-DEFAULT_CONFIG_PATH = DEFAULT_CONFIG
+DEFAULT_CONFIG_PATH = Path("config.yaml")  # == config.DEFAULT_CONFIG (a test checks)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -52,6 +58,8 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def get_config(path: Path) -> Config:
+    from cmis_migrate.config import ConfigError, load_config
+
     try:
         cfg = load_config(path)
     except ConfigError as exc:
@@ -66,6 +74,8 @@ DEBUG_ENV = "CMIS_MIGRATE_DEBUG"  # set to 1 to see a traceback instead of one l
 def error_line(exc: BaseException, what: str = "") -> str:
     """One line for an unexpected error: what failed, the error (digits masked, no SQL
     parameters) and the log file its traceback (masked) was written to."""
+    from cmis_migrate.failures import describe, is_disk_full
+
     kind, message = describe(exc)
     path = log_unexpected(exc)
     where = (

@@ -9,12 +9,6 @@ import typer
 
 from cmis_migrate.cli.app import app
 from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, console, fail, get_config
-from cmis_migrate.db import utcnow
-from cmis_migrate.errors import InputFileError
-from cmis_migrate.reference import load_staff_phones
-from cmis_migrate.reports.corrections_import import RefusedWorkbook, import_corrections, masked
-from cmis_migrate.runtime import open_store
-from cmis_migrate.store.review import customers_by_code
 
 corrections_app = typer.Typer(
     help="Corrections and confirmations sent back by branches.", no_args_is_help=True
@@ -36,6 +30,17 @@ def import_(
     """Check a returned review workbook and apply its corrections and confirmations (one
     transaction, audited). A file that is not ours, damaged, altered or another branch's is
     refused whole (exit 2); single bad rows are listed and written to FILE.rejected.xlsx."""
+    from cmis_migrate.db import utcnow
+    from cmis_migrate.errors import InputFileError
+    from cmis_migrate.reference import load_staff_phones
+    from cmis_migrate.reports.corrections_import import (
+        RefusedWorkbook,
+        import_corrections,
+        masked,
+    )
+    from cmis_migrate.runtime import open_store
+    from cmis_migrate.store.review import customers_by_code
+
     cfg = get_config(config)
     try:
         staff = load_staff_phones(cfg.paths.staff_phones_file)

@@ -4,17 +4,15 @@ and a per-branch summary. What a new user runs first."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cmis_migrate.cli.app import app
 from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, console, fail, get_config
-from cmis_migrate.cli.running import execute_flow
-from cmis_migrate.cli.summary import print_run_summary
-from cmis_migrate.db import safe_url
-from cmis_migrate.preflight import source_exists
-from cmis_migrate.windows import Calendar
+
+if TYPE_CHECKING:
+    from cmis_migrate.windows import Calendar
 
 
 def next_window_start(calendar: Calendar, now: datetime) -> datetime:
@@ -38,6 +36,12 @@ def demo(
 ) -> None:
     """Seed a demo CMIS if there is none, run the nightly flow once at the next off-peak window,
     and print what happened per branch. In a folder without config.yaml, write one first."""
+    from cmis_migrate.cli.running import execute_flow
+    from cmis_migrate.cli.summary import print_run_summary
+    from cmis_migrate.db import safe_url
+    from cmis_migrate.preflight import source_exists
+    from cmis_migrate.windows import Calendar
+
     if not config.exists():
         from cmis_migrate.demo.site_files import write_demo_site
 

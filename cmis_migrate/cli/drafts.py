@@ -8,14 +8,7 @@ from typing import Annotated
 import typer
 
 from cmis_migrate.cli.app import app
-from cmis_migrate.cli.branches import resolve_branch
 from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, console, fail, get_config
-from cmis_migrate.contracts.render import render_contract
-from cmis_migrate.reports.drafts_export import export_drafts
-from cmis_migrate.reports.private_files import write_private
-from cmis_migrate.runtime import open_store
-from cmis_migrate.store.queries import draft_of, drafts_frame
-from cmis_migrate.store.units import unit_name
 
 drafts_app = typer.Typer(
     help="Draft contracts: export them, or render one for the customer.", no_args_is_help=True
@@ -32,6 +25,11 @@ def export(
     ] = None,
 ) -> None:
     """The current draft contracts, one row per customer, customer_code first."""
+    from cmis_migrate.cli.branches import resolve_branch
+    from cmis_migrate.reports.drafts_export import export_drafts
+    from cmis_migrate.runtime import open_store
+    from cmis_migrate.store.queries import drafts_frame
+
     cfg = get_config(config)
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise fail(f"{out}: use a .csv or .xlsx file name")
@@ -53,6 +51,12 @@ def render(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """One draft contract as HTML (Vietnamese, after the household contract of Circular 16/2023/TT-BCT)."""
+    from cmis_migrate.contracts.render import render_contract
+    from cmis_migrate.reports.private_files import write_private
+    from cmis_migrate.runtime import open_store
+    from cmis_migrate.store.queries import draft_of
+    from cmis_migrate.store.units import unit_name
+
     cfg = get_config(config)
     engine = open_store(cfg)
     try:

@@ -9,28 +9,26 @@ repeatable for whoever knows the salt.
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
-from cmis_migrate.anonymize import anonymize_sample
 from cmis_migrate.cli.app import app
 from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, console, fail, get_config
-from cmis_migrate.db import safe_url
-from cmis_migrate.errors import InputFileError, OutputFileError
-from cmis_migrate.model import ReadStats
-from cmis_migrate.preflight import PreflightError, check_source
-from cmis_migrate.source.cmis import RAW_COLUMNS, CmisSource
-from cmis_migrate.source.connect import open_source
-from cmis_migrate.tabular_files import table_kind, write_table
+
+if TYPE_CHECKING:
+    from cmis_migrate.source.cmis import CmisSource
 
 
 def read_sample(source: CmisSource, *, customers: int, station: str | None, as_of, chunk: int):
     """The first `customers` distinct customers of CMIS (of one station), ledger by ledger."""
+    import pandas as pd
+
+    from cmis_migrate.model import ReadStats
+    from cmis_migrate.source.cmis import RAW_COLUMNS
+
     stations = source.inventory(ReadStats())
     if station is not None:
         stations = [s for s in stations if s.station == station]
@@ -84,6 +82,16 @@ def export_sample(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Export an anonymized sample of CMIS customers (raw shape) to reproduce a bug elsewhere."""
+    import secrets
+
+    from cmis_migrate.anonymize import anonymize_sample
+    from cmis_migrate.db import safe_url
+    from cmis_migrate.errors import InputFileError, OutputFileError
+    from cmis_migrate.preflight import PreflightError, check_source
+    from cmis_migrate.source.cmis import RAW_COLUMNS
+    from cmis_migrate.source.connect import open_source
+    from cmis_migrate.tabular_files import table_kind, write_table
+
     if not anonymize:
         raise fail(
             "refusing to export: customers' personal data is never exported as is; "

@@ -4,26 +4,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from cmis_migrate.cli.app import app
 from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, console, err_console, fail, get_config
-from cmis_migrate.config import Config
 from cmis_migrate.errors import InputFileError, OutputFileError
+from cmis_migrate.fields import REVIEWED_FIELDS as FIELDS  # transforms.FIELDS, without pandas
 from cmis_migrate.statuses import STATUSES
-from cmis_migrate.tabular_files import (
-    LEGACY_CELLS,
-    read_table,
-    rows_with_problems,
-    table_kind,
-    write_table,
-)
-from cmis_migrate.transforms import FIELDS, normalize_customers, output_columns
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from cmis_migrate.config import Config
 
 INPUT_COLUMNS = ("customer_code", *FIELDS)  # FIELDS ends with birth_date, contract_date
 OPTIONAL_INPUT = ("supply_address", "record_date")  # record_date: CMIS NGAY_HLUC
@@ -32,6 +28,8 @@ _SHOWN_PROBLEMS = 10
 
 
 def _config(path: Path | None) -> Config:
+    from cmis_migrate.config import Config
+
     if path is not None:
         return get_config(path)
     if DEFAULT_CONFIG_PATH.exists():
@@ -42,6 +40,10 @@ def _config(path: Path | None) -> Config:
 def normalize_table(table: pd.DataFrame, cfg: Config, today: date, source: Path) -> pd.DataFrame:
     """Input columns unchanged, then the normalized columns (otp_ready stays bool here;
     write_table writes it as 'true'/'false')."""
+    import pandas as pd
+
+    from cmis_migrate.transforms import normalize_customers, output_columns
+
     lookup = {c.strip().lower(): c for c in table.columns}
     clash = [c for c in (*output_columns(supply_address=True), ROW_PROBLEMS) if c in lookup]
     if clash:
@@ -73,6 +75,16 @@ def normalize_file(
 ) -> None:
     """Normalize customer fields of a spreadsheet: every input column is kept, and for each
     field F the proposal F_normalized, F_status and F_issues are added."""
+    import pandas as pd
+
+    from cmis_migrate.tabular_files import (
+        LEGACY_CELLS,
+        read_table,
+        rows_with_problems,
+        table_kind,
+        write_table,
+    )
+
     cfg = _config(config)
     try:
         table_kind(input_path)

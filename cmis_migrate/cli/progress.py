@@ -6,13 +6,11 @@ import json
 import math
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich import box
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
 
 from cmis_migrate.cli.app import app
 from cmis_migrate.cli.common import (
@@ -23,22 +21,11 @@ from cmis_migrate.cli.common import (
     fail,
     get_config,
 )
-from cmis_migrate.config import Config
-from cmis_migrate.db import safe_url, store_engine
-from cmis_migrate.errors import InputFileError
-from cmis_migrate.plan_file import read_plan
-from cmis_migrate.progress import (
-    AHEAD,
-    BEHIND,
-    company_totals,
-    month_of,
-    month_view,
-    parse_month,
-    progress_frame,
-)
-from cmis_migrate.reports.progress_excel import write_progress_workbook
-from cmis_migrate.store.progress_queries import drafted_per_month, signed_per_month
-from cmis_migrate.store.schema import upgrade
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from cmis_migrate.config import Config
 
 
 @app.command("progress")
@@ -59,6 +46,10 @@ def progress_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead.")] = False,
 ) -> None:
     """Drafted and signed customers against the monthly plan, per branch, ahead or behind."""
+    from cmis_migrate.errors import InputFileError
+    from cmis_migrate.plan_file import read_plan
+    from cmis_migrate.progress import month_of, parse_month
+
     cfg = get_config(config)
     now = datetime.now(cfg.tz)
     try:
@@ -74,6 +65,8 @@ def progress_command(
     frame = load_progress(cfg, plan, report_month)
 
     if out is not None:
+        from cmis_migrate.reports.progress_excel import write_progress_workbook
+
         try:
             written = write_progress_workbook(
                 out,
@@ -95,6 +88,13 @@ def progress_command(
 
 def load_progress(cfg: Config, plan: pd.DataFrame, month: str) -> pd.DataFrame:
     """Read the store's counts and compute the progress frame (exits 2 on store errors)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from cmis_migrate.db import safe_url, store_engine
+    from cmis_migrate.progress import progress_frame
+    from cmis_migrate.store.progress_queries import drafted_per_month, signed_per_month
+    from cmis_migrate.store.schema import upgrade
+
     engine = store_engine(cfg.store.url)
     try:
         upgrade(engine)
@@ -125,6 +125,8 @@ def _row(rec: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_report(cfg: Config, frame: pd.DataFrame, month: str) -> dict[str, Any]:
+    from cmis_migrate.progress import company_totals, month_view
+
     totals = company_totals(frame)
     current = month_view(totals, month)
     company = _row(current.iloc[0].to_dict()) if not current.empty else None
@@ -141,12 +143,12 @@ def build_report(cfg: Config, frame: pd.DataFrame, month: str) -> dict[str, Any]
 
 # ---- console ---------------------------------------------------------------------------------
 
-_STATUS_STYLE = {AHEAD: "green", BEHIND: "red"}
-
 
 def _cells(r: dict[str, Any]) -> list[str]:
+    from cmis_migrate.progress import AHEAD, BEHIND
+
     pct = "-" if r["pct_of_plan"] is None else f"{r['pct_of_plan']:.1f}%"
-    style = _STATUS_STYLE.get(r["status"])
+    style = {AHEAD: "green", BEHIND: "red"}.get(r["status"])
     status = f"[{style}]{r['status']}[/]" if style else r["status"]
     return [
         r["branch"],

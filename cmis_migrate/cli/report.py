@@ -8,12 +8,7 @@ from typing import Annotated
 import typer
 
 from cmis_migrate.cli.app import app
-from cmis_migrate.cli.branches import resolve_branch
 from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, console, fail, get_config
-from cmis_migrate.codes import UNIT
-from cmis_migrate.db import utcnow
-from cmis_migrate.reports.branch_report import ReportError, issue_branch_report
-from cmis_migrate.runtime import open_store
 
 
 @app.command()
@@ -30,6 +25,12 @@ def report(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Write the branch review workbook: Summary per station, Issues to correct or confirm."""
+    from cmis_migrate.cli.branches import resolve_branch
+    from cmis_migrate.codes import UNIT
+    from cmis_migrate.db import utcnow
+    from cmis_migrate.reports.branch_report import ReportError, issue_branch_report
+    from cmis_migrate.runtime import open_store
+
     cfg = get_config(config)
     problem = UNIT.problem(branch)
     if problem:  # a unit code, never a path or a formula

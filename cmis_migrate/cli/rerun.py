@@ -4,7 +4,7 @@ unfinished), or the stations named, through the same flow as `run` (windows, loa
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -19,17 +19,10 @@ from cmis_migrate.cli.common import (
     get_config,
     localize,
 )
-from cmis_migrate.cli.running import execute_flow
 from cmis_migrate.cli.status import rerun_lines
-from cmis_migrate.cli.summary import print_run_summary, unwritten_lines
-from cmis_migrate.config import Config
-from cmis_migrate.db import safe_url, store_engine
-from cmis_migrate.preflight import PreflightError, check_source, check_store
-from cmis_migrate.run_control import abandon_dead_runs
-from cmis_migrate.runtime import open_store
-from cmis_migrate.source.connect import open_source
-from cmis_migrate.store import published, runs
-from cmis_migrate.store.queries import latest_runs
+
+if TYPE_CHECKING:
+    from cmis_migrate.config import Config
 
 SHOWN = 20
 
@@ -40,6 +33,8 @@ def _names(codes: list[str]) -> str:
 
 
 def _unknown_stations(cfg: Config, codes: list[str]) -> list[str]:
+    from cmis_migrate.source.connect import open_source
+
     source = open_source(cfg)
     try:
         known = {s.station for s in source.inventory()}
@@ -51,7 +46,10 @@ def _unknown_stations(cfg: Config, codes: list[str]) -> list[str]:
 def _publish_due_workbooks(cfg: Config) -> None:
     """The review workbooks due without a station to redo: those a run that died before
     publishing left unwritten, or that a full disk refused last time."""
+    from cmis_migrate.cli.summary import unwritten_lines
     from cmis_migrate.reports.publish import publish_workbooks
+    from cmis_migrate.runtime import open_store
+    from cmis_migrate.store import published
 
     engine = open_store(cfg)
     try:
@@ -66,6 +64,9 @@ def _publish_due_workbooks(cfg: Config) -> None:
 
 
 def _report_live_runs(cfg: Config) -> list[dict]:
+    from cmis_migrate.db import store_engine
+    from cmis_migrate.store import runs
+
     engine = store_engine(cfg.store.url)
     try:
         live = runs.live_runs(engine)
@@ -85,6 +86,12 @@ def _report_live_runs(cfg: Config) -> list[dict]:
 
 def plan_rerun(cfg: Config, *, failed: bool, stations: list[str]) -> list[str]:
     """Declare dead runs dead, then the stations a rerun will take (before Prefect starts)."""
+    from cmis_migrate.db import safe_url
+    from cmis_migrate.preflight import PreflightError, check_source, check_store
+    from cmis_migrate.run_control import abandon_dead_runs
+    from cmis_migrate.runtime import open_store
+    from cmis_migrate.store import runs
+
     try:
         check_source(cfg)
         check_store(cfg)
@@ -138,6 +145,11 @@ def rerun(
 
     --failed takes every station whose latest batch failed or was left running by a run that
     died; --station CODE [CODE ...] takes those stations. --at works as for `run`."""
+    from cmis_migrate.cli.running import execute_flow
+    from cmis_migrate.cli.summary import print_run_summary
+    from cmis_migrate.db import store_engine
+    from cmis_migrate.store.queries import latest_runs
+
     cfg = get_config(config)
     stations = list(dict.fromkeys([*(station or []), *(codes or [])]))
     if not failed and not stations:

@@ -14,8 +14,6 @@ from cmis_migrate.cli.common import (
     get_config,
     localize,
 )
-from cmis_migrate.cli.running import execute_flow
-from cmis_migrate.cli.summary import print_run_summary
 
 
 @app.command()
@@ -27,6 +25,9 @@ def run(
     ] = None,
 ) -> None:
     """Run the nightly migration flow once: plan, extract, normalize, validate, draft, store."""
+    from cmis_migrate.cli.running import execute_flow
+    from cmis_migrate.cli.summary import print_run_summary
+
     cfg = get_config(config)
     summary = execute_flow(cfg, at=localize(at, cfg), kind="run", stations=station or None)
     print_run_summary(cfg, summary)

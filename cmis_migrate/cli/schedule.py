@@ -19,7 +19,6 @@ from cmis_migrate.cli.common import (
     fail,
     get_config,
 )
-from cmis_migrate.preflight import PreflightError, check_source, check_store
 
 NO_SERVER = (
     "no Prefect server to serve the schedule on: PREFECT_API_URL is not set.\n"
@@ -56,6 +55,7 @@ def schedule(
     """Serve the nightly flow on schedule.cron in schedule.timezone (Prefect deployment)."""
     cfg = get_config(config)
     from cmis_migrate.prefect_setup import configure_environment, prefect_session
+    from cmis_migrate.preflight import PreflightError, check_source, check_store
 
     log_file = configure_environment(cfg)
     from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL

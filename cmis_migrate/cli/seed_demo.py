@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from cmis_migrate.cli.app import app
-from cmis_migrate.cli.common import ConfigOption, console, fail, get_config
-from cmis_migrate.config import DEFAULT_CONFIG
+from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, console, fail, get_config
 
 
 def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
@@ -42,9 +41,19 @@ def seed_demo_command(
     force: Annotated[
         bool, typer.Option("--force", help="Drop and re-create the CMIS tables if they exist.")
     ] = False,
-    config: ConfigOption = DEFAULT_CONFIG,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Write a demo CMIS (PC Thanh Hóa branches, stations, ledgers, dirty paper-era customers)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
     from cmis_migrate.demo.generator import DemoExistsError, seed_demo
 
     cfg = get_config(config)

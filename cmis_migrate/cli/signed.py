@@ -5,25 +5,21 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from cmis_migrate.cli.app import app
 from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, console, fail, get_config
-from cmis_migrate.db import as_utc, safe_url, store_engine
-from cmis_migrate.errors import InputFileError
-from cmis_migrate.reports.signed_import import (
-    LIQUIDATION_COLUMNS,
-    SignedImport,
-    import_signed_file,
-)
-from cmis_migrate.store.schema import upgrade
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    import pandas as pd
+
+    from cmis_migrate.reports.signed_import import SignedImport
 
 signed_app = typer.Typer(
     help="Signing results (OTP-signed e-contracts) coming back.", no_args_is_help=True
@@ -47,6 +43,13 @@ def import_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead.")] = False,
 ) -> None:
     """Mark contracts signed and list their paper contracts to liquidate (bad rows: why)."""
+    from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+    from cmis_migrate.db import safe_url, store_engine
+    from cmis_migrate.errors import InputFileError
+    from cmis_migrate.reports.signed_import import import_signed_file
+    from cmis_migrate.store.schema import upgrade
+
     cfg = get_config(config)
     now = datetime.now(cfg.tz)
     engine = store_engine(cfg.store.url)
@@ -77,6 +80,8 @@ def import_command(
 
 
 def _records(frame: pd.DataFrame, tz: ZoneInfo) -> list[dict[str, Any]]:
+    import pandas as pd
+
     out = []
     for rec in frame.to_dict("records"):
         row = {}
@@ -99,6 +104,8 @@ def _path(p: Path | None) -> str | None:
 def _earlier(earlier: dict | None, tz: ZoneInfo) -> dict[str, Any] | None:
     if earlier is None:
         return None
+    from cmis_migrate.db import as_utc
+
     imported_at = as_utc(earlier["imported_at"]).astimezone(tz)
     return {
         "import_id": earlier["import_id"],
@@ -109,6 +116,8 @@ def _earlier(earlier: dict | None, tz: ZoneInfo) -> dict[str, Any] | None:
 
 
 def build_report(result: SignedImport, tz: ZoneInfo) -> dict[str, Any]:
+    from cmis_migrate.reports.signed_import import LIQUIDATION_COLUMNS
+
     applied = result.applied
     if not applied.empty:
         applied = applied[list(LIQUIDATION_COLUMNS)]

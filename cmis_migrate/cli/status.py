@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -12,21 +12,23 @@ from rich.table import Table
 
 from cmis_migrate.cli.app import app
 from cmis_migrate.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, console, fail, get_config
-from cmis_migrate.cli.summary import branch_table, unwritten_lines
 from cmis_migrate.cli.times import deferral_reason, local, took
-from cmis_migrate.runtime import open_store
-from cmis_migrate.store import published
-from cmis_migrate.store.queries import (
-    batches_of_run,
-    current_batches,
-    latest_runs,
-    run_exists,
-    totals,
-    with_current_outcomes,
-)
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
-def status_data(engine, run_id: str | None = None, limit: int = 10) -> dict:
+def status_data(engine: Engine, run_id: str | None = None, limit: int = 10) -> dict:
+    from cmis_migrate.store import published
+    from cmis_migrate.store.queries import (
+        batches_of_run,
+        current_batches,
+        latest_runs,
+        run_exists,
+        totals,
+        with_current_outcomes,
+    )
+
     runs = latest_runs(engine, limit)
     if run_id is not None:
         if not run_exists(engine, run_id):
@@ -106,6 +108,9 @@ def status(
     limit: Annotated[int, typer.Option("--limit", help="How many recent runs to list.")] = 10,
 ) -> None:
     """Latest runs, each station batch's state (pending|running|succeeded|failed|deferred) and totals."""
+    from cmis_migrate.cli.summary import branch_table, unwritten_lines
+    from cmis_migrate.runtime import open_store
+
     cfg = get_config(config)
     engine = open_store(cfg)
     try:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -21,29 +20,28 @@ from cmis_migrate.cli.common import (
     get_config,
     localize,
 )
-from cmis_migrate.config import Config, ConfigError
-from cmis_migrate.source.connect import source_tables
-from cmis_migrate.source.ledgers import SourceUnavailable, list_ledgers, source_engine
-from cmis_migrate.windows import (
-    INVALID_READING_DAY,
-    REASONS,
-    Calendar,
-    Interval,
-    LedgerWindow,
-    ledger_statuses,
-)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from cmis_migrate.config import Config
+    from cmis_migrate.windows import Calendar, Interval, LedgerWindow
 
 # without --ledger, list every ledger when there are at most this many
 FEW_LEDGERS = 20
 
-REASON_LABELS = {
-    "outside_hours": "outside allowed hours",
-    "billing": "invoice issuance (billing days after the reading day)",
-    "debt_clearing": "debt clearing day",
-    "report_aggregation": "report aggregation day",
-    "blocked_date": "blocked date (holiday, month-end close)",
-    INVALID_READING_DAY: "reading day missing or not 1..31",
-}
+
+def reason_labels() -> dict[str, str]:
+    from cmis_migrate.windows import INVALID_READING_DAY
+
+    return {
+        "outside_hours": "outside allowed hours",
+        "billing": "invoice issuance (billing days after the reading day)",
+        "debt_clearing": "debt clearing day",
+        "report_aggregation": "report aggregation day",
+        "blocked_date": "blocked date (holiday, month-end close)",
+        INVALID_READING_DAY: "reading day missing or not 1..31",
+    }
 
 
 @app.command("windows")
@@ -60,6 +58,11 @@ def windows_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead.")] = False,
 ) -> None:
     """The next off-peak windows, and which ledgers are open at --at (default: now) and why not."""
+    from cmis_migrate.config import ConfigError
+    from cmis_migrate.source.connect import source_tables
+    from cmis_migrate.source.ledgers import SourceUnavailable, list_ledgers, source_engine
+    from cmis_migrate.windows import Calendar, ledger_statuses
+
     cfg = get_config(config)
     when = localize(at, cfg) or datetime.now(cfg.tz)
     calendar = Calendar.from_config(cfg)
@@ -92,6 +95,8 @@ def windows_command(
 
 
 def _iso(t: datetime | None) -> str | None:
+    import pandas as pd
+
     if t is None or pd.isna(t):
         return None
     return t.isoformat(timespec="minutes")
@@ -112,6 +117,8 @@ def _status(s: LedgerWindow) -> dict[str, Any]:
 
 
 def _item(row: pd.Series) -> dict[str, Any]:
+    import pandas as pd
+
     rd = row["reading_day"]
     return {
         "ledger": row["ledger"],
@@ -134,6 +141,10 @@ def build_report(
     days: int,
     chosen: pd.Series | None,
 ) -> dict[str, Any]:
+    import pandas as pd
+
+    from cmis_migrate.windows import INVALID_READING_DAY, REASONS
+
     w = cfg.windows
     counts = statuses["reasons"].str.split(";").explode().value_counts()
     by_reason = {
@@ -264,8 +275,9 @@ def render(report: dict[str, Any]) -> None:
         table.add_column("reason")
         table.add_column("ledgers", justify="right")
         table.add_column("meaning")
+        labels = reason_labels()
         for code, n in summary["by_reason"].items():
-            table.add_row(code, str(n), REASON_LABELS.get(code, ""))
+            table.add_row(code, str(n), labels.get(code, ""))
         out.print(table)
     if led is not None:
         out.print(_ledgers_table([led]))

@@ -284,3 +284,87 @@ def test_rerun_on_a_result_file_is_refused(tmp_path):
     assert run(src, "--out", tmp_path / "out.csv").exit_code == 0
     result = run(tmp_path / "out.csv", "--out", tmp_path / "again.csv")
     assert result.exit_code == 2 and "already has result columns" in result.output
+
+
+# ---------------------------------------------------------------- vectorized I/O, same output
+
+DIRTY_HEADER = [*HEADER, "supply_address", "ghi chú", "", ""]  # two unnamed, empty columns
+DIRTY_ROWS = [
+    ["PA07010000001", "NguyÔn V¨n An", "Th«n 3, x· Hµ B×nh, huyÖn Hµ Trung", "0912 345 678",
+     "", "172345678", "12/03/2011", "CA Thanh Hóa", "01/02/1985", "02/05/2016", "", "TCVN3", "", ""],
+    ["PA07010000002", '=HYPERLINK("http://x","bấm")', "Thôn 3;\nXã Hà Bình, Huyện Hà Trung",
+     "+84912345678", "@evil", "-038085001234", "+1", "\tCục CS", "", "", "'=1+1", "'@a", "", ""],
+    ["", "", "", "", "", "", "", "", "", "", "", "", "", ""],  # an empty row, dropped
+    ["PA07010000003", "Nguye\u0302\u0303n Va\u0306n B", "Xã Hà Bình, Hà Trung, Thanh Hóa",
+     "0373851234 (con)", "a@b.c", "38085001234", "2021", "Cục Cảnh sát QLHC về TTXH",
+     "1985", "2016-05-02", "Thôn 3", " ", "", ""],
+]  # fmt: skip
+
+
+def _dirty_csv(path: Path, rows=DIRTY_ROWS) -> Path:
+    """Excel's 'CSV UTF-8' in a Vietnamese locale: BOM, ';' between cells, CRLF, a blank line."""
+    with path.open("w", newline="", encoding="utf-8-sig") as f:
+        w = csv.writer(f, delimiter=";", lineterminator="\r\n")
+        w.writerow(DIRTY_HEADER)
+        w.writerows(rows[:2])
+        f.write("\r\n")
+        w.writerows(rows[2:])
+    return path
+
+
+def _old_io(monkeypatch) -> None:
+    """The reader and writer as they were before Arrow: row by row, cell by cell."""
+    from cmis_migrate import tabular_files as tf
+
+    def old_text_frame(frame):
+        import pandas as pd
+
+        out = {}
+        for name in frame.columns:
+            col = frame[name]
+            if col.dtype == bool:
+                out[name] = col.map({True: "true", False: "false"}).astype("str")
+            else:
+                out[name] = col.astype("str").fillna("").map(tf._as_data)
+        return pd.DataFrame(out, index=frame.index)
+
+    monkeypatch.setattr(tf, "_csv_frame", lambda *a, **k: None)
+    monkeypatch.setattr(
+        tf, "_unneutralized", lambda f: f.apply(lambda c: c.map(unneutralize)) if len(f) else f
+    )
+    monkeypatch.setattr(tf, "_as_text_frame", old_text_frame)
+    monkeypatch.setattr(
+        tf,
+        "_write_csv",
+        lambda f, p: f.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\r\n"),
+    )
+
+
+@pytest.mark.parametrize("ragged", [False, True])
+def test_vectorized_io_writes_what_the_row_by_row_io_wrote(tmp_path, monkeypatch, ragged):
+    rows = DIRTY_ROWS if not ragged else [*DIRTY_ROWS, ["PA4", "x", "y"], [*DIRTY_ROWS[0], "z"]]
+    src = _dirty_csv(tmp_path / "in.csv", rows)
+    csv_out, xlsx_out = tmp_path / "out.csv", tmp_path / "out.xlsx"  # same names: same console
+
+    def both() -> tuple[str, bytes, list]:
+        result = run(src, "--out", csv_out)
+        assert result.exit_code == 0, result.output
+        assert run(src, "--out", xlsx_out).exit_code == 0
+        return result.output, csv_out.read_bytes(), read_xlsx(xlsx_out)
+
+    with monkeypatch.context() as m:
+        _old_io(m)
+        old = both()
+    new = both()
+    assert new[1] == old[1]  # the CSV, byte for byte
+    assert new[2] == old[2]  # the workbook's cells
+    assert new[0] == old[0]  # what the console said
+    out = read_csv(csv_out)
+    assert len(out) == (3 if not ragged else 5)
+    assert out[0]["full_name"] == "NguyÔn V¨n An"  # CSV has no font: kept, and flagged
+    assert out[0]["full_name_issues"] == "TEXT_LEGACY_ENCODING"
+    assert out[1]["full_name"] == '=HYPERLINK("http://x","bấm")'
+    assert out[1]["supply_address"] == "=1+1"  # the apostrophe we write is read as ours
+    assert out[2]["full_name"] == "Nguyễn Văn B"  # NFC
+    raw = new[1]
+    assert raw.startswith(b"\xef\xbb\xbfcustomer_code,") and b"'=HYPERLINK" in raw

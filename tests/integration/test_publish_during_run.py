@@ -49,9 +49,7 @@ def test_branch_workbooks_are_written_before_the_run_closes(
             )
             branches = sorted(
                 conn.execute(
-                    select(batches.c.branch)
-                    .where(batches.c.run_id == result["run_id"])
-                    .distinct()
+                    select(batches.c.branch).where(batches.c.run_id == result["run_id"]).distinct()
                 ).scalars()
             )
             issued = conn.execute(

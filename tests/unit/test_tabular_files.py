@@ -354,3 +354,135 @@ def test_written_files_are_owner_only(tmp_path):
     finally:
         os.umask(old)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left
+
+
+# ---------------------------------------------------------------- the two CSV readers agree
+
+# csv_columns reads a well-formed file whole with Arrow; tabular_files' row-by-row reader
+# (the csv module) takes every file Arrow's reader leaves. Both must give the same frame.
+
+_CELL_CHARS = st.sampled_from(
+    [",", ";", "\t", '"', "\n", "\r", "\r\n", " ", "\u00a0", "\u3000", "\x1c", "'", "=", "+",
+     "-", "@", "\x00", "a", "0", "9", "é", "e\u0301", "\u1ec7", "Ô", "¨", "\u200b", "\ufeff",
+     "\u037e", "\u212b", "x" * 40]
+)  # fmt: skip
+
+
+def _quote(cell: str, delimiter: str, how: int) -> str:
+    if how == 0 and not any(c in cell for c in (delimiter, '"', "\n", "\r")):
+        return cell
+    if how == 2:  # a quote left as typed: what the csv module keeps is what Arrow must keep
+        return cell
+    return '"' + cell.replace('"', '""') + '"'
+
+
+@st.composite
+def csv_files(draw) -> bytes:
+    delimiter = draw(st.sampled_from([",", ";", "\t"]))
+    width = draw(st.integers(1, 4))
+    header = draw(st.lists(st.sampled_from(["phone", "Name", "", " id ", "a b"]), min_size=width,
+                           max_size=width))  # fmt: skip
+    lines = [delimiter.join(header)]
+    for _ in range(draw(st.integers(0, 6))):
+        n = width if draw(st.integers(0, 9)) else draw(st.integers(0, width + 2))
+        cells = ["".join(draw(st.lists(_CELL_CHARS, max_size=4))) for _ in range(n)]
+        lines.append(delimiter.join(_quote(c, delimiter, draw(st.integers(0, 2))) for c in cells))
+    end = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    text = end.join(lines) + draw(st.sampled_from(["", end, end + end]))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]))
+    return text.encode(encoding, errors="surrogatepass")
+
+
+def _read(path, data: bytes, *, arrow: bool):
+    from cmis_migrate import tabular_files
+
+    problems: list[InputFileError] = []
+    try:
+        if arrow:
+            frame = tabular_files._csv_frame(path, data, ())
+            if frame is None:
+                return None
+        else:
+            rows = tabular_files._csv_rows(path, data)
+            frame = tabular_files._frame(path, rows, (), problems, csv_file=True)
+    except InputFileError as exc:
+        return ("error", str(exc))
+    return ("frame", tabular_files._unneutralized(frame), [str(p) for p in problems])
+
+
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=csv_files())
+def test_arrow_reader_gives_what_the_row_by_row_reader_gives(tmp_path, data):
+    p = tmp_path / "f.csv"
+    p.write_bytes(data)
+    fast = _read(p, data, arrow=True)
+    if fast is None:  # left to the row-by-row reader
+        return
+    slow = _read(p, data, arrow=False)
+    assert fast[0] == slow[0]
+    if fast[0] == "error":
+        assert fast[1] == slow[1]
+        return
+    pd.testing.assert_frame_equal(fast[1], slow[1])
+    assert fast[2] == slow[2] == []  # the files Arrow reads whole have no row problems
+
+
+def test_well_formed_files_are_read_whole_by_arrow(tmp_path):
+    from cmis_migrate import tabular_files
+
+    data = '\ufeffphone;address\n0912345678;"Thôn 3;\nXã"\n\n;Hoa\u0300\n\'=1;x\n'.encode()
+    p = tmp_path / "a.csv"
+    p.write_bytes(data)
+    frame = tabular_files._csv_frame(p, data, ())
+    assert frame is not None
+    assert frame.index.tolist() == [2, 4, 5]
+    assert read_table(p).to_dict("list") == {
+        "phone": ["0912345678", "", "=1"],
+        "address": ["Thôn 3;\nXã", "Hoà", "x"],
+    }
+
+
+def test_blank_means_what_str_strip_says():
+    from cmis_migrate.csv_columns import PY_WHITESPACE
+
+    assert "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) == PY_WHITESPACE
+
+
+# ---------------------------------------------------------------- the CSV writer
+
+text_cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    names=st.lists(
+        st.sampled_from(["a", "b,c", "", 'q"', "phone", "x y"]), min_size=1, max_size=4, unique=True
+    ),  # fmt: skip
+    rows=st.lists(st.lists(text_cells, min_size=4, max_size=4), max_size=6),
+)
+def test_csv_writer_writes_what_to_csv_writes(tmp_path, names, rows):
+    import codecs
+    import csv
+    import io
+
+    import pyarrow as pa
+
+    from cmis_migrate.csv_columns import csv_records
+    from cmis_migrate.tabular_files import _write_csv
+
+    frame = pd.DataFrame([r[: len(names)] for r in rows], columns=names, dtype="str")
+    if not rows:
+        frame = pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
+    expected = tmp_path / "pandas.csv"
+    frame.to_csv(expected, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    head = io.StringIO()
+    csv.writer(head, lineterminator="\r\n").writerow(names)
+    columns = pa.Table.from_pandas(frame, preserve_index=False).columns
+    arrow = b"".join(bytes(b) for b in csv_records(columns))  # Arrow's path itself, no fallback
+    assert codecs.BOM_UTF8 + head.getvalue().encode() + arrow == expected.read_bytes()
+    _write_csv(frame, tmp_path / "ours.csv")
+    assert (tmp_path / "ours.csv").read_bytes() == expected.read_bytes()
