@@ -21,32 +21,34 @@ PHONE = "0912345678"
 MASKED = "091****678"
 
 # command line -> the function it calls that fails (module attribute)
+# where each command's work is patched: the module that defines it (commands import their
+# work inside the command, so that `--help` loads none of it)
 CASES: dict[str, tuple[list[str], str]] = {
     "run (before the flow)": (["run"], "cmis_migrate.cli.running.check_source"),
     "run (inside the flow)": (["run"], "cmis_migrate.prefect_setup.prefect_session"),
-    "rerun": (["rerun", "--failed"], "cmis_migrate.cli.rerun.open_store"),
+    "rerun": (["rerun", "--failed"], "cmis_migrate.runtime.open_store"),
     "status": (["status"], "cmis_migrate.cli.status.status_data"),
     "report": (
         ["report", "--branch", "PA0701", "--out", "{tmp}/r.xlsx"],
-        "cmis_migrate.cli.report.resolve_branch",
+        "cmis_migrate.cli.branches.resolve_branch",
     ),
     "corrections import": (
         ["corrections", "import", "{tmp}/back.xlsx"],
-        "cmis_migrate.cli.corrections.import_corrections",
+        "cmis_migrate.reports.corrections_import.import_corrections",
     ),
     "drafts export": (
         ["drafts", "export", "--out", "{tmp}/d.csv"],
-        "cmis_migrate.cli.drafts.drafts_frame",
+        "cmis_migrate.store.queries.drafts_frame",
     ),
     "drafts render": (
         ["drafts", "render", "PA07010000001", "--out", "{tmp}/d.html"],
-        "cmis_migrate.cli.drafts.draft_of",
+        "cmis_migrate.store.queries.draft_of",
     ),
     "normalize-file": (
         ["normalize-file", "{tmp}/in.csv", "--out", "{tmp}/out.csv"],
         "cmis_migrate.cli.normalize_file.normalize_table",
     ),
-    "windows": (["windows"], "cmis_migrate.cli.windows.list_ledgers"),
+    "windows": (["windows"], "cmis_migrate.source.ledgers.list_ledgers"),
     "schedule": (
         ["schedule", "--temporary-server"],
         "cmis_migrate.prefect_setup.configure_environment",
@@ -59,12 +61,12 @@ CASES: dict[str, tuple[list[str], str]] = {
         ["export-sample", "--anonymize", "--out", "{tmp}/sample.csv"],
         "cmis_migrate.cli.export_sample.read_sample",
     ),
-    "check-source": (["check-source"], "cmis_migrate.cli.check_source.check_source"),
+    "check-source": (["check-source"], "cmis_migrate.source.check.check_source"),
     "demo": (["demo"], "cmis_migrate.cli.demo.next_window_start"),
-    "progress": (["progress"], "cmis_migrate.cli.progress.read_plan"),
+    "progress": (["progress"], "cmis_migrate.plan_file.read_plan"),
     "signed import": (
         ["signed", "import", "{tmp}/signed.csv"],
-        "cmis_migrate.cli.signed.import_signed_file",
+        "cmis_migrate.reports.signed_import.import_signed_file",
     ),
 }
 
