@@ -28,6 +28,9 @@ from cmis_migrate.store.tables import (
 )
 
 Rows = pd.DataFrame | list[dict]  # a frame, or its records() already made
+# private switch: "1" writes a station batch row by row through SQLAlchemy Core, as before the
+# bulk writers (tests compare the two stores; the benchmark measures both)
+ROW_WRITES_ENV = "CMIS_MIGRATE_ROW_WRITES"
 
 
 @dataclass
