@@ -298,7 +298,7 @@ def _as_utc(value):
 
 
 HEADER = (
-    f"  {'night':<18} {'whole command':>13} {'peak RSS largest / tree':>24} {'CPU':>8}"
+    f"  {'night':<24} {'whole command':>13} {'peak RSS largest / tree':>24} {'CPU':>8}"
     f" | {'store writes':>12} {'extract':>8} {'evaluate':>9} {'publish':>8} {'evaluated':>10}"
 )
 
@@ -307,7 +307,7 @@ def print_night(name: str, cmd: dict, fig: dict) -> None:
     publish = (cmd["ended"] - fig["finished"]).total_seconds() if fig["finished"] else 0.0
     rss = f"{mb(cmd['max_rss_kb'])} / {mb(cmd['tree_kb'])}"
     print(
-        f"  {name:<18} {cmd['wall']:>11.1f} s {rss:>24} {cmd['cpu']:>6.0f} s"
+        f"  {name:<24} {cmd['wall']:>11.1f} s {rss:>24} {cmd['cpu']:>6.0f} s"
         f" | {fig['write']:>10.1f} s {fig['extract']:>6.1f} s {fig['evaluate']:>7.1f} s"
         f" {publish:>6.1f} s {fig['evaluated']:>10,}",
         flush=True,
