@@ -1,150 +1,239 @@
-"""The whole nightly flow over the province (789,622 customers), timed stage by stage.
+"""Three nights of `cmis-migrate run` over the seeded province, timed as a user waits for them.
 
-    python bench/bench_nightly.py [--customers N] [--work DIR] [--reuse] [--postgres URL]
+    python bench/bench_nightly.py [--customers N] [--store sqlite|postgres|both]
+                                  [--postgres URL] [--work DIR] [--reuse] [--row-writes]
                                   [--runner local|dask] [--parallel 2] [--task-customers N]
-                                  [--nights 3]
 
-Seeds a demo CMIS (seed_demo; with --reuse an existing seeded file/database of the same size is
-kept), writes a config with every window open (allowed_hours 00:00-00:00, billing_days 0, no
-company days) and runs the real Prefect flow (temporary local API, as `cmis-migrate run`) on a
-fresh store: SQLite files in --work, or with --postgres URL both CMIS and the store in that
-PostgreSQL database (CMIS tables re-seeded unless --reuse, store tables dropped first: use a
-database of your own). Then runs it again over the unchanged data.
+For each store (SQLite files in --work; PostgreSQL: CMIS and the store as databases of their
+own in the server at --postgres, created here and dropped at the end) the demo CMIS is seeded
+once (kept for the next time with --reuse), copied, and three nights are run on a fresh store,
+each as the whole command a user runs (`/usr/bin/time -v cmis-migrate run --at ...` in a
+subprocess, every window open):
 
-Prints: wall and CPU time; records/second per stage from the batches' stage timers
-(batches.<stage>_seconds: summed over stations, so across parallel workers a stage's seconds
-can exceed the wall); rows read from CMIS per second; peak memory (this process, its largest
-child, and the sampled sum of the process tree, with samples along the run to show whether it
-grows with the stations done); the Prefect share (tasks x measured per-task overhead vs the
-flow's wall); then the runs over unchanged data (the second one also re-evaluates the customers
-whose cross-station counts the first run could not know yet). Figures only: nothing asserted.
+  1. first night: every customer read, evaluated, drafted, written, published;
+  2. second night, after ~1% of the customers changed in CMIS during the day (a new phone and
+     address, NGAY_HLUC set to that day: cmis_migrate.demo.changes);
+  3. a quiet night: nothing changed.
+
+Prints first the whole command's wall time and its peak memory (/usr/bin/time's maximum RSS of
+the largest process, and the sampled RSS sum of the process tree: the CLI, the temporary Prefect
+server, Dask workers), then per stage from the store's run ledger (batches.<stage>_seconds,
+summed over stations, so across parallel workers a stage can exceed the wall): store writes,
+extraction, evaluation (normalize + validate + GX + draft); publishing (drafts CSV, review
+workbooks, Data Docs) is the command's end minus the run's close. --row-writes writes the store
+row by row (the writer before the bulk writes) to compare. Figures only: nothing asserted.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
-import resource
+import re
+import shutil
+import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import psutil
 import yaml
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
 PROVINCE = 789_622
 SEED = 2020
+CHANGE_SEED = 16
 OPEN_ALL_DAY = {
     "allowed_hours": {"start": "00:00", "end": "00:00"},
     "billing_days": 0,
     "debt_clearing_days": [],
     "report_aggregation_days": [],
 }
-STAGES = ("extract", "normalize", "validate", "gx", "draft", "write")
-FIRST_NIGHT = datetime.fromisoformat("2026-03-10T23:00:00+07:00")
+NIGHTS = (
+    ("first", "2026-03-10T23:00:00+07:00"),
+    ("after a 1% change", "2026-03-11T23:00:00+07:00"),
+    ("quiet", "2026-03-12T23:00:00+07:00"),
+)
+CHANGED_ON = date(2026, 3, 11)  # the day before the second night
+EVALUATE = ("normalize", "validate", "gx", "draft")
+ROW_WRITES_ENV = "CMIS_MIGRATE_ROW_WRITES"  # cmis_migrate.store.unit_of_work's private switch
+CLI = Path(sys.executable).with_name("cmis-migrate")
 
 
 def mb(kb: float) -> str:
     return f"{kb / 1024:,.0f} MB"
 
 
-def peak_kb() -> tuple[int, int]:
-    """ru_maxrss of this process and of its largest waited-for child (KB on Linux)."""
-    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return self_kb, child_kb
+class TreeSampler(threading.Thread):
+    """RSS summed over a process and all its descendants, every half second; keeps the peak."""
 
-
-class RssSampler(threading.Thread):
-    """Every second: RSS of this process and of all its children (Prefect server, Dask
-    workers), with the number of station batches finished so far in the store."""
-
-    def __init__(self, store_url: str):
+    def __init__(self, pid: int):
         super().__init__(daemon=True)
-        self.samples: list[tuple[float, int, int, int]] = []  # t, self kB, tree kB, done
+        self.peak_kb = 0
+        self._proc = psutil.Process(pid)
         self._halt = threading.Event()
-        self._engine = create_engine(store_url)
-        self._t0 = time.perf_counter()
-
-    def _done(self) -> int:
-        try:
-            with self._engine.connect() as conn:
-                return conn.execute(
-                    text("select count(*) from batches where finished_at is not null")
-                ).scalar_one()
-        except Exception:  # the store may not exist yet
-            return 0
 
     def run(self) -> None:
-        me = psutil.Process()
-        while not self._halt.wait(1.0):
+        while not self._halt.wait(0.5):
             try:
-                own = me.memory_info().rss
-                tree = own + sum(c.memory_info().rss for c in me.children(recursive=True))
+                procs = [self._proc, *self._proc.children(recursive=True)]
             except psutil.Error:
-                continue
-            self.samples.append((time.perf_counter() - self._t0, own // 1024, tree // 1024, 0))
-            if len(self.samples) % 5 == 1:  # the store count every 5 s is plenty
-                t, o, tr, _ = self.samples[-1]
-                self.samples[-1] = (t, o, tr, self._done())
+                return
+            total = 0
+            for p in procs:
+                with contextlib.suppress(psutil.Error):
+                    total += p.memory_info().rss
+            self.peak_kb = max(self.peak_kb, total // 1024)
 
     def stop(self) -> None:
         self._halt.set()
         self.join(timeout=5)
-        self._engine.dispose()
 
 
-def seed(url: str, n: int, reuse: bool) -> None:
+def timed_command(argv: list[str], *, cwd: Path, env: dict, log: Path) -> dict:
+    """Run argv under /usr/bin/time -v: wall seconds, CPU, max RSS of the largest process,
+    sampled peak of the tree, exit code, and the moment it ended."""
+    timing = log.with_suffix(".time")
+    t0 = time.perf_counter()
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            ["/usr/bin/time", "-v", "-o", str(timing), *argv],
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
+        code = proc.wait()
+        sampler.stop()
+    wall = time.perf_counter() - t0
+    report = timing.read_text(encoding="utf-8", errors="replace")
+
+    def field(name: str) -> float:
+        m = re.search(rf"{re.escape(name)}: ([\d.]+)", report)
+        return float(m.group(1)) if m else 0.0
+
+    return {
+        "code": code,
+        "wall": wall,
+        "ended": datetime.now(UTC),
+        "cpu": field("User time (seconds)") + field("System time (seconds)"),
+        "max_rss_kb": field("Maximum resident set size (kbytes)"),
+        "tree_kb": sampler.peak_kb,
+    }
+
+
+# --- databases ------------------------------------------------------------------------------
+
+
+def pg_url(base: str, database: str) -> str:
+    return make_url(base).set(database=database).render_as_string(hide_password=False)
+
+
+def pg_admin(base: str):
+    return create_engine(make_url(base), isolation_level="AUTOCOMMIT")
+
+
+def pg_drop(base: str, name: str) -> None:
+    admin = pg_admin(base)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def pg_exists(base: str, name: str) -> bool:
+    admin = pg_admin(base)
+    with admin.connect() as conn:
+        found = conn.execute(
+            text("select 1 from pg_database where datname = :n"), {"n": name}
+        ).first()
+    admin.dispose()
+    return found is not None
+
+
+def seeded_customers(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text('select count(*) from "HDG_DIEM_DO"')).scalar_one()
+    except Exception:
+        return -1
+    finally:
+        engine.dispose()
+
+
+def seed(url: str, n: int) -> None:
     from cmis_migrate.demo.generator import seed_demo
 
-    if reuse:
-        try:
-            engine = create_engine(url)
-            with engine.connect() as conn:
-                have = conn.execute(text('select count(*) from "HDG_DIEM_DO"')).scalar_one()
-            engine.dispose()
-            if have == n:
-                print(f"CMIS: reusing {n:,} customers at {safe(url)}", flush=True)
-                return
-            print(f"CMIS: {have:,} customers there, {n:,} wanted: seeding again", flush=True)
-        except Exception:
-            pass
     t = time.perf_counter()
     summary = seed_demo(url, n, SEED, force=True)
     print(
-        f"CMIS: seeded {summary.customers:,} customers, {summary.stations:,} stations, "
+        f"  CMIS seeded: {summary.customers:,} customers, {summary.stations:,} stations, "
         f"{summary.ledgers:,} ledgers in {time.perf_counter() - t:.0f} s",
         flush=True,
     )
 
 
-def safe(url: str) -> str:
-    from cmis_migrate.db import safe_url
-
-    return safe_url(url)
-
-
-def reset_store(url: str) -> None:
-    """An empty store: SQLite file removed; PostgreSQL store tables and alembic_version dropped."""
-    from cmis_migrate.db import sqlite_path
-    from cmis_migrate.store.tables import metadata
-
-    path = sqlite_path(url)
-    if path is not None:
+@contextlib.contextmanager
+def sqlite_databases(work: Path, n: int, reuse: bool) -> Iterator[tuple[str, str]]:
+    """A copy of the seeded CMIS file and an empty store file."""
+    pristine = work / f"cmis_seed_{n}.sqlite"
+    url = f"sqlite:///{pristine}"
+    if not (reuse and seeded_customers(url) == n):
+        pristine.unlink(missing_ok=True)
+        seed(url, n)
+    else:
+        print(f"  CMIS: reusing the {n:,} customers seeded in {pristine}", flush=True)
+    cmis, store = work / "cmis.sqlite", work / "store.sqlite"
+    for path in (cmis, store):
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    engine = create_engine(url)
-    metadata.drop_all(engine)
-    with engine.begin() as conn:
-        conn.execute(text("drop table if exists alembic_version"))
-    engine.dispose()
+    shutil.copyfile(pristine, cmis)
+    try:
+        yield f"sqlite:///{cmis}", f"sqlite:///{store}"
+    finally:
+        if not reuse:
+            pristine.unlink(missing_ok=True)
 
 
-def write_config(work: Path, args, source: str, store: str) -> Path:
+@contextlib.contextmanager
+def pg_databases(base: str, n: int, reuse: bool) -> Iterator[tuple[str, str]]:
+    """CMIS cloned from a seeded database (CREATE DATABASE ... TEMPLATE) and an empty store,
+    both created here and dropped afterwards (the seeded one kept with --reuse)."""
+    pristine = f"cmis_bench_seed_{n}"
+    tag = os.getpid()
+    cmis, store = f"cmis_bench_cmis_{tag}", f"cmis_bench_store_{tag}"
+    if reuse and pg_exists(base, pristine) and seeded_customers(pg_url(base, pristine)) == n:
+        print(f"  CMIS: reusing the {n:,} customers seeded in database {pristine}", flush=True)
+    else:
+        pg_drop(base, pristine)
+        admin = pg_admin(base)
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{pristine}"'))
+        admin.dispose()
+        seed(pg_url(base, pristine), n)
+    admin = pg_admin(base)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{cmis}" TEMPLATE "{pristine}"'))
+        conn.execute(text(f'CREATE DATABASE "{store}"'))
+    admin.dispose()
+    try:
+        yield pg_url(base, cmis), pg_url(base, store)
+    finally:
+        for name in (cmis, store, *(() if reuse else (pristine,))):
+            pg_drop(base, name)
+
+
+# --- the nights -----------------------------------------------------------------------------
+
+
+def write_config(folder: Path, args, source: str, store: str) -> Path:
     data = {
         "source": {"url": source},
         "store": {"url": store},
@@ -158,231 +247,148 @@ def write_config(work: Path, args, source: str, store: str) -> Path:
         "runner": args.runner,
         "dask": {"n_workers": args.parallel, "threads_per_worker": 1},
     }
-    path = work / "config.yaml"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path
 
 
-def prefect_task_overhead(runner: str, workers: int, n: int = 300) -> float:
-    """Seconds of wall per task run on this API and task runner: n no-op tasks submitted and
-    awaited inside one flow (flow start, end and the runner's start not counted), divided by n."""
-    from prefect import flow, task
-    from prefect.cache_policies import NO_CACHE
-    from prefect.task_runners import ThreadPoolTaskRunner
-
-    @task(cache_policy=NO_CACHE, persist_result=False)
-    def noop(i: int) -> int:
-        return i
-
-    @flow(persist_result=False)
-    def many(k: int) -> float:
-        noop.submit(-1).result()  # the task runner is up (a Dask cluster starts on first use)
-        t = time.perf_counter()
-        futures = [noop.submit(i) for i in range(k)]
-        for f in futures:
-            f.result()
-        return time.perf_counter() - t
-
-    runner_obj = ThreadPoolTaskRunner(max_workers=workers)
-    if runner == "dask":  # the same kind of runner as the nightly flow
-        from prefect_dask import DaskTaskRunner
-
-        runner_obj = DaskTaskRunner(
-            cluster_kwargs={
-                "n_workers": workers,
-                "threads_per_worker": 1,
-                "processes": True,
-                "dashboard_address": "127.0.0.1:0",
-            }
-        )
-    return many.with_options(task_runner=runner_obj)(n) / n
-
-
-def stage_figures(store_url: str, run_id: str) -> dict:
+def ledger_figures(store_url: str) -> dict:
+    """The latest run's stage timers (summed over its stations) and counts."""
     from cmis_migrate.store.tables import batches, runs
 
-    cols = [func.sum(batches.c[f"{s}_seconds"]) for s in STAGES]
-    counts = [
-        func.sum(batches.c[c])
-        for c in ("customers", "unchanged", "rows_read", "queries", "drafted", "deferred")
-    ]
     engine = create_engine(store_url)
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(
-                *cols,
-                *counts,
-                func.count(),
-                func.min(batches.c.started_at),
-                func.max(batches.c.finished_at),
-                func.sum(batches.c.cmis_seconds),
-            ).where(batches.c.run_id == run_id)
-        ).one()
-        run = conn.execute(
-            select(runs.c.started_at, runs.c.finished_at).where(runs.c.run_id == run_id)
-        ).one()
-    engine.dispose()
-    seconds = dict(zip(STAGES, (float(v or 0) for v in row[: len(STAGES)]), strict=True))
-    names = ("customers", "unchanged", "rows_read", "queries", "drafted", "deferred")
-    values = dict(
-        zip(names, (int(v or 0) for v in row[len(STAGES) : len(STAGES) + 6]), strict=True)
-    )
-    stations, first_start, last_finish, cmis_seconds = row[len(STAGES) + 6 :]
+    try:
+        with engine.connect() as conn:
+            run = conn.execute(select(runs).order_by(runs.c.started_at.desc()).limit(1)).one()
+            stages = ("extract", *EVALUATE, "write")
+            cols = [func.sum(batches.c[f"{s}_seconds"]) for s in stages]
+            counts = ("customers", "unchanged", "deferred", "drafted", "rows_read")
+            row = conn.execute(
+                select(
+                    *cols,
+                    *(func.sum(batches.c[c]) for c in counts),
+                    func.count(),
+                    func.min(batches.c.started_at),
+                ).where(batches.c.run_id == run.run_id)
+            ).one()
+    finally:
+        engine.dispose()
+    seconds = {s: float(v or 0) for s, v in zip(stages, row[: len(stages)], strict=True)}
+    n = dict(zip(counts, (int(v or 0) for v in row[len(stages) : -2]), strict=True))
+    as_utc = _as_utc
     return {
-        "seconds": seconds,
-        **values,
-        "stations": stations,
-        "cmis_seconds": float(cmis_seconds or 0),
-        "run_started": run.started_at,
-        "run_finished": run.finished_at,
-        "first_batch": first_start,
-        "last_batch": last_finish,
+        "state": run.state,
+        "stations": row[-2],
+        "write": seconds["write"],
+        "extract": seconds["extract"],
+        "evaluate": sum(seconds[s] for s in EVALUATE),
+        "evaluated": n["customers"] - n["unchanged"] - n["deferred"],
+        "read": n["rows_read"],
+        "started": as_utc(run.started_at),
+        "first_batch": as_utc(row[-1]),
+        "finished": as_utc(run.finished_at),
     }
 
 
-def print_stages(fig: dict, wall: float, returned) -> None:
-    read = fig["rows_read"]
-    evaluated = fig["customers"] - fig["unchanged"] - fig["deferred"]
+def _as_utc(value):
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+HEADER = (
+    f"  {'night':<24} {'whole command':>13} {'peak RSS largest / tree':>24} {'CPU':>8}"
+    f" | {'store writes':>12} {'extract':>8} {'evaluate':>9} {'publish':>8} {'evaluated':>10}"
+)
+
+
+def print_night(name: str, cmd: dict, fig: dict) -> None:
+    publish = (cmd["ended"] - fig["finished"]).total_seconds() if fig["finished"] else 0.0
+    rss = f"{mb(cmd['max_rss_kb'])} / {mb(cmd['tree_kb'])}"
     print(
-        f"  {read:,} customers read, {evaluated:,} evaluated, {fig['unchanged']:,} unchanged "
-        "(skipped after the hash check in normalize and the count check in validate)"
-    )
-    print("  stage        seconds   customers read/s  (seconds summed over stations)")
-    for s in STAGES:
-        sec = fig["seconds"][s]
-        rate = read / sec if sec else float("nan")
-        print(f"  {s:<10} {sec:9.1f}   {rate:>12,.0f}")
-    busy = sum(fig["seconds"].values())
-    print(f"  all stages {busy:10.1f} s of station work in {wall:.1f} s of flow wall")
-    print(
-        f"  CMIS: {fig['rows_read']:,} rows in {fig['queries']:,} queries: "
-        f"{fig['rows_read'] / fig['cmis_seconds'] if fig['cmis_seconds'] else 0:,.0f} rows/s "
-        f"inside queries, {fig['rows_read'] / wall:,.0f} rows/s over the flow"
-    )
-    plan = (fig["first_batch"] - fig["run_started"]).total_seconds()
-    close = (fig["run_finished"] - fig["last_batch"]).total_seconds()
-    publish = (returned - fig["run_finished"]).total_seconds()
-    print(
-        f"  plan (inventory, batch rows) {plan:.1f} s; close {close:.1f} s; "
-        f"after the run closed (publish: drafts CSV, reports) {publish:.1f} s"
+        f"  {name:<24} {cmd['wall']:>11.1f} s {rss:>24} {cmd['cpu']:>6.0f} s"
+        f" | {fig['write']:>10.1f} s {fig['extract']:>6.1f} s {fig['evaluate']:>7.1f} s"
+        f" {publish:>6.1f} s {fig['evaluated']:>10,}",
+        flush=True,
     )
 
 
-def run_night(cfg, at: str) -> tuple[dict, float, float, datetime]:
-    from cmis_migrate.flows.nightly import run_nightly
+def run_nights(label: str, source: str, store: str, args, work: Path) -> None:
+    from cmis_migrate.demo.changes import change_customers
 
-    t, c = time.perf_counter(), time.process_time()
-    summary = run_nightly(cfg, at=at)
-    return summary, time.perf_counter() - t, time.process_time() - c, datetime.now(UTC)
-
-
-def children_cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
+    site = work / f"site-{label}"
+    shutil.rmtree(site, ignore_errors=True)
+    config = write_config(site, args, source, store)
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(site / "prefect-home"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "false",
+        "PREFECT_SERVER_UI_ENABLED": "false",
+    }
+    if args.row_writes:
+        env[ROW_WRITES_ENV] = "1"
+    else:
+        env.pop(ROW_WRITES_ENV, None)
+    print(HEADER, flush=True)
+    for i, (name, at) in enumerate(NIGHTS):
+        if i == 1:
+            changed = change_customers(source, 0.01, seed=CHANGE_SEED, on=CHANGED_ON)
+            name = f"{name} ({len(changed):,})"
+        cmd = timed_command(
+            [str(CLI), "run", "--config", str(config), "--at", at],
+            cwd=site,
+            env=env,
+            log=site / f"night{i + 1}.log",
+        )
+        if cmd["code"] != 0:
+            print(f"  {name}: exit {cmd['code']}, see {site / f'night{i + 1}.log'}", flush=True)
+            return
+        print_night(name, cmd, ledger_figures(store))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--customers", type=int, default=PROVINCE)
+    ap.add_argument("--store", choices=("sqlite", "postgres", "both"), default="both")
+    ap.add_argument(
+        "--postgres",
+        metavar="URL",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        help="a server where databases may be created and dropped (default: local)",
+    )
     ap.add_argument("--work", type=Path, default=Path("/tmp/cmis-bench"))
-    ap.add_argument("--reuse", action="store_true", help="keep a seeded CMIS of the same size")
-    ap.add_argument("--postgres", metavar="URL", help="CMIS and store in this PostgreSQL db")
+    ap.add_argument("--reuse", action="store_true", help="keep the seeded CMIS for next time")
+    ap.add_argument("--row-writes", action="store_true", help="the row-by-row store writer")
     ap.add_argument("--runner", choices=("local", "dask"), default="local")
     ap.add_argument("--parallel", type=int, default=2, help="threads, or Dask workers")
     ap.add_argument("--task-customers", type=int, default=20_000)
-    ap.add_argument("--nights", type=int, default=3, help="runs: the first, then unchanged data")
     args = ap.parse_args()
 
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
-    if args.postgres:
-        source = store = args.postgres
-    else:
-        source = f"sqlite:///{work / f'cmis_{args.customers}.sqlite'}"
-        store = f"sqlite:///{work / 'store.sqlite'}"
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    writer = "row-by-row" if args.row_writes else "bulk"
     print(
-        f"machine: {os.cpu_count()} cores, load average {load}; runner {args.runner} "
-        f"x{args.parallel}; at most {args.task_customers:,} customers per task",
+        f"machine: {os.cpu_count()} cores, load average {load}; {args.customers:,} customers; "
+        f"runner {args.runner} x{args.parallel}; at most {args.task_customers:,} customers per "
+        f"task; {writer} store writes",
         flush=True,
     )
-    seed(source, args.customers, args.reuse)
-    reset_store(store)
+    stores = ("sqlite", "postgres") if args.store == "both" else (args.store,)
+    for kind in stores:
+        if kind == "sqlite":
+            print(f"\nSQLite (CMIS and store files in {work})", flush=True)
+            dbs = sqlite_databases(work, args.customers, args.reuse)
+        else:
+            from cmis_migrate.db import safe_url
 
-    from cmis_migrate.config import load_config
-    from cmis_migrate.prefect_setup import prefect_session
-
-    cfg = load_config(write_config(work, args, source, store), env={})
-    sampler = RssSampler(store)
-    t = time.perf_counter()
-    with prefect_session(cfg):
-        print(f"Prefect API up in {time.perf_counter() - t:.1f} s", flush=True)
-        overhead = prefect_task_overhead(args.runner, args.parallel)
-        print(f"Prefect: {overhead * 1000:.1f} ms per task run (300 no-op tasks)", flush=True)
-        for night in range(args.nights):
-            at = (FIRST_NIGHT + timedelta(days=night)).isoformat()
-            if night == 0:
-                sampler.start()
-            cpu_children0 = children_cpu()
-            summary, wall, cpu, returned = run_night(cfg, at)
-            if night == 0:
-                sampler.stop()
-            fig = stage_figures(store, summary["run_id"])
-            n = fig["customers"]
-            what = "first run" if night == 0 else f"run {night + 1} over unchanged data"
-            children = children_cpu() - cpu_children0
-            print(
-                f"\n{what}: {summary['state']}, {n:,} customers, {fig['stations']:,} stations: "
-                f"{wall:.1f} s wall ({wall / 60:.1f} min), {n / wall:,.0f} customers/s; "
-                f"CPU {cpu:.1f} s in this process"
-                + (f" + {children:.1f} s in finished children" if children > 0.5 else ""),
-                flush=True,
-            )
-            print_stages(fig, wall, returned)
-            if night == 0:
-                tasks = len(task_groups_of(cfg))
-                print(
-                    f"  Prefect share: {tasks} tasks x {overhead * 1000:.1f} ms = "
-                    f"{tasks * overhead:.1f} s = {tasks * overhead / wall:.1%} of the flow (a task "
-                    f"per station: {fig['stations']:,} x {overhead * 1000:.1f} ms = "
-                    f"{fig['stations'] * overhead:.1f} s = {fig['stations'] * overhead / wall:.1%})"
-                )
-                self_kb, child_kb = peak_kb()
-                tree = max((s[2] for s in sampler.samples), default=0)
-                print(
-                    f"  peak memory: this process {mb(self_kb)}, largest child {mb(child_kb)}, "
-                    f"sampled process tree {mb(tree)}"
-                )
-                print_rss_along(sampler.samples, fig["stations"])
-    self_kb, child_kb = peak_kb()
-    print(f"\npeak RSS overall: this process {mb(self_kb)}, largest child {mb(child_kb)}")
-    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-
-
-def task_groups_of(cfg) -> list:
-    """The task groups the flow made (re-planned from the source: same inventory, same order)."""
-    from cmis_migrate.flows.nightly import task_groups
-    from cmis_migrate.model import ReadStats
-    from cmis_migrate.planning import plan_jobs
-    from cmis_migrate.runtime import opened_runtime
-
-    with opened_runtime(cfg) as rt:
-        jobs = plan_jobs("bench", rt.source.inventory(ReadStats()))
-    return task_groups(cfg, jobs)
-
-
-def print_rss_along(samples: list[tuple[float, int, int, int]], stations: int) -> None:
-    """RSS when 10%, 25%, 50%, 75% and 100% of the station batches were done."""
-    marks = [s for s in samples if s[3]]
-    if not marks or not stations:
-        return
-    line = []
-    for frac in (0.1, 0.25, 0.5, 0.75, 1.0):
-        hit = next((s for s in marks if s[3] >= frac * stations), marks[-1])
-        line.append(f"{frac:.0%}: {mb(hit[1])} / tree {mb(hit[2])}")
-        if hit is marks[-1]:
-            break
-    print("  RSS as stations finish (this process / process tree): " + "; ".join(line))
+            print(f"\nPostgreSQL (CMIS and store databases at {safe_url(args.postgres)})")
+            dbs = pg_databases(args.postgres, args.customers, args.reuse)
+        with dbs as (source, store):
+            run_nights(kind, source, store, args, work)
+    print(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ batch (rerun, crash recovery, a Dask worker recomputing a task) replaces, never 
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from cmis_migrate.db import utcnow
+from cmis_migrate.store.bulk_rows import delete_keyed, insert_rows, select_keyed
 from cmis_migrate.store.chunks import chunked
 from cmis_migrate.store.tables import (
     batches,
@@ -28,6 +30,9 @@ from cmis_migrate.store.tables import (
 )
 
 Rows = pd.DataFrame | list[dict]  # a frame, or its records() already made
+# private switch: "1" writes a station batch row by row through SQLAlchemy Core, as before the
+# bulk writers (tests compare the two stores; the benchmark measures both)
+ROW_WRITES_ENV = "CMIS_MIGRATE_ROW_WRITES"
 
 
 @dataclass
@@ -93,32 +98,53 @@ def first_drafted(conn: Connection, codes: Sequence[str]) -> dict[str, object]:
     return out
 
 
+def _rows_as_before(conn: Connection, result: StationResult, codes: list[str]) -> None:
+    """The row-by-row writer (ROW_WRITES_ENV): IN-lists built per statement, Core's executemany
+    of dicts."""
+    signed = signed_codes(conn, codes)
+    first = first_drafted(conn, codes)
+    for part in chunked(codes):
+        conn.execute(delete(customers).where(customers.c.customer_code.in_(part)))
+        conn.execute(delete(customer_issues).where(customer_issues.c.customer_code.in_(part)))
+        conn.execute(delete(holder_index).where(holder_index.c.customer_code.in_(part)))
+        unsigned = [c for c in part if c not in signed]
+        if unsigned:
+            conn.execute(delete(drafts).where(drafts.c.customer_code.in_(unsigned)))
+    for table, rows in _station_rows(result, signed, first):
+        if rows:
+            conn.execute(table.insert(), rows)
+
+
+def _rows_in_bulk(conn: Connection, result: StationResult, codes: list[str]) -> None:
+    """The bulk writer (bulk_rows): COPY on PostgreSQL, one executemany per table on SQLite."""
+    signed = {k for (k,) in select_keyed(conn, signed_contracts.c.customer_code, codes)}
+    first = dict(select_keyed(conn, drafts.c.customer_code, codes, drafts.c.first_drafted_at))
+    for table in (customers, customer_issues, holder_index):
+        delete_keyed(conn, table.c.customer_code, codes)
+    delete_keyed(conn, drafts.c.customer_code, [c for c in codes if c not in signed])
+    for table, rows in _station_rows(result, signed, first):
+        insert_rows(conn, table, rows)
+
+
+def _station_rows(result: StationResult, signed: set[str], first: dict[str, object]):
+    """(table, rows) of the station's writes: a signed customer's draft stays as signed, a
+    redrafted customer keeps when it was first drafted."""
+    draft_rows = [r for r in records(result.drafts) if r["customer_code"] not in signed]
+    for r in draft_rows:
+        r["first_drafted_at"] = first.get(r["customer_code"]) or r["drafted_at"]
+    return (
+        (customers, records(result.customers)),
+        (customer_issues, records(result.issues)),
+        (drafts, draft_rows),
+        (holder_index, records(result.holders)),
+    )
+
+
 def commit_station(engine: Engine, result: StationResult) -> None:
-    customer_records = records(result.customers)
-    codes = [r["customer_code"] for r in customer_records]
+    codes = [r["customer_code"] for r in records(result.customers)]
+    writer = _rows_as_before if os.environ.get(ROW_WRITES_ENV) == "1" else _rows_in_bulk
     with engine.begin() as conn:
-        signed = signed_codes(conn, codes)
-        first = first_drafted(conn, codes)
-        for part in chunked(codes):
-            conn.execute(delete(customers).where(customers.c.customer_code.in_(part)))
-            conn.execute(delete(customer_issues).where(customer_issues.c.customer_code.in_(part)))
-            conn.execute(delete(holder_index).where(holder_index.c.customer_code.in_(part)))
-            unsigned = [c for c in part if c not in signed]
-            if unsigned:
-                conn.execute(delete(drafts).where(drafts.c.customer_code.in_(unsigned)))
-        if customer_records:
-            conn.execute(customers.insert(), customer_records)
-        rows = records(result.issues)
-        if rows:
-            conn.execute(customer_issues.insert(), rows)
-        draft_rows = [r for r in records(result.drafts) if r["customer_code"] not in signed]
-        for r in draft_rows:
-            r["first_drafted_at"] = first.get(r["customer_code"]) or r["drafted_at"]
-        if draft_rows:
-            conn.execute(drafts.insert(), draft_rows)
-        rows = records(result.holders)
-        if rows:
-            conn.execute(holder_index.insert(), rows)
+        writer(conn, result, codes)
         if result.validation is not None:
             conn.execute(
                 delete(validation_results).where(
