@@ -35,28 +35,21 @@ class Published:
 
 
 def write_branch_workbook(cfg: Config, branch: str, run_id: str) -> Published:
-    """In the worker process: the branch's workbook, unless the one on disk is still current."""
-    from cmis_migrate.codes import UnsafeCode
+    """In the worker process: the branch's workbook, unless the one on disk is still current
+    (the closing publish's own rule: reports/publish.py publish_branch)."""
     from cmis_migrate.db import store_engine, utcnow
-    from cmis_migrate.logs import mask_digits
-    from cmis_migrate.reports.branch_report import issue_branch_report
-    from cmis_migrate.reports.publish import branch_report_path
-    from cmis_migrate.store import review
+    from cmis_migrate.reports.publish import publish_branch
+    from cmis_migrate.store import published
 
-    try:
-        out = branch_report_path(cfg, branch)
-    except UnsafeCode as exc:
-        return Published(branch, None, f"unsafe unit code: {exc}")
     engine = store_engine(cfg.store.url)
     try:
-        if out.exists() and not review.changed_since_issued(engine, branch, out.name):
-            return Published(branch, None)
-        issue_branch_report(engine, branch, out, now=utcnow(), tz=cfg.tz, label_run=run_id)
-        return Published(branch, str(out))
-    except Exception as exc:  # noqa: BLE001 - reported to the run; its closing publish retries
-        return Published(branch, None, mask_digits(f"{type(exc).__name__}: {exc}"))
+        unwritten = {w["branch"] for w in published.unwritten(engine)}
+        state, out = publish_branch(engine, cfg, branch, run_id, now=utcnow(), unwritten=unwritten)
     finally:
         engine.dispose()
+    if state == "written":
+        return Published(branch, str(out))
+    return Published(branch, None, None if state == "kept" else f"workbook {state}")
 
 
 class BranchPublisher:

@@ -12,6 +12,7 @@ itself is already closed in the store when this runs).
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -49,35 +50,55 @@ def publish_workbooks(
     unwritten = {w["branch"] for w in published.unwritten(store)}
     written, kept = [], []
     for branch in due_branches(store, run_branches):
-        try:
-            out = branch_report_path(cfg, branch)
-        except UnsafeCode as exc:
-            log.warning("no review workbook for unit %s: %s", ascii(branch)[:40], exc)
-            continue
-        try:
-            if (
-                branch not in unwritten
-                and out.exists()
-                and not review.changed_since_issued(store, branch, out.name)
-            ):
-                kept.append(branch)
-                continue
-            issue_branch_report(store, branch, out, now=now, tz=cfg.tz, label_run=run_id)
+        state, out = publish_branch(store, cfg, branch, run_id, now=now, unwritten=unwritten)
+        if state == "written":
             written.append(out)
-            if branch in unwritten:
-                published.written(store, branch)
-        except Exception as exc:  # noqa: BLE001 - the other branches still get theirs
-            log.exception("review workbook of branch %s failed after run %s", branch, run_id)
-            kind, message = describe(exc)
-            try:
-                published.record_unwritten(
-                    store, branch, out.name, run_id=run_id, error=f"{kind}: {message}", at=now
-                )
-            except Exception:  # noqa: BLE001 - a full disk may refuse this too: logged
-                log.exception("cannot record the unwritten workbook of branch %s", branch)
+        elif state == "kept":
+            kept.append(branch)
     if kept:
         log.info("review workbooks kept, nothing changed since issued: %s", ", ".join(kept))
     return written
+
+
+def publish_branch(
+    store: Engine,
+    cfg: Config,
+    branch: str,
+    run_id: str | None,
+    *,
+    now: datetime,
+    unwritten: set[str],
+) -> tuple[str, Path | None]:
+    """One branch's review workbook: ("kept", path) when the one on disk is still current,
+    ("written", path), ("failed", path) recorded as unwritten for the next run, or
+    ("unsafe", None) for a unit code that cannot name a file. Also what the workbook worker
+    of a large run calls (reports/branch_publisher.py)."""
+    try:
+        out = branch_report_path(cfg, branch)
+    except UnsafeCode as exc:
+        log.warning("no review workbook for unit %s: %s", ascii(branch)[:40], exc)
+        return "unsafe", None
+    try:
+        if (
+            branch not in unwritten
+            and out.exists()
+            and not review.changed_since_issued(store, branch, out.name)
+        ):
+            return "kept", out
+        issue_branch_report(store, branch, out, now=now, tz=cfg.tz, label_run=run_id)
+        if branch in unwritten:
+            published.written(store, branch)
+        return "written", out
+    except Exception as exc:  # noqa: BLE001 - the other branches still get theirs
+        log.exception("review workbook of branch %s failed after run %s", branch, run_id)
+        kind, message = describe(exc)
+        try:
+            published.record_unwritten(
+                store, branch, out.name, run_id=run_id, error=f"{kind}: {message}", at=now
+            )
+        except Exception:  # noqa: BLE001 - a full disk may refuse this too: logged
+            log.exception("cannot record the unwritten workbook of branch %s", branch)
+        return "failed", out
 
 
 def branch_report_path(cfg: Config, branch: str) -> Path:
