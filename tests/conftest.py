@@ -75,6 +75,23 @@ def make_config():
     return write_config
 
 
+def seeded_site(db_urls: dict[str, str], folder: Path, customers: int, seed: int, **sections):
+    """A demo CMIS of `customers` (seeded with `seed`) and the loaded config of a site in
+    `folder` reading it, with every window open (sections override or add config keys)."""
+    from cmis_migrate.config import load_config
+    from cmis_migrate.demo.generator import seed_demo
+
+    seed_demo(db_urls["source"], customers, seed)
+    path = write_config(
+        folder,
+        source={"url": db_urls["source"]},
+        store={"url": db_urls["store"]},
+        windows=OPEN_ALL_DAY,
+        **sections,
+    )
+    return load_config(path, env={})
+
+
 def _pg_base() -> str | None:
     return os.environ.get(PG_ENV) or None
 

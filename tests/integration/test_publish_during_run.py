@@ -9,34 +9,23 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from cmis_migrate.config import load_config
 from cmis_migrate.db import as_utc, store_engine
-from cmis_migrate.demo.generator import seed_demo
 from cmis_migrate.reports import branch_publisher
 from cmis_migrate.store import review
 from cmis_migrate.store.tables import batches, imports, runs
-from tests.conftest import OPEN_ALL_DAY
+from tests.conftest import seeded_site
 
 pytestmark = pytest.mark.slow
 
 
 def test_branch_workbooks_are_written_before_the_run_closes(
-    db_urls, make_config, tmp_path, prefect_server, monkeypatch
+    db_urls, tmp_path, prefect_server, monkeypatch
 ) -> None:
     from cmis_migrate.flows.nightly import run_nightly
 
     monkeypatch.setattr(branch_publisher, "EARLY_FROM_CUSTOMERS", 0)
-    seed_demo(db_urls["source"], 400, 5)
-    cfg = load_config(
-        make_config(
-            tmp_path / "site",
-            source={"url": db_urls["source"]},
-            store={"url": db_urls["store"]},
-            windows=OPEN_ALL_DAY,
-            load={"customers_per_task": 50},  # several task groups, branches ending apart
-        ),
-        env={},
-    )
+    # several task groups, branches ending apart
+    cfg = seeded_site(db_urls, tmp_path / "site", 400, 5, load={"customers_per_task": 50})
     result = run_nightly(cfg, at="2026-03-10T23:00:00+07:00")
     assert result["state"] == "succeeded", result
     engine = store_engine(cfg.store.url)

@@ -10,12 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from cmis_migrate.config import load_config
 from cmis_migrate.db import store_engine, utcnow
-from cmis_migrate.demo.generator import seed_demo
 from cmis_migrate.store import review
 from cmis_migrate.store.tables import batches, imports
-from tests.conftest import OPEN_ALL_DAY
+from tests.conftest import seeded_site
 
 pytestmark = pytest.mark.slow
 
@@ -51,18 +49,9 @@ def issued_count(engine) -> int:
 
 
 def test_unchanged_nights_keep_the_workbooks_and_a_correction_reissues_its_branch(
-    db_urls, make_config, tmp_path, prefect_server
+    db_urls, tmp_path, prefect_server
 ) -> None:
-    seed_demo(db_urls["source"], 400, 5)
-    cfg = load_config(
-        make_config(
-            tmp_path / "site",
-            source={"url": db_urls["source"]},
-            store={"url": db_urls["store"]},
-            windows=OPEN_ALL_DAY,
-        ),
-        env={},
-    )
+    cfg = seeded_site(db_urls, tmp_path / "site", 400, 5)
     engine = store_engine(cfg.store.url)
     try:
         night(cfg, 10)

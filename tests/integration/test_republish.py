@@ -13,15 +13,13 @@ from sqlalchemy import create_engine, select, update
 
 from cmis_migrate.cli.status import status_data
 from cmis_migrate.cli.summary import print_run_summary
-from cmis_migrate.config import load_config
 from cmis_migrate.db import source_engine, store_engine
-from cmis_migrate.demo.generator import seed_demo
 from cmis_migrate.reports import review_workbook
 from cmis_migrate.source.cmis import CmisSource
 from cmis_migrate.source.schema import cmis_tables
 from cmis_migrate.store import review
 from cmis_migrate.store.tables import imports
-from tests.conftest import OPEN_ALL_DAY
+from tests.conftest import seeded_site
 
 pytestmark = pytest.mark.slow
 
@@ -42,17 +40,8 @@ def workbook(cfg, branch: str) -> str | None:
 
 
 @pytest.fixture
-def site(db_urls, make_config, tmp_path, prefect_server):
-    seed_demo(db_urls["source"], 300, 7)
-    cfg = load_config(
-        make_config(
-            tmp_path / "site",
-            source={"url": db_urls["source"]},
-            store={"url": db_urls["store"]},
-            windows=OPEN_ALL_DAY,
-        ),
-        env={},
-    )
+def site(db_urls, tmp_path, prefect_server):
+    cfg = seeded_site(db_urls, tmp_path / "site", 300, 7)
     engine = source_engine(cfg.source.url)
     try:
         stations = CmisSource(engine).inventory()
