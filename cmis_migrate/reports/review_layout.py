@@ -8,6 +8,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 
 from cmis_migrate.fields import E164_VN, FIELD_SPECS, ISO_DATE, REVIEWED_FIELDS
 from cmis_migrate.safe_cells import neutralize
@@ -55,7 +56,8 @@ YES_WORDS = {"yes", "y", "có", "co", "x", "1", "true"}
 NO_WORDS = {"no", "n", "không", "khong", "0", "false"}
 EXCEL_MAX_CHARS = 32_767
 _HEADER_KEY = re.compile(r"\(([a-z_]+)\)\s*$")
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# not XML 1.0 characters (and DEL): shown as U+FFFD
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _TOO_LONG = "… [cắt bớt: quá dài cho Excel]"
 
 
@@ -87,9 +89,14 @@ def severity_name(shown: str) -> str:
 
 def safe_text(value: object) -> str:
     """A value as the workbook writes it: text, no formula start, no character XML cannot hold
-    (shown as U+FFFD), CR as LF (XML would turn it so on reading), at most Excel's 32,767
-    characters. The checksum is computed over this, so an untouched file always matches."""
-    s = text(value)
+    (control characters, lone surrogates, U+FFFE/U+FFFF: shown as U+FFFD), CR as LF (XML would
+    turn it so on reading), at most Excel's 32,767 characters. The checksum is computed over
+    this, so an untouched file always matches."""
+    return _safe_str(text(value))
+
+
+@lru_cache(maxsize=1 << 16)  # a branch's sheet repeats names, labels, rules and messages
+def _safe_str(s: str) -> str:
     if not s:
         return s
     s = _ILLEGAL.sub("\ufffd", s.replace("\r\n", "\n").replace("\r", "\n"))
@@ -201,7 +208,12 @@ def parse_confirmed(value: str) -> bool | None:
 
 def row_key(cells: Sequence[str]) -> str:
     """4 hex digits per fixed cell: tells which cell of a returned row changed."""
-    return "".join(hashlib.sha256(text(c).encode("utf-8")).hexdigest()[:4] for c in cells)
+    return "".join([_cell_digest(text(c)) for c in cells])
+
+
+@lru_cache(maxsize=1 << 16)
+def _cell_digest(cell: str) -> str:
+    return hashlib.sha256(cell.encode("utf-8")).hexdigest()[:4]
 
 
 def changed_columns(cells: Sequence[str], key: str) -> list[str] | None:

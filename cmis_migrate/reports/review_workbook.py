@@ -1,4 +1,5 @@
-"""The branch review workbook as a clerk opens it (openpyxl, write-only: rows stream to disk).
+"""The branch review workbook as a clerk opens it (openpyxl, write-only; the review sheet's data
+rows rendered as text and spliced in: xlsx_rows).
 
 Sheets: `Hướng dẫn` (what to do), `Tổng hợp` (per station, numbers as numbers), `Rà soát`
 (one row per issue, protected: only corrected_value and confirmed can be typed in) and the
@@ -8,6 +9,8 @@ header row repeated on every page.
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
 from datetime import tzinfo
 from pathlib import Path
 
@@ -41,6 +44,7 @@ from cmis_migrate.reports.review_layout import (
     header,
     safe_text,
 )
+from cmis_migrate.reports.xlsx_rows import column_letters, inline_row, splice_rows
 from cmis_migrate.statuses import Severity
 
 WIDTHS = {
@@ -227,9 +231,11 @@ def _summary(wb: Workbook, report: BranchReport, tz: tzinfo) -> None:
         )
 
 
-def _issues(wb: Workbook, report: BranchReport) -> None:
+def _issues(wb: Workbook, report: BranchReport) -> tuple[object, Iterator[str]]:
+    """The sheet with its header row (openpyxl), and its data rows as SpreadsheetML text for
+    write_workbook to splice in (xlsx_rows: a large branch has millions of cells)."""
     ws = wb.create_sheet(ISSUES_SHEET)
-    ws._values_to_row = _cells_to_row  # every row below is made of Cell objects
+    ws._values_to_row = _cells_to_row  # the header row is made of Cell objects
     protos = _prototypes(ws)
     n = len(report.issues)
     last = max(n + 1, 2)
@@ -275,22 +281,29 @@ def _issues(wb: Workbook, report: BranchReport) -> None:
     sev = ISSUE_COLUMNS.index("severity")
     bold_at = {sev, ISSUE_COLUMNS.index("blockers")}
     editable = {ISSUE_COLUMNS.index(c) for c in EDITABLE_COLUMNS}
-    for i, row in enumerate(report.issues.itertuples(index=False), start=2):
-        height = row_height(row, widths)
-        if height:
-            ws.row_dimensions[i].height = height
-        blocking = row[sev] == BLOCKING
-        look = "block" if blocking else "warn"
-        cells = []
-        for j, v in enumerate(row):
-            if j in editable:
-                p = protos["edit"]
-            elif blocking and j in bold_at:
-                p = protos["block_bold"]
-            else:
-                p = protos[look]
-            cells.append(_cell(ws, p, v))
-        ws.append(cells)
+    ids = {look: proto.style_id for look, proto in protos.items()}  # registered in the styles
+
+    def looks(blocking: bool) -> list[int]:
+        plain = "block" if blocking else "warn"
+        return [
+            ids["edit"]
+            if j in editable
+            else ids["block_bold"]
+            if blocking and j in bold_at
+            else ids[plain]
+            for j in range(ncols)
+        ]
+
+    styles = {True: looks(True), False: looks(False)}
+    letters = column_letters(ncols)
+
+    def rows() -> Iterator[str]:
+        for i, row in enumerate(report.issues.itertuples(index=False, name=None), start=2):
+            values = ["" if v is None else str(v) for v in row]
+            height = row_height(values, widths)
+            yield inline_row(i, letters, styles[values[sev] == BLOCKING], values, height)
+
+    return ws, rows()
 
 
 def _identity(wb: Workbook, report: BranchReport) -> None:
@@ -313,6 +326,8 @@ def write_workbook(report: BranchReport, path: Path, tz: tzinfo) -> None:
     wb = Workbook(write_only=True)
     _guide(wb, report)
     _summary(wb, report, tz)
-    _issues(wb, report)
+    issues_sheet, rows = _issues(wb, report)
     _identity(wb, report)
-    wb.save(path)
+    shell = io.BytesIO()
+    wb.save(shell)  # every sheet, the review sheet with its header only
+    splice_rows(shell.getvalue(), issues_sheet.path.lstrip("/"), rows, path)
