@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -34,6 +35,7 @@ from cmis_migrate.reports.review_layout import (
 )
 from cmis_migrate.statuses import Severity
 from cmis_migrate.store import review
+from cmis_migrate.store.tables import STORED_FIELDS
 
 
 class ReportError(ValueError):
@@ -54,6 +56,14 @@ class BranchReport:
 
 
 FIELD_ORDER = {f: i for i, f in enumerate((*REVIEWED_FIELDS, "customer"))}
+# what a row shows of its customer (display_values reads <field>_original/_proposed)
+_CUSTOMER_SHOWN = (
+    "customer_code",
+    "station",
+    "ledger",
+    "pending_change",
+    *(f"{f}_{part}" for f in STORED_FIELDS for part in ("original", "proposed")),
+)
 SUMMARY_COLUMNS = (
     "station",
     "customers",
@@ -108,37 +118,43 @@ def issues_frame(
     if issues.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ISSUE_COLUMNS})
     names = station_names or {}
-    by_code = customers.set_index("customer_code", drop=False)
-    by_code = by_code[~by_code.index.duplicated()]
-    records = by_code.to_dict("index")
-    blockers = (
-        issues[issues["severity"] == Severity.BLOCKING].groupby("customer_code").size().to_dict()
+    # plain lists and dicts: per-row pandas access (to_dict, itertuples on Arrow-backed text)
+    # cost more than the rows themselves on a branch of ~100,000 issues
+    shown = [c for c in _CUSTOMER_SHOWN if c in customers.columns]
+    records: dict[str, dict] = {}
+    for values in zip(*(customers[c].tolist() for c in shown), strict=True):
+        records.setdefault(values[0], dict(zip(shown, values, strict=True)))
+    columns = [
+        issues[c].tolist() for c in ("customer_code", "field", "rule", "severity", "message")
+    ]
+    blockers = Counter(
+        code for code, sev in zip(columns[0], columns[3], strict=True) if sev == Severity.BLOCKING
     )
     rows = []
-    for code, fld, rule, severity, message in issues[
-        ["customer_code", "field", "rule", "severity", "message"]
-    ].itertuples(index=False):
+    for code, fld, rule, severity, message in zip(*columns, strict=True):
         c = records.get(code)
         if c is None:
             continue
         original, proposed = display_values(rule, fld, c)
-        cells = {
-            "customer_code": code,
-            "full_name": c.get("full_name_original"),
-            "address": c.get("address_original"),
-            "station": c["station"],
-            "station_name": names.get(c["station"], ""),
-            "ledger": c["ledger"],
-            "phone": c.get("phone_original"),
-            "blockers": str(blockers.get(code, 0)),
-            "field": FIELD_LABELS.get(fld, fld),
-            "severity": SEVERITY_LABELS.get(severity, severity),
-            "rule": rule,
-            "message": message,
-            "original_value": original,
-            "proposed_value": proposed,
-        }
-        fixed = [safe_text(cells[k]) for k in FIXED_COLUMNS]
+        fixed = [
+            safe_text(v)
+            for v in (
+                code,
+                c.get("full_name_original"),
+                c.get("address_original"),
+                c["station"],
+                names.get(c["station"], ""),
+                c["ledger"],
+                c.get("phone_original"),
+                str(blockers.get(code, 0)),
+                FIELD_LABELS.get(fld, fld),
+                SEVERITY_LABELS.get(severity, severity),
+                rule,
+                message,
+                original,
+                proposed,
+            )
+        ]
         row = dict(zip(FIXED_COLUMNS, fixed, strict=True))
         row.update(corrected_value="", confirmed="", row_key=row_key(fixed))
         row["_field"], row["_blocking"] = fld, severity == Severity.BLOCKING
