@@ -3,6 +3,7 @@
     python bench/bench_nightly.py [--customers N] [--store sqlite|postgres|both]
                                   [--postgres URL] [--work DIR] [--reuse] [--row-writes]
                                   [--runner local|dask] [--parallel 2] [--task-customers N]
+                                  [--nights 1|2|3]
 
 For each store (SQLite files in --work; PostgreSQL: CMIS and the store as databases of their
 own in the server at --postgres, created here and dropped at the end) the demo CMIS is seeded
@@ -332,7 +333,7 @@ def run_nights(label: str, source: str, store: str, args, work: Path) -> None:
     else:
         env.pop(ROW_WRITES_ENV, None)
     print(HEADER, flush=True)
-    for i, (name, at) in enumerate(NIGHTS):
+    for i, (name, at) in enumerate(NIGHTS[: args.nights]):
         if i == 1:
             changed = change_customers(source, 0.01, seed=CHANGE_SEED, on=CHANGED_ON)
             name = f"{name} ({len(changed):,})"
@@ -364,6 +365,7 @@ def main() -> None:
     ap.add_argument("--runner", choices=("local", "dask"), default="local")
     ap.add_argument("--parallel", type=int, default=2, help="threads, or Dask workers")
     ap.add_argument("--task-customers", type=int, default=20_000)
+    ap.add_argument("--nights", type=int, choices=(1, 2, 3), default=3, help="the first N nights")
     args = ap.parse_args()
 
     work = args.work.resolve()
