@@ -18,7 +18,7 @@ subprocess, every window open):
 
 Prints first the whole command's wall time and its peak memory (/usr/bin/time's maximum RSS of
 the largest process, and the sampled RSS sum of the process tree: the CLI, the temporary Prefect
-server, Dask workers), then per stage from the store's run ledger (batches.<stage>_seconds,
+server, Dask workers; on SQLite also the peak size of the store's write-ahead log), then per stage from the store's run ledger (batches.<stage>_seconds,
 summed over stations, so across parallel workers a stage can exceed the wall): store writes,
 extraction, evaluation (normalize + validate + GX + draft); publishing (drafts CSV, review
 workbooks, Data Docs) is the command's end minus the run's close. --row-writes writes the store
@@ -72,9 +72,11 @@ def mb(kb: float) -> str:
 class TreeSampler(threading.Thread):
     """RSS summed over a process and all its descendants, every half second; keeps the peak."""
 
-    def __init__(self, pid: int):
+    def __init__(self, pid: int, wal: Path | None = None):
         super().__init__(daemon=True)
         self.peak_kb = 0
+        self.wal = wal  # SQLite store: its write-ahead log, whose peak size is kept too
+        self.wal_peak = 0
         self._proc = psutil.Process(pid)
         self._halt = threading.Event()
 
@@ -89,13 +91,18 @@ class TreeSampler(threading.Thread):
                 with contextlib.suppress(psutil.Error):
                     total += p.memory_info().rss
             self.peak_kb = max(self.peak_kb, total // 1024)
+            if self.wal is not None:
+                with contextlib.suppress(OSError):
+                    self.wal_peak = max(self.wal_peak, self.wal.stat().st_size)
 
     def stop(self) -> None:
         self._halt.set()
         self.join(timeout=5)
 
 
-def timed_command(argv: list[str], *, cwd: Path, env: dict, log: Path) -> dict:
+def timed_command(
+    argv: list[str], *, cwd: Path, env: dict, log: Path, wal: Path | None = None
+) -> dict:
     """Run argv under /usr/bin/time -v: wall seconds, CPU, max RSS of the largest process,
     sampled peak of the tree, exit code, and the moment it ended."""
     timing = log.with_suffix(".time")
@@ -109,7 +116,7 @@ def timed_command(argv: list[str], *, cwd: Path, env: dict, log: Path) -> dict:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-        sampler = TreeSampler(proc.pid)
+        sampler = TreeSampler(proc.pid, wal)
         sampler.start()
         code = proc.wait()
         sampler.stop()
@@ -127,6 +134,7 @@ def timed_command(argv: list[str], *, cwd: Path, env: dict, log: Path) -> dict:
         "cpu": field("User time (seconds)") + field("System time (seconds)"),
         "max_rss_kb": field("Maximum resident set size (kbytes)"),
         "tree_kb": sampler.peak_kb,
+        "wal_mb": sampler.wal_peak / 2**20,
     }
 
 
@@ -301,6 +309,7 @@ def _as_utc(value):
 HEADER = (
     f"  {'night':<24} {'whole command':>13} {'peak RSS largest / tree':>24} {'CPU':>8}"
     f" | {'store writes':>12} {'extract':>8} {'evaluate':>9} {'publish':>8} {'evaluated':>10}"
+    f" {'peak WAL':>9}"
 )
 
 
@@ -310,9 +319,14 @@ def print_night(name: str, cmd: dict, fig: dict) -> None:
     print(
         f"  {name:<24} {cmd['wall']:>11.1f} s {rss:>24} {cmd['cpu']:>6.0f} s"
         f" | {fig['write']:>10.1f} s {fig['extract']:>6.1f} s {fig['evaluate']:>7.1f} s"
-        f" {publish:>6.1f} s {fig['evaluated']:>10,}",
+        f" {publish:>6.1f} s {fig['evaluated']:>10,} {cmd['wal_mb']:>6.0f} MB",
         flush=True,
     )
+
+
+def _wal_of(store_url: str) -> Path | None:
+    url = make_url(store_url)
+    return Path(f"{url.database}-wal") if url.get_backend_name() == "sqlite" else None
 
 
 def run_nights(label: str, source: str, store: str, args, work: Path) -> None:
@@ -342,6 +356,7 @@ def run_nights(label: str, source: str, store: str, args, work: Path) -> None:
             cwd=site,
             env=env,
             log=site / f"night{i + 1}.log",
+            wal=_wal_of(store),
         )
         if cmd["code"] != 0:
             print(f"  {name}: exit {cmd['code']}, see {site / f'night{i + 1}.log'}", flush=True)
