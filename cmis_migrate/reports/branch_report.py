@@ -35,7 +35,6 @@ from cmis_migrate.reports.review_layout import (
 )
 from cmis_migrate.statuses import Severity
 from cmis_migrate.store import review
-from cmis_migrate.store.tables import STORED_FIELDS
 
 
 class ReportError(ValueError):
@@ -56,14 +55,6 @@ class BranchReport:
 
 
 FIELD_ORDER = {f: i for i, f in enumerate((*REVIEWED_FIELDS, "customer"))}
-# what a row shows of its customer (display_values reads <field>_original/_proposed)
-_CUSTOMER_SHOWN = (
-    "customer_code",
-    "station",
-    "ledger",
-    "pending_change",
-    *(f"{f}_{part}" for f in STORED_FIELDS for part in ("original", "proposed")),
-)
 SUMMARY_COLUMNS = (
     "station",
     "customers",
@@ -120,7 +111,7 @@ def issues_frame(
     names = station_names or {}
     # plain lists and dicts: per-row pandas access (to_dict, itertuples on Arrow-backed text)
     # cost more than the rows themselves on a branch of ~100,000 issues
-    shown = [c for c in _CUSTOMER_SHOWN if c in customers.columns]
+    shown = [c for c in review.REPORT_COLUMNS if c in customers.columns]
     records: dict[str, dict] = {}
     for values in zip(*(customers[c].tolist() for c in shown), strict=True):
         records.setdefault(values[0], dict(zip(shown, values, strict=True)))

@@ -42,6 +42,14 @@ CUSTOMER_COLUMNS = [
     "pending_change",
     *(f"{f}_{part}" for f in STORED_FIELDS for part in ("original", "proposed", "status")),
 ]
+# what a branch's review sheet shows of each customer (a branch can hold ~100,000)
+REPORT_COLUMNS = [
+    "customer_code",
+    "station",
+    "ledger",
+    "pending_change",
+    *(f"{f}_{part}" for f in STORED_FIELDS for part in ("original", "proposed")),
+]
 
 
 # --- branches and runs ------------------------------------------------------------------
@@ -102,12 +110,12 @@ def _branch_filter(table, branch: str, stations: Sequence[str] | None):
 def branch_customers(
     engine: Engine, branch: str, stations: Sequence[str] | None = None
 ) -> pd.DataFrame:
-    """The branch's customers (current state): codes, place, outcome, original/proposed/status."""
-    cols = [customers.c[c] for c in CUSTOMER_COLUMNS]
+    """The branch's customers as its review sheet shows them (REPORT_COLUMNS, current state)."""
+    cols = [customers.c[c] for c in REPORT_COLUMNS]
     q = select(*cols).where(_branch_filter(customers, branch, stations))
     with engine.connect() as conn:
         rows = conn.execute(q).all()
-    return pd.DataFrame(rows, columns=CUSTOMER_COLUMNS, dtype=object)
+    return pd.DataFrame(rows, columns=REPORT_COLUMNS, dtype=object)
 
 
 def branch_issues(
