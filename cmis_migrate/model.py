@@ -5,6 +5,7 @@ station-batch core import these without pulling in a database or Prefect."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 
 READING_DAYS = range(1, 32)  # a ledger's reading day (NGAY_GCS) is a day of the month
 
@@ -70,18 +71,55 @@ class Station:
 
 
 @dataclass(frozen=True)
+class KeptLedger:
+    """A ledger a run leaves unread (load.incremental: nothing changed since its last committed
+    read), with what that read counted: its customers keep their stored state."""
+
+    ledger: str
+    customers: int = 0
+    ready: int = 0
+    needs_review: int = 0
+    blocked: int = 0
+
+
+FULL_READ = "all"  # why a ledger is read when the run is not incremental
+
+
+@dataclass(frozen=True)
 class StationJob:
-    """One station batch of a run: the unit that is read, committed, failed and redone alone."""
+    """One station batch of a run: the unit that is read, committed, failed and redone alone.
+
+    `kept`: its ledgers the run does not read (incremental mode); `reasons`: (ledger, why it
+    is read) for the others when the run is incremental (else every ledger is read: FULL_READ)."""
 
     run_id: str
     station: str
     branch: str
     standardized: bool
     ledgers: tuple[Ledger, ...]
+    kept: tuple[KeptLedger, ...] = ()
+    reasons: tuple[tuple[str, str], ...] = ()
 
     @property
     def customers(self) -> int:
         return sum(lg.customers for lg in self.ledgers)
+
+    @property
+    def kept_ledgers(self) -> frozenset[str]:
+        return frozenset(k.ledger for k in self.kept)
+
+    def reason(self, ledger: str) -> str:
+        return dict(self.reasons).get(ledger, FULL_READ)
+
+
+@dataclass(frozen=True)
+class LedgerDone:
+    """A ledger read by a station batch: the day its CMIS rows were valid on, and its
+    customers with an open change request as read (compared by the next incremental run)."""
+
+    ledger: Ledger
+    as_of: date
+    open_requests: int = 0
 
 
 @dataclass(frozen=True)

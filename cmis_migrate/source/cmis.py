@@ -57,15 +57,16 @@ def in_list(column, values):
     return parts[0] if len(parts) == 1 else or_(*parts)
 
 
+def open_request(y):
+    """An HDG_YEU_CAU row that takes its customer out of the bulk flow: open, of a change type."""
+    return and_(y.c.TINH_TRANG == "MOI", in_list(y.c.LOAI_YCAU, CHANGE_REQUEST_TYPES))
+
+
 def _open_change_request(y, customer_code_col):
     """The customer's open request that takes it out of the bulk flow (indexed lookup per row)."""
     return (
         select(func.min(y.c.LOAI_YCAU))
-        .where(
-            customer_code_col == y.c.MA_KHANG,
-            y.c.TINH_TRANG == "MOI",
-            in_list(y.c.LOAI_YCAU, CHANGE_REQUEST_TYPES),
-        )
+        .where(customer_code_col == y.c.MA_KHANG, open_request(y))
         .scalar_subquery()
     )
 
@@ -87,6 +88,7 @@ class CmisSource:
         self.engine = engine
         self.tables = tables or DEFAULT_TABLES
         self.validity_dates = validity_dates
+        self._date_columns: dict[tuple[str, str], bool] = {}
 
     def inventory_query(self):
         d, s, t = self.tables.HDG_DIEM_DO, self.tables.D_SO_GCS, self.tables.D_TRAM
@@ -133,22 +135,47 @@ class CmisSource:
                 entry[2].append(Ledger(sogcs, tram, unit, reading_day(day), int(n or 0)))
         return [Station(k, v[0], v[1], tuple(v[2]), v[3]) for k, v in stations.items()]
 
-    def _dates_are_dates(self) -> bool:
-        if self.validity_dates is None:
-            k = self.tables.HDG_KHACH_HANG
+    def _is_date(self, table: str, column: str) -> bool:
+        """Whether the site's column holds dates (the catalogue says so; else it is text)."""
+        if (table, column) not in self._date_columns:
+            t = self.tables.table(table)
             try:
-                cols = inspect(self.engine).get_columns(k.name, schema=k.schema)
+                cols = inspect(self.engine).get_columns(t.name, schema=t.schema)
             except SQLAlchemyError:
                 cols = []
-            wanted = k.c.NGAY_HLUC.name.lower()
+            wanted = t.c[column].name.lower()
             types = [c["type"] for c in cols if c["name"].lower() == wanted]
-            self.validity_dates = bool(types) and isinstance(types[0], Date | DateTime)
+            self._date_columns[(table, column)] = bool(types) and isinstance(
+                types[0], Date | DateTime
+            )
+        return self._date_columns[(table, column)]
+
+    def _dates_are_dates(self) -> bool:
+        if self.validity_dates is None:
+            self.validity_dates = self._is_date("HDG_KHACH_HANG", "NGAY_HLUC")
         return self.validity_dates
+
+    def date_literal(self, table: str, column: str, day: date):
+        """`day` as the site's `table.column` compares with it: a date or ISO text."""
+        if (table, column) in (("HDG_KHACH_HANG", "NGAY_HLUC"), ("HDG_KHACH_HANG", "NGAY_HHLUC")):
+            return self.day_literal(day)
+        return literal(day, Date) if self._is_date(table, column) else literal(day.isoformat())
+
+    def day_literal(self, day: date):
+        """`day` as the validity dates compare with it: a date, or ISO text (see the class)."""
+        return literal(day, Date) if self._dates_are_dates() else literal(day.isoformat())
+
+    def valid_on(self, day: date):
+        """The HDG_KHACH_HANG rows valid on `day`: NGAY_HLUC <= day < NGAY_HHLUC (open ends)."""
+        k, lit = self.tables.HDG_KHACH_HANG, self.day_literal(day)
+        return and_(
+            or_(k.c.NGAY_HLUC.is_(None), lit >= k.c.NGAY_HLUC),
+            or_(k.c.NGAY_HHLUC.is_(None), lit < k.c.NGAY_HHLUC),
+        )
 
     def ledger_query(self, station: str, ledger: str, as_of: date):
         """The ledger's customers valid on `as_of`, ordered by metering point (not paged)."""
         d, k, y = self.tables.HDG_DIEM_DO, self.tables.HDG_KHACH_HANG, self.tables.HDG_YEU_CAU
-        day = literal(as_of, Date) if self._dates_are_dates() else literal(as_of.isoformat())
         return (
             select(
                 k.c.MA_KHANG.label("customer_code"),
@@ -177,8 +204,7 @@ class CmisSource:
             .where(
                 station == d.c.MA_TRAM,
                 ledger == d.c.MA_SOGCS,
-                or_(k.c.NGAY_HLUC.is_(None), day >= k.c.NGAY_HLUC),
-                or_(k.c.NGAY_HHLUC.is_(None), day < k.c.NGAY_HHLUC),
+                self.valid_on(as_of),
             )
             .order_by(d.c.MA_DDO)
         )

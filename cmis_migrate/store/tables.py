@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     Float,
     Index,
     Integer,
@@ -110,6 +111,8 @@ batches = Table(
     Column("lease_until", DateTime(timezone=True)),
     Column("ledgers", Integer, nullable=False, default=0),
     Column("ledgers_done", Integer, nullable=False, default=0),
+    # ledgers not read: unchanged since their last committed read (load.incremental; 0007)
+    Column("ledgers_unchanged", Integer, nullable=False, default=0),
     Column("customers", Integer, nullable=False, default=0),
     Column("ready", Integer, nullable=False, default=0),
     Column("needs_review", Integer, nullable=False, default=0),
@@ -341,4 +344,43 @@ unwritten_workbooks = Table(
     Column("run_id", String(40)),
     Column("failed_at", DateTime(timezone=True), nullable=False),
     Column("error", Text),
+)
+
+# each ledger's last committed read (migration 0007), written in its station's transaction:
+# what load.incremental compares a night's CMIS and store against to leave a ledger unread
+ledger_reads = Table(
+    "ledger_reads",
+    metadata,
+    Column("ledger", String(20), primary_key=True),
+    Column("station", String(20), nullable=False),
+    Column("run_id", String(40), nullable=False),
+    Column("as_of", Date, nullable=False),  # the day CMIS rows were read valid on
+    Column("read_at", DateTime(timezone=True), nullable=False),  # the station's read began
+    # read whatever changed (incremental off, first read, sweep due, named station), or asked
+    # for by a change (`reason` says which)
+    Column("full_sweep", Boolean, nullable=False, default=False),
+    Column("reason", String(20), nullable=False),
+    Column("metering_points", Integer, nullable=False, default=0),  # HDG_DIEM_DO rows, planned
+    Column("reading_day", Integer),
+    Column("open_requests", Integer, nullable=False, default=0),  # its customers with one
+    Column("fingerprint", String(32), nullable=False),  # evaluate's pipeline fingerprint
+    # its customers as that read counted them: what an unread night reports for the ledger
+    Column("customers", Integer, nullable=False, default=0),
+    Column("ready", Integer, nullable=False, default=0),
+    Column("needs_review", Integer, nullable=False, default=0),
+    Column("blocked", Integer, nullable=False, default=0),
+    Index("ix_ledger_reads_station", "station"),
+)
+
+# a ledger whose customers share a phone, ID number or person with a customer whose keys a
+# later commit changed (migration 0007): its cross-station counts are stale until it is read
+# again. Rows only added (no race between two committing stations); a ledger's read removes
+# the marks older than the read
+holder_marks = Table(
+    "holder_marks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ledger", String(20), nullable=False),
+    Column("marked_at", DateTime(timezone=True), nullable=False),
+    Index("ix_holder_marks_ledger", "ledger"),
 )

@@ -1,0 +1,155 @@
+"""Whether an incremental run reads a ledger tonight (load.incremental), decided from what the
+ledger's last committed read saw and what changed since. Pure: no database, no clock.
+
+A ledger is read, with the first reason that holds, when
+- it was never read (or not by a committed station batch): `first`;
+- its station was named (`run --station`, `rerun --station`): `named`;
+- CMIS now files it under another station: `station`;
+- its last read is `full_sweep_days` old or older: `sweep` (every read reads the whole ledger,
+  so any read restarts the count);
+- what decides a customer's result changed: the pipeline fingerprint (code, reference tables,
+  rules, staff phones, the year): `pipeline`;
+- its reading day (NGAY_GCS) changed: `reading_day`; its metering points in the inventory
+  (HDG_DIEM_DO rows: added or removed) changed in number: `metering_points`;
+- a branch correction or confirmation of one of its customers was applied after the read
+  began: `review`;
+- a customer of another ledger sharing a phone, ID number or person with its customers changed
+  those keys after the read began (its cross-station counts are stale): `holders`;
+- CMIS has rows of it whose validity start or end (NGAY_HLUC, NGAY_HHLUC) lies between the
+  last read's day and today, both included: `cmis_rows`;
+- its customers with an open change request changed in number, or one was filed (NGAY_YCAU)
+  in those days: `change_requests`;
+- CMIS could not say what changed (the queries failed): `cmis_unknown`.
+Otherwise it is kept: not read, its customers keep their stored state and are counted as that
+read counted them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from cmis_migrate.model import FULL_READ, KeptLedger, Ledger, StationJob
+from cmis_migrate.source.changes import LedgerActivity, on_or_after
+
+FIRST, NAMED, SWEEP = "first", "named", "sweep"
+CMIS_UNKNOWN = "cmis_unknown"
+# reads asked for by no change: the ledger is read whatever changed
+FULL_SWEEPS = frozenset({FULL_READ, FIRST, NAMED, SWEEP})
+
+
+@dataclass(frozen=True)
+class LastRead:
+    """A ledger's last committed read (a row of store table ledger_reads)."""
+
+    ledger: str
+    station: str
+    as_of: date  # the day its CMIS rows were read valid on
+    read_at: datetime  # when its station's read began (UTC)
+    metering_points: int
+    reading_day: int | None
+    open_requests: int
+    fingerprint: str
+    customers: int = 0
+    ready: int = 0
+    needs_review: int = 0
+    blocked: int = 0
+
+    def kept(self) -> KeptLedger:
+        return KeptLedger(self.ledger, self.customers, self.ready, self.needs_review, self.blocked)
+
+
+@dataclass(frozen=True)
+class StoreSide:
+    """Tonight's facts that need no CMIS query: the pipeline fingerprint, the newest branch
+    correction or confirmation per ledger, the newest stale-holder mark per ledger."""
+
+    today: date
+    fingerprint: str
+    full_sweep_days: int
+    reviewed: Mapping[str, datetime]
+    marked: Mapping[str, datetime]
+
+
+def store_reason(ledger: Ledger, last: LastRead | None, side: StoreSide) -> str | None:
+    """Why the ledger is read, from the store and the inventory alone (None: ask CMIS)."""
+    if last is None:
+        return FIRST
+    if last.station != ledger.station:
+        return "station"
+    if (side.today - last.as_of).days >= side.full_sweep_days:
+        return SWEEP
+    if last.fingerprint != side.fingerprint:
+        return "pipeline"
+    if last.reading_day != ledger.reading_day:
+        return "reading_day"
+    if last.metering_points != ledger.customers:
+        return "metering_points"
+    reviewed = side.reviewed.get(ledger.ledger)
+    if reviewed is not None and reviewed > last.read_at:
+        return "review"
+    marked = side.marked.get(ledger.ledger)
+    if marked is not None and marked > last.read_at:
+        return "holders"
+    return None
+
+
+def cmis_reason(last: LastRead, activity: LedgerActivity | None) -> str | None:
+    """Why the ledger is read, from CMIS's activity since its last read (None: kept).
+    `activity` None: CMIS could not be asked."""
+    if activity is None:
+        return CMIS_UNKNOWN
+    since = last.as_of
+    if on_or_after(activity.valid_from, since) or on_or_after(activity.valid_until, since):
+        return "cmis_rows"
+    if activity.open_requests != last.open_requests or on_or_after(activity.requested, since):
+        return "change_requests"
+    return None
+
+
+def first_reasons(
+    jobs: Iterable[StationJob],
+    last: Mapping[str, LastRead],
+    side: StoreSide,
+    named: Iterable[str] = (),
+) -> dict[str, str | None]:
+    """ledger -> why it is read as far as the store tells (None: CMIS decides)."""
+    named = set(named)
+    out: dict[str, str | None] = {}
+    for job in jobs:
+        for lg in job.ledgers:
+            if job.station in named:
+                out[lg.ledger] = NAMED
+            else:
+                out[lg.ledger] = store_reason(lg, last.get(lg.ledger), side)
+    return out
+
+
+def cmis_since(reasons: Mapping[str, str | None], last: Mapping[str, LastRead]) -> date | None:
+    """The first day CMIS is asked about: the oldest last read of the undecided ledgers."""
+    days = [last[lg].as_of for lg, why in reasons.items() if why is None]
+    return min(days, default=None)
+
+
+def decide(
+    jobs: Iterable[StationJob],
+    reasons: Mapping[str, str | None],
+    last: Mapping[str, LastRead],
+    activity: Callable[[Ledger], LedgerActivity | None],
+) -> list[StationJob]:
+    """The jobs with their kept ledgers and the reason each other ledger is read."""
+    out = []
+    for job in jobs:
+        kept: list[KeptLedger] = []
+        why: list[tuple[str, str]] = []
+        for lg in job.ledgers:
+            reason = reasons[lg.ledger]
+            if reason is None:
+                reason = cmis_reason(last[lg.ledger], activity(lg))
+            if reason is None:
+                kept.append(last[lg.ledger].kept())
+            else:
+                why.append((lg.ledger, reason))
+        out.append(replace(job, kept=tuple(kept), reasons=tuple(why)))
+    return out

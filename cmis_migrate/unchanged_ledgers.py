@@ -1,0 +1,80 @@
+"""Which ledgers an incremental run leaves unread (load.incremental): the planner's one call.
+
+The store is asked first (each ledger's last committed read, the newest branch correction or
+confirmation per ledger, the stale-holder marks); what it cannot settle is asked of CMIS in two
+aggregate queries for the whole run, covering the days since the oldest of those ledgers' last
+reads (cmis_migrate.source.changes). The decision itself is pure: cmis_migrate.incremental.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from cmis_migrate.failures import describe
+from cmis_migrate.fingerprint import pipeline_fingerprint
+from cmis_migrate.incremental import StoreSide, cmis_since, decide, first_reasons
+from cmis_migrate.model import ReadStats, StationJob
+from cmis_migrate.runtime import Runtime
+from cmis_migrate.source.changes import LedgerActivity, ledger_activity
+from cmis_migrate.store import read_history
+
+log = logging.getLogger(__name__)
+NO_ACTIVITY = LedgerActivity()
+
+
+@dataclass
+class KeptSummary:
+    """What the planner decided: ledgers kept unread, ledgers read by reason, CMIS's cost."""
+
+    kept: int = 0
+    read: Counter = field(default_factory=Counter)
+    stats: ReadStats = field(default_factory=ReadStats)
+
+    def line(self) -> str:
+        why = ", ".join(f"{n} {r}" for r, n in self.read.most_common()) or "none"
+        return (
+            f"incremental: {self.kept} ledger(s) unchanged since their last read, not read; "
+            f"{sum(self.read.values())} read ({why}); CMIS asked in {self.stats.queries} "
+            f"queries, {self.stats.seconds:.1f} s"
+        )
+
+
+def keep_unchanged(
+    rt: Runtime, jobs: list[StationJob], today: date, *, named: list[str] | None = None
+) -> tuple[list[StationJob], KeptSummary]:
+    """The jobs with their unchanged ledgers kept unread (and why each other one is read).
+    `named`: stations the user named, read whole."""
+    last = read_history.last_reads(rt.store)
+    oldest = min((r.read_at for r in last.values()), default=None)
+    side = StoreSide(
+        today=today,
+        fingerprint=pipeline_fingerprint(rt.cfg.rules, rt.staff_phones, today),
+        full_sweep_days=rt.cfg.load.full_sweep_days,
+        reviewed=read_history.reviewed_since(rt.store, oldest) if oldest else {},
+        marked=read_history.marked(rt.store),
+    )
+    reasons = first_reasons(jobs, last, side, named or ())
+    summary = KeptSummary()
+    since = cmis_since(reasons, last)
+    found: dict | None = {}
+    if since is not None:
+        try:
+            found = ledger_activity(rt.source, since, today, summary.stats)
+        except SQLAlchemyError as exc:  # e.g. a site without NGAY_YCAU: read as before
+            kind, message = describe(exc)
+            log.warning("incremental: cannot ask CMIS what changed (%s: %s)", kind, message)
+            found = None
+
+    def activity(lg):
+        return None if found is None else found.get((lg.station, lg.ledger), NO_ACTIVITY)
+
+    decided = decide(jobs, reasons, last, activity)
+    for job in decided:
+        summary.kept += len(job.kept)
+        summary.read.update(why for _, why in job.reasons)
+    return decided, summary
