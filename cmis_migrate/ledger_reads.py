@@ -12,7 +12,7 @@ import pandas as pd
 
 from cmis_migrate.clock import Clock
 from cmis_migrate.errors import SourceDataError
-from cmis_migrate.model import Ledger, ReadStats, StationJob
+from cmis_migrate.model import Ledger, LedgerDone, ReadStats, StationJob
 from cmis_migrate.runtime import Runtime
 from cmis_migrate.source.cmis import RAW_COLUMNS
 from cmis_migrate.source_values import bound_households, bound_text, check_codes
@@ -73,8 +73,10 @@ def read_open_ledgers(
     clock: Clock,
     stats: ReadStats,
     access: LedgerAccess | None = None,
-) -> tuple[pd.DataFrame, list[Ledger], list[tuple[Ledger, object]]]:
+) -> tuple[pd.DataFrame, list[LedgerDone], list[tuple[Ledger, object]]]:
     """Read every ledger of the station whose window is open now; defer the others unread.
+    The ledgers the run keeps (job.kept: unchanged since their last read) are neither read
+    nor deferred.
 
     `access`: the task's LedgerAccess when several stations are read in a row."""
     if access is None:
@@ -86,24 +88,30 @@ def read_open_ledgers(
     if problems:  # its windows cannot be judged: read none of the station's ledgers
         raise SourceDataError("; ".join(problems))
     parts: list[pd.DataFrame] = []
-    done: list[Ledger] = []
+    done: list[LedgerDone] = []
     deferred: list[tuple[Ledger, object]] = []
+    kept = job.kept_ledgers
     last_beat = time.monotonic()  # the batch was started (its lease set) just before
     for lg in job.ledgers:
+        if lg.ledger in kept:
+            continue
         window = rt.calendar.ledger_status(clock.now(), lg.reading_day)
         if not window.open:
             deferred.append((lg, window))
             continue
+        as_of = clock.now().date()
+        pending: set[str] = set()
         with access.reading(lg.ledger):
             for chunk in rt.source.read_ledger(
                 job.station,
                 lg.ledger,
-                as_of=clock.now().date(),
+                as_of=as_of,
                 chunk_rows=cfg.load.max_rows_per_query,
                 stats=stats,
             ):
                 parts.append(chunk.assign(reading_day=lg.reading_day))
-        done.append(lg)
+                pending.update(chunk.loc[chunk["pending_change"].notna(), "customer_code"])
+        done.append(LedgerDone(lg, as_of, len(pending)))
         if time.monotonic() - last_beat > cfg.load.lease_seconds / 4:  # renew well in time
             runs.heartbeat_batch(
                 rt.store, job.run_id, job.station, lease_seconds=cfg.load.lease_seconds

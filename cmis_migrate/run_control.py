@@ -26,6 +26,7 @@ from cmis_migrate.source.units import units as read_units
 from cmis_migrate.store import review, runs
 from cmis_migrate.store.queries import by_branch, totals
 from cmis_migrate.store.units import save_units
+from cmis_migrate.unchanged_ledgers import keep_unchanged
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,9 @@ def plan_run(
             rejected = [(s, p) for s, p in rejected if s.station in wanted]
             only = [s for s in only if s not in bad]
     jobs = plan_jobs(handle.run_id, inventory, only=only)
+    if rt.cfg.load.incremental:  # the ledgers unchanged since their last read stay unread
+        jobs, kept = keep_unchanged(rt, jobs, handle.clock.now().date(), named=stations)
+        log.info("%s", kept.line())
     planned = {j.station for j in jobs}
     review.record_station_names(
         rt.store, {s.station: s.name for s in inventory if s.station in planned}

@@ -16,20 +16,23 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
 
 from cmis_migrate.clock import Clock
+from cmis_migrate.db import utcnow
 from cmis_migrate.evaluate import BatchResult, evaluate, normalize_batch
 from cmis_migrate.failures import describe, is_disk_full, not_the_stations
+from cmis_migrate.holder_moves import KEYS, moved_keys
 from cmis_migrate.ledger_reads import LedgerAccess, read_open_ledgers
-from cmis_migrate.model import BatchSummary, Ledger, ReadStats, StationJob
+from cmis_migrate.model import BatchSummary, Ledger, LedgerDone, ReadStats, StationJob
 from cmis_migrate.runtime import Runtime
 from cmis_migrate.store import runs
 from cmis_migrate.store.batch_group import SUMMARY_FIELDS, finished_batches, start_batches
-from cmis_migrate.store.facts import gather_facts, gather_holders
+from cmis_migrate.store.facts import gather_facts, gather_holders, gather_touched
+from cmis_migrate.store.read_history import read_rows
 from cmis_migrate.store.rows import customer_rows, holder_rows
 from cmis_migrate.store.statistics import refresh_statistics
 from cmis_migrate.store.tables import STAGES
@@ -49,10 +52,11 @@ SHARED_STAGES = ("normalize", "validate", "gx", "draft", "write")
 class StationRead:
     job: StationJob
     raw: pd.DataFrame
-    done: list[Ledger]
+    done: list[LedgerDone]
     deferred: list[tuple[Ledger, object]]
     stats: ReadStats
     seconds: float
+    read_at: datetime  # when the read began (UTC): the store facts evaluated are newer
 
 
 @dataclass
@@ -63,6 +67,9 @@ class GroupResult:
     stations: int
     run_id: str
     now: datetime
+    fingerprint: str = ""  # the pipeline fingerprint the group was evaluated under
+    # station -> customers outside the group whose cross-station counts it changed
+    touched: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # the store's rows for the whole group at once, then split by station: per-station
@@ -74,7 +81,7 @@ class GroupResult:
             "holders": holder_rows(ev.frame),
             "issues": ev.issues,
             "drafts": ev.drafts,
-            "unchanged": ev.unchanged[["station", "outcome"]],
+            "unchanged": ev.unchanged[["station", "ledger", "outcome"]],
         }
         self.split = {name: _by_station(records(rows)) for name, rows in self.parts.items()}
         self.seconds["write"] = time.perf_counter() - t  # making rows; each commit adds its own
@@ -86,10 +93,10 @@ class GroupResult:
 def read_station(
     job: StationJob, rt: Runtime, clock: Clock, access: LedgerAccess | None = None
 ) -> StationRead:
-    t = time.perf_counter()
+    t, began = time.perf_counter(), utcnow()
     stats = ReadStats()
     raw, done, deferred = read_open_ledgers(job, rt, clock, stats, access)
-    return StationRead(job, raw, done, deferred, stats, time.perf_counter() - t)
+    return StationRead(job, raw, done, deferred, stats, time.perf_counter() - t, began)
 
 
 def read_stations(
@@ -133,9 +140,16 @@ def evaluate_group(reads: list[StationRead], rt: Runtime, *, run_id: str, now) -
     holders = gather_holders(rt.store, normalized.keys, raw["customer_code"])
     lookup += time.perf_counter() - t
     result = evaluate(normalized, facts, holders, policy, run_id=run_id, now=now)
+    result.unchanged["ledger"] = raw.loc[result.unchanged.index, "ledger"]
     seconds = dict(result.seconds)
+    group = GroupResult(result, seconds, len(raw), len(reads), run_id, now, facts.fingerprint)
+    # whose counts the group's new or changed keys change elsewhere: their ledgers are marked
+    t = time.perf_counter()
+    moved = moved_keys(group.parts["holders"], facts.stored.loc[result.frame.index, list(KEYS)])
+    group.touched = gather_touched(rt.store, moved, holders, raw["customer_code"])
+    lookup += time.perf_counter() - t
     seconds["validate"] = seconds.get("validate", 0.0) + lookup  # store look-ups, as before
-    return GroupResult(result, seconds, len(raw), len(reads), run_id, now)
+    return group
 
 
 def _by_station(rows: list[dict]) -> dict[str, list[dict]]:
@@ -152,6 +166,10 @@ def station_result(read: StationRead, group: GroupResult) -> StationResult:
     customers = group.part("customers", station)
     drafts, unchanged = group.part("drafts", station), group.part("unchanged", station)
     outcomes = Counter(r["outcome"] for r in (*customers, *unchanged))
+    kept = job.kept  # ledgers left unread: counted as their last read counted them
+    for k in kept:
+        outcomes.update(ready=k.ready, needs_review=k.needs_review, blocked=k.blocked)
+    kept_customers = sum(k.customers for k in kept)
     deferred_customers = sum(lg.customers for lg, _ in read.deferred)
     next_open = min(
         (w.next_open for _, w in read.deferred if w.next_open is not None), default=None
@@ -165,13 +183,14 @@ def station_result(read: StationRead, group: GroupResult) -> StationResult:
         "state": "deferred" if read.deferred else "succeeded",
         "ledgers": len(job.ledgers),
         "ledgers_done": len(read.done),
-        "customers": len(customers) + len(unchanged) + deferred_customers,
+        "ledgers_unchanged": len(kept),
+        "customers": len(customers) + len(unchanged) + deferred_customers + kept_customers,
         "ready": int(outcomes.get("ready", 0)),
         "needs_review": int(outcomes.get("needs_review", 0)),
         "blocked": int(outcomes.get("blocked", 0)),
         "drafted": len(drafts),
         "deferred": deferred_customers,
-        "unchanged": len(unchanged),
+        "unchanged": len(unchanged) + kept_customers,
         "queries": read.stats.queries,
         "rows_read": read.stats.rows,
         "cmis_seconds": round(read.stats.seconds, 4),
@@ -190,6 +209,14 @@ def station_result(read: StationRead, group: GroupResult) -> StationResult:
         holders=group.part("holders", station),
         batch=batch,
         validation=group.evaluation.validation.get(station),
+        ledger_reads=read_rows(
+            job,
+            read.done,
+            read_at=read.read_at,
+            fingerprint=group.fingerprint,
+            outcomes=Counter((r["ledger"], r["outcome"]) for r in (*customers, *unchanged)),
+        ),
+        marked=group.touched.get(station, []),
     )
 
 

@@ -1,5 +1,6 @@
 """What the pure core of a station batch needs from the store (cmis_migrate.evaluate), read in
-two calls: the batch's own facts before normalizing, the other holders of its keys after."""
+two calls: the batch's own facts before normalizing, the other holders of its keys after; and,
+once evaluated, the customers elsewhere whose cross-station counts the batch changed."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from cmis_migrate.evaluate import HolderFacts, Policy, StoreFacts
 from cmis_migrate.fingerprint import pipeline_fingerprint
+from cmis_migrate.holder_moves import COUNTED, touched_holders
 from cmis_migrate.store import lookups
 
 
@@ -35,3 +37,22 @@ def gather_holders(store: Engine, keys: pd.DataFrame, codes: Iterable[str]) -> H
         ids=lookups.other_holders(store, "id_number", keys["id_number_normalized"], codes),
         persons=lookups.other_holders(store, "person_key", keys["person_key"], codes),
     )
+
+
+def gather_touched(
+    store: Engine, moved: pd.DataFrame, holders: HolderFacts, codes: Iterable[str]
+) -> dict[str, list[str]]:
+    """station -> other customers (not `codes`) sharing a key value it moved
+    (holder_moves.moved_keys). The holders of the new values were read before evaluating
+    (`holders`); those of the old values are read here (customers whose keys changed: few)."""
+    if moved.empty:
+        return {}
+    codes = list(codes)
+    others = {"otp_phone": holders.phones, "id_number": holders.ids, "person_key": holders.persons}
+    old = moved[moved["old"].astype(bool)]
+    for column in COUNTED:
+        values = old.loc[old["column"] == column, "value"]
+        if len(values):
+            found = lookups.other_holders(store, column, values, codes)
+            others[column] = pd.concat([others[column], found], ignore_index=True)
+    return touched_holders(moved, others)

@@ -20,6 +20,7 @@ BATCH_FIELDS = (
     "attempts",
     "ledgers",
     "ledgers_done",
+    "ledgers_unchanged",
     "customers",
     "ready",
     "needs_review",

@@ -1,5 +1,7 @@
 """A station batch commits whole or not at all: one transaction writes its customers, issues,
-drafts, cross-station index, validation result and the batch's own row.
+drafts, cross-station index, validation result, the batch's own row, and the record of each
+ledger it read (with the marks on the ledgers whose cross-station counts it made stale), so
+only a committed read counts for the next incremental run.
 
 Every write is keyed by customer code (delete-then-insert inside the transaction), so redoing a
 batch (rerun, crash recovery, a Dask worker recomputing a task) replaces, never adds.
@@ -17,6 +19,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from cmis_migrate.db import utcnow
+from cmis_migrate.store import read_history
 from cmis_migrate.store.bulk_rows import delete_keyed, insert_rows, select_keyed
 from cmis_migrate.store.chunks import chunked
 from cmis_migrate.store.tables import (
@@ -46,6 +49,8 @@ class StationResult:
     batch: dict
     validation: dict | None = None
     extra: dict = field(default_factory=dict)
+    ledger_reads: list[dict] = field(default_factory=list)  # read_history.read_rows
+    marked: list[str] = field(default_factory=list)  # customers elsewhere with stale counts
 
     @property
     def nothing_but_batch(self) -> bool:
@@ -165,6 +170,9 @@ def commit_station(engine: Engine, result: StationResult) -> None:
             select(func.count()).select_from(drafts).where(drafts.c.station == result.station)
         ).scalar_one()
         result.batch["drafted"] = drafted
+        read_history.record_reads(conn, result.ledger_reads)
+        if result.marked:
+            read_history.mark_stale(conn, result.marked, utcnow())
         started = result.extra.get("write_started")
         if started is not None:  # the writes so far (the commit itself is not counted)
             write = time.perf_counter() - started
@@ -194,6 +202,7 @@ def commit_batch_rows(engine: Engine, results: Sequence[StationResult]) -> None:
         )
         for r in results:
             r.batch["drafted"] = int(current.get(r.station, 0))
+            read_history.record_reads(conn, r.ledger_reads)
             conn.execute(
                 update(batches)
                 .where(batches.c.run_id == r.run_id, batches.c.station == r.station)

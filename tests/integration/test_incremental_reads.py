@@ -1,0 +1,340 @@
+"""Incremental extraction (load.incremental) on real stores, through the service layer the flow
+calls: a quiet night reads no CMIS customer row; after ~1% of the customers changed, exactly
+their ledgers are read and the store ends as a full run leaves it; a branch correction makes
+its ledger read; a ledger whose last read is full_sweep_days old is read whatever changed; and
+with the mode off (the default) every ledger is read as before.
+
+SQLite always; PostgreSQL too when CMIS_TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, select, update
+
+from cmis_migrate.config import load_config
+from cmis_migrate.db import utcnow
+from cmis_migrate.demo.changes import change_customers
+from cmis_migrate.planning import group_jobs
+from cmis_migrate.run_control import begin_run, close_run, plan_run
+from cmis_migrate.runtime import build_runtime
+from cmis_migrate.source.schema import HDG_DIEM_DO, HDG_KHACH_HANG
+from cmis_migrate.store.tables import (
+    batches,
+    corrections,
+    customers,
+    holder_marks,
+    ledger_reads,
+)
+from tests.conftest import OPEN_ALL_DAY, _fresh_pg_database, seeded_site, write_config
+from tests.store_dump import dump_store, first_difference
+
+N = 300
+SEED = 16
+BUSINESS = ("customers", "customer_issues", "drafts", "holder_index")
+PER_TASK = 100  # several groups: the cross-group counts of a first night go stale
+
+
+def at(day: int) -> str:
+    return f"2026-03-{day:02d}T23:00:00+07:00"
+
+
+@pytest.fixture
+def full_store_url(db_kind, tmp_path, pg_base_url):
+    """A second store, for the site that runs every night in full."""
+    if db_kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'full.sqlite'}"
+        return
+    with contextlib.contextmanager(_fresh_pg_database)(pg_base_url) as url:
+        yield url
+
+
+@pytest.fixture
+def runtimes():
+    built = []
+
+    def make(cfg):
+        rt = build_runtime(cfg)
+        built.append(rt)
+        return rt
+
+    yield make
+    for rt in built:
+        rt.close()
+
+
+def incremental_site(db_urls, folder, make, **load):
+    cfg = seeded_site(
+        db_urls,
+        folder,
+        N,
+        SEED,
+        load={"incremental": True, "customers_per_task": PER_TASK, **load},
+    )
+    return make(cfg)
+
+
+def night(rt, day: int, stations: list[str] | None = None) -> str:
+    """One nightly run, group by group in plan order (the flow with one worker)."""
+    handle = begin_run(rt, kind="run", at=at(day), flow_run_id=None)
+    plan_run(rt, handle, stations=stations, failed_only=False)
+    out = []
+    for group in group_jobs(handle.jobs, max_customers=rt.cfg.load.customers_per_task):
+        out += rt_process(list(group), rt, handle.clock)
+    close_run(rt, handle, [s.as_dict() for s in out])
+    return handle.run_id
+
+
+def rt_process(jobs, rt, clock):
+    from cmis_migrate.station_group import process_group
+
+    return process_group(jobs, rt, clock)
+
+
+def batch_rows(rt, run_id: str) -> list[dict]:
+    with rt.store.connect() as conn:
+        return [
+            dict(r._mapping)
+            for r in conn.execute(select(batches).where(batches.c.run_id == run_id))
+        ]
+
+
+def read_in(rt, run_id: str) -> dict[str, str]:
+    """ledger -> why it was read, for the ledgers the run read."""
+    q = select(ledger_reads.c.ledger, ledger_reads.c.reason).where(ledger_reads.c.run_id == run_id)
+    with rt.store.connect() as conn:
+        return dict(conn.execute(q).all())
+
+
+def all_ledgers(rt) -> set[str]:
+    return {lg.ledger for s in rt.source.inventory() for lg in s.ledgers}
+
+
+def stale_ledgers(rt) -> set[str]:
+    """Ledgers marked after their last read began (their cross-station counts are stale)."""
+    q = (
+        select(holder_marks.c.ledger)
+        .join(ledger_reads, ledger_reads.c.ledger == holder_marks.c.ledger)
+        .where(holder_marks.c.marked_at > ledger_reads.c.read_at)
+    )
+    with rt.store.connect() as conn:
+        return set(conn.execute(q).scalars())
+
+
+def ledgers_of(rt, codes: list[str]) -> set[str]:
+    engine = create_engine(rt.cfg.source.url)
+    try:
+        with engine.connect() as conn:
+            q = select(HDG_DIEM_DO.c.MA_SOGCS).where(HDG_DIEM_DO.c.MA_KHANG.in_(codes))
+            return set(conn.execute(q).scalars())
+    finally:
+        engine.dispose()
+
+
+def business(rt) -> dict:
+    dump = dump_store(rt.store)
+    return {t: dump[t] for t in BUSINESS}
+
+
+def assert_same_store(inc, full, when: str) -> None:
+    a, b = business(inc), business(full)
+    assert a == b, f"{when}: {first_difference(a, b)}"
+
+
+def planned_groups(rt) -> list[list[str]]:
+    """The customer codes of each task group of a night, in plan order (CMIS's view)."""
+    from cmis_migrate.model import ReadStats
+    from cmis_migrate.planning import plan_jobs
+
+    jobs = plan_jobs("plan", rt.source.inventory(ReadStats()))
+    groups = group_jobs(jobs, max_customers=rt.cfg.load.customers_per_task)
+    engine = create_engine(rt.cfg.source.url)
+    try:
+        with engine.connect() as conn:
+            by_station: dict[str, list[str]] = {}
+            q = select(HDG_DIEM_DO.c.MA_TRAM, HDG_DIEM_DO.c.MA_KHANG).order_by(
+                HDG_DIEM_DO.c.MA_KHANG
+            )
+            for station, code in conn.execute(q):
+                by_station.setdefault(station, []).append(code)
+    finally:
+        engine.dispose()
+    return [[c for j in g for c in by_station.get(j.station, [])] for g in groups]
+
+
+def edit_phone(url: str, code: str, phone: str, on: date | None = None) -> None:
+    """A clerk's edit in CMIS: a new phone, the row valid from `on` (when given)."""
+    k = HDG_KHACH_HANG
+    values = {"DTHOAI": phone} | ({"NGAY_HLUC": on.isoformat()} if on else {})
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(update(k).where(code == k.c.MA_KHANG).values(**values))
+    finally:
+        engine.dispose()
+
+
+def test_quiet_nights_read_nothing_and_changes_end_as_a_full_run(
+    db_urls, tmp_path, full_store_url, runtimes
+) -> None:
+    inc = incremental_site(db_urls, tmp_path / "inc", runtimes)
+    full = runtimes(  # the same CMIS, every ledger read every night
+        load_config(
+            write_config(
+                tmp_path / "full",
+                source={"url": db_urls["source"]},
+                store={"url": full_store_url},
+                windows=OPEN_ALL_DAY,
+                load={"customers_per_task": PER_TASK},
+            ),
+            env={},
+        )
+    )
+    ledgers = all_ledgers(inc)
+    groups = planned_groups(inc)
+    assert len(groups) >= 3
+    a, c = groups[0][0], groups[1][0]  # customers of the first two task groups...
+    b, d = groups[-1][:2]  # ...and two of one ledger in the last one
+    assert len(ledgers_of(inc, [a, c])) == 2 and len(ledgers_of(inc, [b, d])) == 1
+    cmis = db_urls["source"]
+    edit_phone(cmis, a, "0912000111")
+    edit_phone(cmis, b, "0912000111")  # b shares a's phone, a's group commits first
+
+    def both(day: int) -> str:
+        night(full, day)
+        run = night(inc, day)
+        assert_same_store(inc, full, f"night of day {day}")
+        return run
+
+    first = both(10)
+    assert read_in(inc, first) == dict.fromkeys(ledgers, "first")
+    stale = stale_ledgers(inc)  # b joined a's phone after a's ledger was read
+    assert ledgers_of(inc, [a]) <= stale
+
+    second = both(11)  # only the stale ledgers are read: a's counts settle as in full
+    assert read_in(inc, second) == dict.fromkeys(stale, "holders")
+    assert not stale_ledgers(inc)
+
+    quiet = both(12)
+    rows = batch_rows(inc, quiet)
+    assert read_in(inc, quiet) == {}
+    assert sum(r["rows_read"] for r in rows) == 0 and sum(r["queries"] for r in rows) == 0
+    assert {r["state"] for r in rows} == {"succeeded"}
+    assert sum(r["ledgers_unchanged"] for r in rows) == len(ledgers)
+    assert sum(r["unchanged"] for r in rows) == sum(r["customers"] for r in rows) == N
+    assert sum(r["deferred"] for r in rows) == 0
+    full_counts = {r["station"]: r for r in batch_rows(full, night_id(full))}
+    for r in rows:  # the same counts as the full night, from the stored reads
+        f = full_counts[r["station"]]
+        keys = ("customers", "ready", "needs_review", "blocked", "drafted")
+        assert [r[k] for k in keys] == [f[k] for k in keys]
+
+    day = date(2026, 3, 13)
+    changed = change_customers(cmis, 0.01, seed=5, on=day)
+    assert len(changed) == 3
+    edit_phone(cmis, b, "0912000222", on=day)  # b leaves a's phone: a's count drops
+    edit_phone(cmis, c, "0912000333", on=day)  # c and d take one phone: c's group first
+    edit_phone(cmis, d, "0912000333")  # undated: seen because b's ledger is read
+    moved = ledgers_of(inc, [*changed, b, c])
+    third = both(13)
+    assert read_in(inc, third) == dict.fromkeys(moved, "cmis_rows")
+    batches_3 = batch_rows(inc, third)
+    assert 0 < sum(r["rows_read"] for r in batches_3) < N
+    assert sum(r["ledgers_unchanged"] for r in batches_3) == len(ledgers) - len(moved)
+
+    stale = stale_ledgers(inc)
+    assert ledgers_of(inc, [a]) <= stale  # b left a's phone after a's group was read
+    assert ledgers_of(inc, [c]) <= stale  # d joined c's new phone after c's group was read
+    fourth = both(14)  # the changed day once more, and the stale holders: as in full again
+    assert set(read_in(inc, fourth)) == moved | stale
+
+    last = night(inc, 15)
+    assert read_in(inc, last) == {}
+    assert sum(r["rows_read"] for r in batch_rows(inc, last)) == 0
+
+
+def night_id(rt) -> str:
+    from cmis_migrate.store.tables import runs
+
+    with rt.store.connect() as conn:
+        return conn.execute(
+            select(runs.c.run_id).order_by(runs.c.started_at.desc()).limit(1)
+        ).scalar_one()
+
+
+def test_a_branch_correction_makes_its_ledger_read(db_urls, tmp_path, runtimes) -> None:
+    rt = incremental_site(db_urls, tmp_path / "site", runtimes)
+    night(rt, 10)
+    night(rt, 11)  # settles the first night's stale counts
+    with rt.store.connect() as conn:
+        code, ledger, branch = conn.execute(
+            select(customers.c.customer_code, customers.c.ledger, customers.c.branch)
+            .order_by(customers.c.customer_code)
+            .limit(1)
+        ).one()
+    with rt.store.begin() as conn:
+        conn.execute(
+            corrections.insert().values(
+                customer_code=code,
+                field="phone",
+                old_value=None,
+                new_value="0912 345 678",
+                branch=branch,
+                import_id="test",
+                applied_at=utcnow(),
+            )
+        )
+    run = night(rt, 12)
+    assert read_in(rt, run) == {ledger: "review"}
+    with rt.store.connect() as conn:
+        proposed, rules, run_of = conn.execute(
+            select(customers.c.phone_proposed, customers.c.phone_rules, customers.c.run_id).where(
+                customers.c.customer_code == code
+            )
+        ).one()
+    assert run_of == run and "BRANCH_CORRECTION" in (rules or "")
+    assert proposed.replace(" ", "").endswith("912345678")
+    assert read_in(rt, night(rt, 13)) == {}  # applied once: the next night is quiet again
+
+
+def test_a_full_sweep_reads_ledgers_whose_last_read_is_old(db_urls, tmp_path, runtimes) -> None:
+    rt = incremental_site(db_urls, tmp_path / "site", runtimes, full_sweep_days=3)
+    ledgers = all_ledgers(rt)
+    night(rt, 10)
+    code = planned_groups(rt)[0][0]
+    edit_phone(db_urls["source"], code, "0912000444", on=date(2026, 3, 11))
+    mine = ledgers_of(rt, [code])
+    assert read_in(rt, night(rt, 11)) == dict.fromkeys(mine, "cmis_rows")
+    assert read_in(rt, night(rt, 12)) == dict.fromkeys(mine, "cmis_rows")  # its day, again
+    # 3 days since day 10: every other ledger is read whatever changed; not that one
+    assert read_in(rt, night(rt, 13)) == dict.fromkeys(ledgers - mine, "sweep")
+    assert read_in(rt, night(rt, 14)) == {}
+    assert read_in(rt, night(rt, 15)) == dict.fromkeys(mine, "sweep")
+    with rt.store.connect() as conn:
+        rows = conn.execute(select(ledger_reads.c.reason, ledger_reads.c.full_sweep)).all()
+    assert {tuple(r) for r in rows} == {("sweep", True)}
+
+
+def test_a_named_station_is_read_whole(db_urls, tmp_path, runtimes) -> None:
+    rt = incremental_site(db_urls, tmp_path / "site", runtimes)
+    night(rt, 10)
+    station = sorted(s.station for s in rt.source.inventory())[0]
+    mine = {lg.ledger for s in rt.source.inventory() if s.station == station for lg in s.ledgers}
+    assert read_in(rt, night(rt, 11, stations=[station])) == dict.fromkeys(mine, "named")
+
+
+def test_off_by_default_every_ledger_is_read(db_urls, tmp_path, runtimes) -> None:
+    cfg = seeded_site(db_urls, tmp_path / "site", N, SEED)
+    assert cfg.load.incremental is False and cfg.load.full_sweep_days == 7
+    rt = runtimes(cfg)
+    ledgers = all_ledgers(rt)
+    night(rt, 10)
+    for day in (11, 12):
+        run = night(rt, day)
+        rows = batch_rows(rt, run)
+        assert read_in(rt, run) == dict.fromkeys(ledgers, "all")
+        assert sum(b["rows_read"] for b in rows) == N
+        assert sum(b["ledgers_unchanged"] for b in rows) == 0
+        assert sum(b["ledgers_done"] for b in rows) == len(ledgers)
