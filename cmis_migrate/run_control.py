@@ -24,7 +24,7 @@ from cmis_migrate.processes import host_name, is_gone, this_process
 from cmis_migrate.runtime import Runtime
 from cmis_migrate.source.units import units as read_units
 from cmis_migrate.store import review, runs
-from cmis_migrate.store.queries import by_branch, totals
+from cmis_migrate.store.queries import by_branch, totals, unread_line
 from cmis_migrate.store.units import save_units
 from cmis_migrate.unchanged_ledgers import keep_unchanged
 
@@ -247,6 +247,9 @@ def summary_markdown(kind: str, summary: dict, batch_rows: list[dict], tz: tzinf
     total = totals(batch_rows)
     cells = [len(batch_rows), *(total[k] for k in keys)]
     lines.append("| **total** | " + " | ".join(f"**{v:,}**" for v in cells) + " |")
+    unread = unread_line(batch_rows)
+    if unread:
+        lines += ["", unread]
     deferred = [b for b in batch_rows if b["state"] == "deferred"]
     if deferred:
         lines += [

@@ -110,6 +110,7 @@ def status(
     """Latest runs, each station batch's state (pending|running|succeeded|failed|deferred) and totals."""
     from cmis_migrate.cli.summary import branch_table, unwritten_lines
     from cmis_migrate.runtime import open_store
+    from cmis_migrate.store.queries import unread_line
 
     cfg = get_config(config)
     engine = open_store(cfg)
@@ -166,6 +167,9 @@ def status(
         else f"customers per branch (what run {run} found)"
     )
     console.print(branch_table(data["batches"], title))
+    unread = unread_line(data["batches"])
+    if unread:
+        console.print(unread, highlight=False, markup=False, soft_wrap=True)
     not_done = [b for b in data["batches"] if b["state"] != "succeeded"]
     for b in not_done[:SHOWN]:
         for line in station_lines(b, tz):

@@ -12,7 +12,7 @@ from cmis_migrate.config import Config
 from cmis_migrate.db import store_engine
 from cmis_migrate.logs import lost_logs
 from cmis_migrate.store import published
-from cmis_migrate.store.queries import batches_of_run, by_branch, totals
+from cmis_migrate.store.queries import batches_of_run, by_branch, totals, unread_line
 
 SHOWN = 20  # deferred or failed stations listed one by one
 
@@ -88,6 +88,9 @@ def print_run_summary(cfg: Config, summary: dict) -> None:
         f"run [bold]{summary['run_id']}[/]: {summary['state']} ({states or 'no batches'})"
     )
     console.print(branch_table(rows, "customers per branch"))
+    unread = unread_line(rows)
+    if unread:
+        console.print(unread, highlight=False, markup=False, soft_wrap=True)
     deferred = [b for b in rows if b["state"] == "deferred"]
     for b in deferred[:SHOWN]:
         console.print(deferred_line(b, cfg.tz), highlight=False, markup=False)

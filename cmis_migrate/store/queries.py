@@ -171,6 +171,19 @@ def totals(batch_rows: list[dict]) -> dict:
     return {k: int(sum(int(b.get(k) or 0) for b in batch_rows)) for k in TOTAL_FIELDS}
 
 
+def unread_line(batch_rows: list[dict]) -> str | None:
+    """The ledgers left unread as unchanged (load.incremental), in a line for people; None
+    when every planned ledger was read or deferred."""
+    kept = sum(int(b.get("ledgers_unchanged") or 0) for b in batch_rows)
+    if not kept:
+        return None
+    read = sum(int(b.get("ledgers_done") or 0) for b in batch_rows)
+    return (
+        f"{kept:,} ledgers not read: unchanged in CMIS and the store since their last read "
+        f"(load.incremental), their customers counted as stored; {read:,} ledgers read"
+    )
+
+
 def by_branch(batch_rows: list[dict]) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for b in batch_rows:

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.dialects import oracle
 
+from cmis_migrate.source.changes import requests_query, validity_query
 from cmis_migrate.source.check import (
     impossible_day,
     kind_of,
@@ -49,6 +50,8 @@ def all_queries():
         "ledger next page": src.page(ledger, "PA0701000001001", 500),
         "ledgers": ledgers_query(SITE),
         "largest ledger": largest_ledger_query(SITE),
+        "changed rows": validity_query(src, date(2026, 3, 1), AS_OF),
+        "open requests": requests_query(src, date(2026, 3, 1), AS_OF),
         **{f"units {k}": q for k, q in unit_count_queries(SITE).items()},
     }
 
@@ -94,6 +97,21 @@ def test_validity_dates_are_compared_as_dates_on_oracle() -> None:
     # a text validity column (the demo) is compared with ISO text
     text_sql = _sql(_source(False).ledger_query("T", "S", AS_OF), literal=True)
     assert "TO_DATE" not in text_sql and text_sql.count("'2026-03-10'") == 2
+
+
+def test_the_change_queries_compare_validity_dates_as_dates_on_oracle() -> None:
+    q = all_queries()
+    rows = _sql(q["changed rows"], literal=True)
+    # NGAY_HLUC and NGAY_HHLUC each between the first day and today, in the CASE and the WHERE
+    assert rows.count("TO_DATE('2026-03-01', 'YYYY-MM-DD')") == 4
+    assert rows.count("TO_DATE('2026-03-10', 'YYYY-MM-DD')") == 4
+    assert 'GROUP BY "CMIS"."HDG_DIEM_DO"."MA_TRAM", "CMIS"."HDG_DIEM_DO"."MA_SOGCS"' in rows
+    requests = _sql(q["open requests"], literal=True)
+    assert "TO_DATE('2026-03-10', 'YYYY-MM-DD')" in requests  # valid today, as a read sees
+    assert 'count(DISTINCT "CMIS"."HDG_DIEM_DO"."MA_KHANG")' in requests
+    assert "'MOI'" in requests and "'DOI_CHU_THE'" in requests
+    # NGAY_YCAU of unknown type (no catalogue here) is compared as ISO text
+    assert "'2026-03-01'" in requests.replace("TO_DATE('2026-03-01'", "")
 
 
 def test_in_lists_have_at_most_1000_items() -> None:
