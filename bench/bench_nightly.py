@@ -3,7 +3,7 @@
     python bench/bench_nightly.py [--customers N] [--store sqlite|postgres|both]
                                   [--postgres URL] [--work DIR] [--reuse] [--row-writes]
                                   [--runner local|dask] [--parallel 2] [--task-customers N]
-                                  [--nights 1|2|3]
+                                  [--nights 1|2|3] [--incremental]
 
 For each store (SQLite files in --work; PostgreSQL: CMIS and the store as databases of their
 own in the server at --postgres, created here and dropped at the end) the demo CMIS is seeded
@@ -22,7 +22,9 @@ server, Dask workers; on SQLite also the peak size of the store's write-ahead lo
 summed over stations, so across parallel workers a stage can exceed the wall): store writes,
 extraction, evaluation (normalize + validate + GX + draft); publishing (drafts CSV, review
 workbooks, Data Docs) is the command's end minus the run's close. --row-writes writes the store
-row by row (the writer before the bulk writes) to compare. Figures only: nothing asserted.
+row by row (the writer before the bulk writes) to compare. --incremental turns load.incremental
+on in the config it writes (only the ledgers changed since their last read are read; the
+"ledgers read" column says how many were). Figures only: nothing asserted.
 """
 
 from __future__ import annotations
@@ -252,6 +254,7 @@ def write_config(folder: Path, args, source: str, store: str) -> Path:
             "max_ledgers_at_once": 2,
             "parallel_batches": args.parallel,
             "customers_per_task": args.task_customers,
+            "incremental": args.incremental,
         },
         "runner": args.runner,
         "dask": {"n_workers": args.parallel, "threads_per_worker": 1},
@@ -272,7 +275,15 @@ def ledger_figures(store_url: str) -> dict:
             run = conn.execute(select(runs).order_by(runs.c.started_at.desc()).limit(1)).one()
             stages = ("extract", *EVALUATE, "write")
             cols = [func.sum(batches.c[f"{s}_seconds"]) for s in stages]
-            counts = ("customers", "unchanged", "deferred", "drafted", "rows_read")
+            counts = (
+                "customers",
+                "unchanged",
+                "deferred",
+                "drafted",
+                "rows_read",
+                "ledgers_done",
+                "ledgers",
+            )
             row = conn.execute(
                 select(
                     *cols,
@@ -294,6 +305,7 @@ def ledger_figures(store_url: str) -> dict:
         "evaluate": sum(seconds[s] for s in EVALUATE),
         "evaluated": n["customers"] - n["unchanged"] - n["deferred"],
         "read": n["rows_read"],
+        "ledgers_read": f"{n['ledgers_done']:,}/{n['ledgers']:,}",
         "started": as_utc(run.started_at),
         "first_batch": as_utc(row[-1]),
         "finished": as_utc(run.finished_at),
@@ -310,6 +322,7 @@ HEADER = (
     f"  {'night':<24} {'whole command':>13} {'peak RSS largest / tree':>24} {'CPU':>8}"
     f" | {'store writes':>12} {'extract':>8} {'evaluate':>9} {'publish':>8} {'evaluated':>10}"
     f" {'peak WAL':>9}"
+    f" {'CMIS rows':>10} {'ledgers read':>13}"
 )
 
 
@@ -319,7 +332,8 @@ def print_night(name: str, cmd: dict, fig: dict) -> None:
     print(
         f"  {name:<24} {cmd['wall']:>11.1f} s {rss:>24} {cmd['cpu']:>6.0f} s"
         f" | {fig['write']:>10.1f} s {fig['extract']:>6.1f} s {fig['evaluate']:>7.1f} s"
-        f" {publish:>6.1f} s {fig['evaluated']:>10,} {cmd['wal_mb']:>6.0f} MB",
+        f" {publish:>6.1f} s {fig['evaluated']:>10,} {cmd['wal_mb']:>6.0f} MB"
+        f" {fig['read']:>10,} {fig['ledgers_read']:>13}",
         flush=True,
     )
 
@@ -381,6 +395,9 @@ def main() -> None:
     ap.add_argument("--parallel", type=int, default=2, help="threads, or Dask workers")
     ap.add_argument("--task-customers", type=int, default=20_000)
     ap.add_argument("--nights", type=int, choices=(1, 2, 3), default=3, help="the first N nights")
+    ap.add_argument(
+        "--incremental", action="store_true", help="load.incremental on: read changed ledgers only"
+    )
     args = ap.parse_args()
 
     work = args.work.resolve()
@@ -390,7 +407,7 @@ def main() -> None:
     print(
         f"machine: {os.cpu_count()} cores, load average {load}; {args.customers:,} customers; "
         f"runner {args.runner} x{args.parallel}; at most {args.task_customers:,} customers per "
-        f"task; {writer} store writes",
+        f"task; {writer} store writes; incremental {'on' if args.incremental else 'off'}",
         flush=True,
     )
     stores = ("sqlite", "postgres") if args.store == "both" else (args.store,)
