@@ -59,6 +59,8 @@ class RunHandle:
     flow_run_id: str | None = None
     # stations CMIS holds under unusable codes: failed at planning as data errors (summaries)
     rejected: list[dict] = field(default_factory=list)
+    # load.incremental: what the planner left unread and why it reads the rest (one line)
+    incremental: str | None = None
 
 
 def parse_at(at: str | datetime | None, tz: str) -> datetime | None:
@@ -116,7 +118,7 @@ def plan_run(
     jobs = plan_jobs(handle.run_id, inventory, only=only)
     if rt.cfg.load.incremental:  # the ledgers unchanged since their last read stay unread
         jobs, kept = keep_unchanged(rt, jobs, handle.clock.now().date(), named=stations)
-        log.info("%s", kept.line())
+        handle.incremental = kept.line()  # the flow logs it
     planned = {j.station for j in jobs}
     review.record_station_names(
         rt.store, {s.station: s.name for s in inventory if s.station in planned}

@@ -160,6 +160,8 @@ def nightly_migration(
             log.info(
                 "run %s: %d station batches planned", Readable(handle.run_id), len(handle.jobs)
             )
+            if handle.incremental:  # counts and reasons only: no personal data
+                log.info("%s", Readable(handle.incremental))
             results = run_batches(rt, handle)
         except BaseException as exc:
             label_flow_run(handle.run_id, run_tags(cfg, kind, handle.jobs))
