@@ -3,7 +3,8 @@ branch the run changed, or that changed since its workbook was written (a run th
 before publishing) or whose workbook could not be written last time (reports/review_<branch>.xlsx:
 all the branch's stations, labelled with this run; a branch whose customers, station states and
 corrections are as they were when its workbook was issued keeps that workbook, still valid to
-return) and the GX Data Docs of the run (data_docs/index.html).
+return) and the GX Data Docs of the run (data_docs/index.html; only the station pages whose
+content changed are rewritten).
 
 Each part is built on its own: a failure is logged and the others are still written (the run
 itself is already closed in the store when this runs).
@@ -125,7 +126,13 @@ def publish(rt: Runtime, run_id: str) -> list[Path]:
     try:
         docs = build_data_docs(rt.store, run_id, cfg.paths.data_docs, wards=rt.wards, tz=cfg.tz)
         written.append(docs.index)
-        log.info("Data Docs: %d station pages in %.1f s", docs.pages, docs.seconds)
+        log.info(
+            "Data Docs: %d station pages, %d rewritten, %d removed, in %.1f s",
+            docs.pages,
+            len(docs.written),
+            len(docs.removed),
+            docs.seconds,
+        )
     except Exception:  # noqa: BLE001
         log.exception("Data Docs failed after run %s", run_id)
     return written

@@ -1,5 +1,5 @@
-"""What Data Docs show besides the GX results: per station of a run, its batch state and the
-current outcomes of its customers, and the rules that hold its customers back."""
+"""What Data Docs show: per station of a run, its batch state and the current outcomes of its
+customers, the rules that hold its customers back, and the station's latest GX summary."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from cmis_migrate.store.tables import batches, customer_issues, customers, drafts
+from cmis_migrate.db import as_utc
+from cmis_migrate.store.tables import (
+    batches,
+    customer_issues,
+    customers,
+    drafts,
+    validation_results,
+)
 
 OUTCOMES = ("ready", "needs_review", "blocked")
 CHUNK = 500
@@ -69,3 +76,32 @@ def rule_counts(engine: Engine, stations: Sequence[str]) -> pd.DataFrame:
             )
             rows += conn.execute(q).all()
     return pd.DataFrame(rows, columns=["station", "rule", "severity", "customers"])
+
+
+def latest_validations(engine: Engine, stations: Sequence[str]) -> dict[str, dict]:
+    """Per station, its latest stored GX summary (of whichever run last evaluated some of its
+    customers: a night that re-evaluates nobody at a station writes none, and its last one still
+    describes the data). Stations never validated are absent."""
+    v = validation_results.c
+    out: dict[str, dict] = {}
+    with engine.connect() as conn:
+        for part in _chunks(list(stations)):
+            latest = (
+                select(v.station, func.max(v.created_at).label("created_at"))
+                .where(v.station.in_(part))
+                .group_by(v.station)
+                .subquery()
+            )
+            q = (
+                select(validation_results)
+                .join(
+                    latest,
+                    (v.station == latest.c.station) & (v.created_at == latest.c.created_at),
+                )
+                .order_by(v.station, v.run_id)
+            )
+            for row in conn.execute(q):
+                found = dict(row._mapping)  # two at the same instant: the later run id wins
+                found["created_at"] = as_utc(found["created_at"])
+                out[found["station"]] = found
+    return out
