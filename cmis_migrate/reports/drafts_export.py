@@ -1,16 +1,28 @@
-"""`drafts export`: the current draft contracts, one row per customer, customer_code first."""
+"""`drafts export`: the current draft contracts, one row per customer, customer_code first.
+
+After each run the CSV is written from the store in pieces (export_drafts_csv), and only when
+the drafts changed since it was last written (export_drafts_csv_if_changed)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, tzinfo
 from pathlib import Path
 
 import pandas as pd
 
+from cmis_migrate import safe_cells
 from cmis_migrate.contracts.draft import DRAFT_COLUMNS
+from cmis_migrate.reports.output_stamps import (
+    code_digest,
+    digest,
+    file_stamp,
+    read_stamp,
+    write_stamp,
+)
 from cmis_migrate.reports.private_files import write_private
 from cmis_migrate.safe_cells import cell_value
+from cmis_migrate.store import queries
 
 # seller_unit: the branch's name from CMIS (D_DVIQLY), the seller of the contract (Bên A)
 EXPORT_COLUMNS = (*DRAFT_COLUMNS, "seller_unit", "run_id", "drafted_at", "first_drafted_at")
@@ -84,6 +96,32 @@ def export_drafts_csv(chunks: Iterable[pd.DataFrame], out: Path) -> Path:
                 _prepared(empty).to_csv(f, index=False, lineterminator=CRLF)
 
     return write_private(out, write)
+
+
+def stamp_path(out: Path) -> Path:
+    """The hidden file beside the CSV saying what it was written from."""
+    return Path(out).with_name(f".{Path(out).name}.stamp.json")
+
+
+def export_drafts_csv_if_changed(
+    state: object, chunks: Callable[[], Iterable[pd.DataFrame]], out: Path
+) -> bool:
+    """Write the CSV (export_drafts_csv of chunks()) unless the file at `out` was written from
+    the same drafts, `state` (store.queries.drafts_state, read BEFORE the drafts: drafts that
+    change in between only cost a rewrite next time), by the same code and is still as written.
+    True when written. The stamp is removed before the CSV is replaced and written after it, so
+    a crash in between leaves no stamp: the next publish writes the CSV."""
+    out = Path(out)
+    sidecar = stamp_path(out)
+    code = code_digest(Path(__file__), Path(safe_cells.__file__), Path(queries.__file__))
+    signature = digest(state, EXPORT_COLUMNS, code)
+    stamp = read_stamp(sidecar)
+    if stamp.get("digest") == signature and stamp.get("file") == file_stamp(out):
+        return False
+    sidecar.unlink(missing_ok=True)
+    export_drafts_csv(chunks(), out)
+    write_stamp(sidecar, {"digest": signature, "file": file_stamp(out)})
+    return True
 
 
 def _iso_date(value: object) -> object:

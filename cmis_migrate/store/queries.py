@@ -220,6 +220,33 @@ def drafts_chunks(
             yield frame
 
 
+def drafts_state(engine: Engine) -> dict:
+    """A fingerprint of what drafts_chunks yields, cheap to read: per run still holding drafts,
+    how many and their first and last drafted_at and first_drafted_at; and the units' names
+    (the seller column). Drafts change only by a station's commit, which replaces its
+    customers' drafts with rows of the committing run: a later run adds or empties a run's
+    group, so any change of the drafts since a fingerprint was taken changes it."""
+    d = drafts.c
+    q = (
+        select(
+            d.run_id,
+            func.count(),
+            func.min(d.drafted_at),
+            func.max(d.drafted_at),
+            func.min(d.first_drafted_at),
+            func.max(d.first_drafted_at),
+        )
+        .group_by(d.run_id)
+        .order_by(d.run_id)
+    )
+    with engine.connect() as conn:
+        runs_ = [[r, int(n), *(_iso(t) for t in times)] for r, n, *times in conn.execute(q)]
+        names = [
+            list(u) for u in conn.execute(select(units.c.code, units.c.name).order_by(units.c.code))
+        ]
+    return {"runs": runs_, "units": names}
+
+
 def draft_of(engine: Engine, customer_code: str) -> dict | None:
     with engine.connect() as conn:
         row = conn.execute(select(drafts).where(drafts.c.customer_code == customer_code)).first()
