@@ -157,11 +157,11 @@ def _expectations(stored: dict) -> list[dict]:
 
 def _stations(engine: Engine, run_id: str, tz: tzinfo) -> list[dict]:
     frame = quality.run_stations(engine, run_id)
-    checks = quality.latest_validations(engine, frame["station"].tolist())
+    stations = frame["station"].tolist()
+    checks = quality.latest_validations(engine, stations)
     by_station: dict[str, list[tuple[str, str, int]]] = {}
-    rules = quality.rule_counts(engine, frame["station"].tolist())
-    for station, rule, severity, customers in rules.itertuples(index=False):
-        by_station.setdefault(station, []).append((rule, severity, int(customers)))
+    for station, rule, severity, customers in quality.rule_counts(engine, stations):
+        by_station.setdefault(station, []).append((rule, severity, customers))
     out = []
     for row in frame.to_dict("records"):
         check = checks.get(row["station"])
