@@ -178,9 +178,9 @@ def change(engine, run_id: str, stations: list[str], rng) -> None:
 def publish_csv(engine, out: Path) -> str:
     try:
         from cmis_migrate.reports.publish import publish_drafts
-    except ImportError:  # an older checkout: the CSV written every time
+    except ImportError:  # an older checkout: the CSV written every time, from frames
         from cmis_migrate.reports.drafts_export import export_drafts_csv
-        from cmis_migrate.store.queries import drafts_chunks
+        from cmis_migrate.store.queries import drafts_chunks  # type: ignore[attr-defined]
 
         export_drafts_csv(drafts_chunks(engine), out)
         return "written"

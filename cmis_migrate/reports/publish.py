@@ -25,10 +25,10 @@ from cmis_migrate.db import utcnow
 from cmis_migrate.failures import describe
 from cmis_migrate.reports.branch_report import issue_branch_report
 from cmis_migrate.reports.data_docs import build_data_docs
-from cmis_migrate.reports.drafts_export import export_drafts_csv_if_changed
+from cmis_migrate.reports.drafts_export import EXPORT_COLUMNS, export_drafts_csv_if_changed
 from cmis_migrate.runtime import Runtime
 from cmis_migrate.store import published, review
-from cmis_migrate.store.queries import drafts_chunks, drafts_state
+from cmis_migrate.store.queries import drafts_rows, drafts_state
 
 DRAFTS_CSV = "drafts.csv"
 
@@ -121,7 +121,7 @@ def publish_drafts(store: Engine, out: Path) -> list[Path]:
     """The drafts CSV, in pieces (the province's drafts as one frame took ~1 GB and ~45 s), and
     only when the drafts changed since it was written; [out] when written."""
     state = drafts_state(store)  # before the drafts are read: see export_drafts_csv_if_changed
-    if export_drafts_csv_if_changed(state, lambda: drafts_chunks(store), out):
+    if export_drafts_csv_if_changed(state, lambda: drafts_rows(store, EXPORT_COLUMNS), out):
         return [out]
     log.info("drafts CSV kept: the drafts are as when it was written")
     return []

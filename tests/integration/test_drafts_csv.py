@@ -16,7 +16,7 @@ from cmis_migrate.reports import drafts_export
 from cmis_migrate.reports.drafts_export import EXPORT_COLUMNS, export_drafts, export_drafts_csv
 from cmis_migrate.reports.publish import publish_drafts
 from cmis_migrate.safe_cells import neutralize
-from cmis_migrate.store.queries import drafts_chunks, drafts_frame
+from cmis_migrate.store.queries import drafts_frame, drafts_rows
 from cmis_migrate.store.schema import upgrade
 from cmis_migrate.store.tables import drafts
 from cmis_migrate.store.units import save_units
@@ -79,7 +79,9 @@ def whole_frame_csv(engine, path) -> bytes:
 
 
 def test_the_streamed_csv_is_the_whole_frame_export_byte_for_byte(store, tmp_path) -> None:
-    streamed = export_drafts_csv(drafts_chunks(store, rows=5), tmp_path / "s.csv").read_bytes()
+    streamed = export_drafts_csv(
+        drafts_rows(store, EXPORT_COLUMNS, rows=5), tmp_path / "s.csv"
+    ).read_bytes()
     assert streamed == whole_frame_csv(store, tmp_path / "whole.csv")
     rows = list(csv.reader(io.StringIO(streamed.decode("utf-8-sig"), newline="")))
     assert rows[0] == list(EXPORT_COLUMNS) and len(rows) == 24
@@ -101,7 +103,9 @@ def test_the_streamed_csv_is_the_whole_frame_export_byte_for_byte(store, tmp_pat
     }
     with store.begin() as conn:
         conn.execute(delete(drafts))
-    empty = export_drafts_csv(drafts_chunks(store, rows=5), tmp_path / "e.csv").read_bytes()
+    empty = export_drafts_csv(
+        drafts_rows(store, EXPORT_COLUMNS, rows=5), tmp_path / "e.csv"
+    ).read_bytes()
     assert empty == whole_frame_csv(store, tmp_path / "whole-empty.csv")
 
 
