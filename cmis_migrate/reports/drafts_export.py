@@ -1,16 +1,29 @@
-"""`drafts export`: the current draft contracts, one row per customer, customer_code first."""
+"""`drafts export`: the current draft contracts, one row per customer, customer_code first.
+
+After each run the CSV is written from the store in pieces (export_drafts_csv), and only when
+the drafts changed since it was last written (export_drafts_csv_if_changed)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import csv
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, tzinfo
 from pathlib import Path
 
 import pandas as pd
 
+from cmis_migrate import safe_cells
 from cmis_migrate.contracts.draft import DRAFT_COLUMNS
+from cmis_migrate.reports.output_stamps import (
+    code_digest,
+    digest,
+    file_stamp,
+    read_stamp,
+    write_stamp,
+)
 from cmis_migrate.reports.private_files import write_private
-from cmis_migrate.safe_cells import cell_value
+from cmis_migrate.safe_cells import cell_value, cell_values
+from cmis_migrate.store import queries
 
 # seller_unit: the branch's name from CMIS (D_DVIQLY), the seller of the contract (Bên A)
 EXPORT_COLUMNS = (*DRAFT_COLUMNS, "seller_unit", "run_id", "drafted_at", "first_drafted_at")
@@ -69,21 +82,45 @@ def export_drafts(frame: pd.DataFrame, out: Path, tz: tzinfo | None = None) -> P
     raise ValueError(f"{out}: use a .csv or .xlsx file name")
 
 
-def export_drafts_csv(chunks: Iterable[pd.DataFrame], out: Path) -> Path:
-    """The CSV export_drafts writes, from the drafts in pieces (drafts_chunks): same bytes,
-    bounded memory."""
+def export_drafts_csv(parts: Iterable[Iterable[Sequence]], out: Path) -> Path:
+    """The CSV export_drafts writes, byte for byte (pandas writes it with the csv module, in
+    this dialect), from rows in EXPORT_COLUMNS order in pieces (store.queries.drafts_rows):
+    streamed, bounded memory, no frame."""
 
     def write(path: Path) -> None:
         with open(path, "w", encoding="utf-8-sig", newline="") as f:
-            header = True
-            for chunk in chunks:
-                _prepared(chunk).to_csv(f, index=False, header=header, lineterminator=CRLF)
-                header = False
-            if header:  # no drafts: the header alone, as export_drafts writes it
-                empty = pd.DataFrame(columns=list(EXPORT_COLUMNS))
-                _prepared(empty).to_csv(f, index=False, lineterminator=CRLF)
+            writer = csv.writer(f, lineterminator=CRLF)  # ",", '"', minimal quoting: to_csv's
+            writer.writerow(EXPORT_COLUMNS)
+            for part in parts:
+                writer.writerows(cell_values(row) for row in part)
 
     return write_private(out, write)
+
+
+def stamp_path(out: Path) -> Path:
+    """The hidden file beside the CSV saying what it was written from."""
+    return Path(out).with_name(f".{Path(out).name}.stamp.json")
+
+
+def export_drafts_csv_if_changed(
+    state: object, parts: Callable[[], Iterable[Iterable[Sequence]]], out: Path
+) -> bool:
+    """Write the CSV (export_drafts_csv of parts()) unless the file at `out` was written from
+    the same drafts, `state` (store.queries.drafts_state, read BEFORE the drafts: drafts that
+    change in between only cost a rewrite next time), by the same code and is still as written.
+    True when written. The stamp is removed before the CSV is replaced and written after it, so
+    a crash in between leaves no stamp: the next publish writes the CSV."""
+    out = Path(out)
+    sidecar = stamp_path(out)
+    code = code_digest(Path(__file__), Path(safe_cells.__file__), Path(queries.__file__))
+    signature = digest(state, EXPORT_COLUMNS, code)
+    stamp = read_stamp(sidecar)
+    if stamp.get("digest") == signature and stamp.get("file") == file_stamp(out):
+        return False
+    sidecar.unlink(missing_ok=True)
+    export_drafts_csv(parts(), out)
+    write_stamp(sidecar, {"digest": signature, "file": file_stamp(out)})
+    return True
 
 
 def _iso_date(value: object) -> object:

@@ -1,9 +1,11 @@
-"""What a run leaves for people in the work folder: the current drafts, one review workbook per
-branch the run changed, or that changed since its workbook was written (a run that crashed
-before publishing) or whose workbook could not be written last time (reports/review_<branch>.xlsx:
-all the branch's stations, labelled with this run; a branch whose customers, station states and
-corrections are as they were when its workbook was issued keeps that workbook, still valid to
-return) and the GX Data Docs of the run (data_docs/index.html).
+"""What a run leaves for people in the work folder: the current drafts (drafts/drafts.csv, kept
+as it is when the drafts did not change), one review workbook per branch the run changed, or
+that changed since its workbook was written (a run that crashed before publishing) or whose
+workbook could not be written last time (reports/review_<branch>.xlsx: all the branch's
+stations, labelled with this run; a branch whose customers, station states and corrections are
+as they were when its workbook was issued keeps that workbook, still valid to return) and the GX
+Data Docs of the run (data_docs/index.html; only the station pages whose content changed are
+rewritten).
 
 Each part is built on its own: a failure is logged and the others are still written (the run
 itself is already closed in the store when this runs).
@@ -23,10 +25,12 @@ from cmis_migrate.db import utcnow
 from cmis_migrate.failures import describe
 from cmis_migrate.reports.branch_report import issue_branch_report
 from cmis_migrate.reports.data_docs import build_data_docs
-from cmis_migrate.reports.drafts_export import export_drafts_csv
+from cmis_migrate.reports.drafts_export import EXPORT_COLUMNS, export_drafts_csv_if_changed
 from cmis_migrate.runtime import Runtime
 from cmis_migrate.store import published, review
-from cmis_migrate.store.queries import drafts_chunks
+from cmis_migrate.store.queries import drafts_rows, drafts_state
+
+DRAFTS_CSV = "drafts.csv"
 
 log = logging.getLogger(__name__)
 
@@ -113,19 +117,34 @@ def branch_report_path(cfg: Config, branch: str) -> Path:
     )
 
 
+def publish_drafts(store: Engine, out: Path) -> list[Path]:
+    """The drafts CSV, in pieces (the province's drafts as one frame took ~1 GB and ~45 s), and
+    only when the drafts changed since it was written; [out] when written."""
+    state = drafts_state(store)  # before the drafts are read: see export_drafts_csv_if_changed
+    if export_drafts_csv_if_changed(state, lambda: drafts_rows(store, EXPORT_COLUMNS), out):
+        return [out]
+    log.info("drafts CSV kept: the drafts are as when it was written")
+    return []
+
+
 def publish(rt: Runtime, run_id: str) -> list[Path]:
     cfg = rt.cfg
     written: list[Path] = []
     try:
-        # in pieces: the province's drafts as one frame took ~1 GB and ~45 s
-        written.append(export_drafts_csv(drafts_chunks(rt.store), cfg.paths.drafts / "drafts.csv"))
+        written += publish_drafts(rt.store, cfg.paths.drafts / DRAFTS_CSV)
     except Exception:  # noqa: BLE001 - logged; the other outputs still get written
         log.exception("drafts export failed after run %s", run_id)
     written += publish_workbooks(rt.store, cfg, review.branches_of_run(rt.store, run_id), run_id)
     try:
         docs = build_data_docs(rt.store, run_id, cfg.paths.data_docs, wards=rt.wards, tz=cfg.tz)
         written.append(docs.index)
-        log.info("Data Docs: %d station pages in %.1f s", docs.pages, docs.seconds)
+        log.info(
+            "Data Docs: %d station pages, %d rewritten, %d removed, in %.1f s",
+            docs.pages,
+            len(docs.written),
+            len(docs.removed),
+            docs.seconds,
+        )
     except Exception:  # noqa: BLE001
         log.exception("Data Docs failed after run %s", run_id)
     return written

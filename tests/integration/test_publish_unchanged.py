@@ -1,5 +1,6 @@
 """A night over unchanged data writes no review workbook: each branch keeps the one it was
-issued (still valid to return), until its customers, station states or corrections change.
+issued (still valid to return), until its customers, station states or corrections change; nor
+any Data Docs station page, nor the drafts CSV.
 SQLite always; PostgreSQL too when CMIS_TEST_DATABASE_URL is set."""
 
 from __future__ import annotations
@@ -33,6 +34,17 @@ def workbooks(cfg) -> dict[str, str]:
     }
 
 
+def untouched(cfg) -> tuple[dict, tuple]:
+    """Each Data Docs station page and the drafts CSV as a file (inode, time): equal means not
+    written again."""
+
+    def identity(p):
+        return p.stat().st_ino, p.stat().st_mtime_ns
+
+    pages = {p.name: identity(p) for p in (cfg.paths.data_docs / "validations").glob("*.html")}
+    return pages, identity(cfg.paths.drafts / "drafts.csv")
+
+
 def evaluated(engine, run_id: str) -> int:
     q = select(func.sum(batches.c.customers - batches.c.unchanged)).where(
         batches.c.run_id == run_id
@@ -59,11 +71,16 @@ def test_unchanged_nights_keep_the_workbooks_and_a_correction_reissues_its_branc
         assert len(first) > 1
         night(cfg, 11)  # may still re-evaluate customers whose cross-station counts moved
         before, issued_before = workbooks(cfg), issued_count(engine)
+        pages, drafts_csv = untouched(cfg)
+        assert len(pages) > 1 and drafts_csv
 
         third = night(cfg, 12)
         assert evaluated(engine, third) == 0  # unchanged data: nothing re-evaluated...
         assert workbooks(cfg) == before  # ...so no workbook rewritten
         assert issued_count(engine) == issued_before
+        # ...nor a Data Docs station page, nor the drafts CSV; the index names the new run
+        assert untouched(cfg) == (pages, drafts_csv)
+        assert third in (cfg.paths.data_docs / "index.html").read_text(encoding="utf-8")
         branches = sorted(n.removeprefix("review_").removesuffix(".xlsx") for n in before)
         assert not any(review.changed_since_issued(engine, b, f"review_{b}.xlsx") for b in branches)
 
