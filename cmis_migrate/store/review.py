@@ -27,7 +27,6 @@ from cmis_migrate.store.tables import (
     returned_workbooks,
     runs,
     station_names,
-    validation_results,
 )
 
 REPORT_KIND = "report"  # an issued review workbook (imports row: what we sent out)
@@ -428,22 +427,3 @@ def _apply_review_import(engine: Engine, imp: ReviewImport) -> None:
                     for c in imp.confirmations
                 ],
             )
-
-
-# --- Data Docs ------------------------------------------------------------------------------
-
-
-def validation_results_of_run(engine: Engine, run_id: str) -> list[dict]:
-    """Stored GX summaries of the run's station batches, with each station's branch."""
-    q = (
-        select(validation_results, batches.c.branch)
-        .join(
-            batches,
-            (batches.c.run_id == validation_results.c.run_id)
-            & (batches.c.station == validation_results.c.station),
-        )
-        .where(validation_results.c.run_id == run_id)
-        .order_by(batches.c.branch, validation_results.c.station)
-    )
-    with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(q)]
