@@ -52,7 +52,9 @@ def batch(n: int, *, broken: bool) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def store_run(engine, run_id: str, started: datetime, stations: dict[str, bool]) -> None:
+def store_run(engine, run_id: str, started: datetime, stations: dict[str, bool | None]) -> None:
+    """A run over `stations`: True/False = evaluated (GX fails/passes), None = nothing
+    re-evaluated at that station (its batch row only, no GX summary, as on a quiet night)."""
     runs.start_run(engine, run_id, kind="run", as_of=started, flow_run_id=None)
     runs.plan_batches(
         engine,
@@ -61,6 +63,7 @@ def store_run(engine, run_id: str, started: datetime, stations: dict[str, bool])
     )
     empty = pd.DataFrame()
     for station, broken in stations.items():
+        checks = None if broken is None else run_expectations(batch(5, broken=broken), WARDS)
         commit_station(
             engine,
             StationResult(
@@ -71,7 +74,7 @@ def store_run(engine, run_id: str, started: datetime, stations: dict[str, bool])
                 drafts=empty,
                 holders=empty,
                 batch={"state": "succeeded"},
-                validation=run_expectations(batch(5, broken=broken), WARDS),
+                validation=checks,
             ),
         )
     runs.finish_run(engine, run_id, "succeeded")
@@ -197,25 +200,7 @@ A, B, C = "PA0701T0001", "PA0701T0002", "PA0702T0001"
 
 
 def night(engine, run_id: str, day: int, stations: dict[str, bool | None]) -> None:
-    """A run over `stations`: True/False = evaluated again (GX fails/passes), None = nothing
-    re-evaluated at that station (its batch row only, no GX summary, as on a quiet night)."""
-    runs.start_run(engine, run_id, kind="run", as_of=datetime(2026, 3, day, 16, tzinfo=UTC),
-                   flow_run_id=None)  # fmt: skip
-    runs.plan_batches(
-        engine,
-        run_id,
-        [{"station": s, "branch": s[:6], "position": i} for i, s in enumerate(stations)],
-    )
-    empty = pd.DataFrame()
-    for station, broken in stations.items():
-        checks = None if broken is None else run_expectations(batch(5, broken=broken), WARDS)
-        commit_station(
-            engine,
-            StationResult(run_id=run_id, station=station, customers=empty, issues=empty,
-                          drafts=empty, holders=empty, batch={"state": "succeeded"},
-                          validation=checks),
-        )  # fmt: skip
-    runs.finish_run(engine, run_id, "succeeded")
+    store_run(engine, run_id, datetime(2026, 3, day, 16, tzinfo=UTC), stations)
 
 
 def block_one(engine, run_id: str, station: str) -> None:
