@@ -326,6 +326,45 @@ HEADER = (
 )
 
 
+PUBLISHED = (
+    (
+        "during",
+        re.compile(r"(\d+) review workbooks written during the run \(worker busy ([\d.]+) s\)"),
+    ),
+    (
+        "after",
+        re.compile(
+            r"published after the run: drafts CSV ([\d.]+) s, (\d+) review workbooks ([\d.]+) s,"
+            r" Data Docs ([\d.]+) s"
+        ),
+    ),
+)
+
+
+def publishing_steps(log: Path, start: int) -> str:
+    """What each publishing step cost, from the lines the run wrote to its log after `start`."""
+    try:
+        with log.open(encoding="utf-8", errors="replace") as f:
+            f.seek(start)
+            text = f.read()
+    except OSError:
+        return ""
+    parts = []
+    for kind, rx in PUBLISHED:
+        found = rx.findall(text)
+        if not found:
+            continue
+        last = found[-1]
+        if kind == "during":
+            parts.append(f"during the run {last[0]} workbooks (worker busy {float(last[1]):.1f} s)")
+        else:
+            parts.append(
+                f"after the close: drafts CSV {float(last[0]):.1f} s, {last[1]} workbooks "
+                f"{float(last[2]):.1f} s, Data Docs {float(last[3]):.1f} s"
+            )
+    return "; ".join(parts)
+
+
 def print_night(name: str, cmd: dict, fig: dict) -> None:
     publish = (cmd["ended"] - fig["finished"]).total_seconds() if fig["finished"] else 0.0
     rss = f"{mb(cmd['max_rss_kb'])} / {mb(cmd['tree_kb'])}"
@@ -365,6 +404,8 @@ def run_nights(label: str, source: str, store: str, args, work: Path) -> None:
         if i == 1:
             changed = change_customers(source, 0.01, seed=CHANGE_SEED, on=CHANGED_ON)
             name = f"{name} ({len(changed):,})"
+        run_log = site / "work" / "logs" / "prefect.log"
+        start = run_log.stat().st_size if run_log.exists() else 0
         cmd = timed_command(
             [str(CLI), "run", "--config", str(config), "--at", at],
             cwd=site,
@@ -376,6 +417,9 @@ def run_nights(label: str, source: str, store: str, args, work: Path) -> None:
             print(f"  {name}: exit {cmd['code']}, see {site / f'night{i + 1}.log'}", flush=True)
             return
         print_night(name, cmd, ledger_figures(store))
+        steps = publishing_steps(run_log, start)
+        if steps:
+            print(f"  {'':<24} publishing: {steps}", flush=True)
 
 
 def main() -> None:

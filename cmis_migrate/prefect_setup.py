@@ -90,6 +90,9 @@ loggers:
     level: WARNING
     handlers: [file]
     propagate: false
+  cmis_migrate.reports:  # what publishing each output cost (warnings reach the command log too)
+    level: INFO
+    handlers: [file]
 root:
   level: WARNING
   handlers: [file]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import time
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -32,6 +33,7 @@ class Published:
     branch: str
     path: str | None  # None: kept (unchanged since issued) or not written (see error)
     error: str | None = None
+    seconds: float = 0.0  # the worker's time on it
 
 
 def write_branch_workbook(cfg: Config, branch: str, run_id: str) -> Published:
@@ -41,15 +43,18 @@ def write_branch_workbook(cfg: Config, branch: str, run_id: str) -> Published:
     from cmis_migrate.reports.publish import publish_branch
     from cmis_migrate.store import published
 
+    started = time.perf_counter()
     engine = store_engine(cfg.store.url)
     try:
         unwritten = {w["branch"] for w in published.unwritten(engine)}
         state, out = publish_branch(engine, cfg, branch, run_id, now=utcnow(), unwritten=unwritten)
     finally:
         engine.dispose()
+    seconds = time.perf_counter() - started
     if state == "written":
-        return Published(branch, str(out))
-    return Published(branch, None, None if state == "kept" else f"workbook {state}")
+        return Published(branch, str(out), seconds=seconds)
+    error = None if state == "kept" else f"workbook {state}"
+    return Published(branch, None, error, seconds=seconds)
 
 
 class BranchPublisher:
@@ -99,6 +104,12 @@ class BranchPublisher:
                 log.warning("a branch workbook worker failed: %s", type(exc).__name__)
         if self.pool is not None:
             self.pool.shutdown(wait=True)
+        if done:
+            log.info(
+                "%d review workbooks written during the run (worker busy %.1f s)",
+                sum(1 for p in done if p.path),
+                sum(p.seconds for p in done),
+            )
         for p in done:
             if p.error:
                 log.warning("review workbook of branch %s not written early: %s", p.branch, p.error)

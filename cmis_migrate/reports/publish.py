@@ -14,6 +14,7 @@ itself is already closed in the store when this runs).
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -128,13 +129,21 @@ def publish_drafts(store: Engine, out: Path) -> list[Path]:
 
 
 def publish(rt: Runtime, run_id: str) -> list[Path]:
+    """Every output after a run; one log line says what each step cost (bench_nightly reads it)."""
     cfg = rt.cfg
     written: list[Path] = []
+    seconds: dict[str, float] = {}
+    t = time.perf_counter()
     try:
         written += publish_drafts(rt.store, cfg.paths.drafts / DRAFTS_CSV)
     except Exception:  # noqa: BLE001 - logged; the other outputs still get written
         log.exception("drafts export failed after run %s", run_id)
-    written += publish_workbooks(rt.store, cfg, review.branches_of_run(rt.store, run_id), run_id)
+    seconds["drafts"] = time.perf_counter() - t
+    t = time.perf_counter()
+    workbooks = publish_workbooks(rt.store, cfg, review.branches_of_run(rt.store, run_id), run_id)
+    written += workbooks
+    seconds["workbooks"] = time.perf_counter() - t
+    t = time.perf_counter()
     try:
         docs = build_data_docs(rt.store, run_id, cfg.paths.data_docs, wards=rt.wards, tz=cfg.tz)
         written.append(docs.index)
@@ -147,4 +156,12 @@ def publish(rt: Runtime, run_id: str) -> list[Path]:
         )
     except Exception:  # noqa: BLE001
         log.exception("Data Docs failed after run %s", run_id)
+    seconds["data_docs"] = time.perf_counter() - t
+    log.info(
+        "published after the run: drafts CSV %.1f s, %d review workbooks %.1f s, Data Docs %.1f s",
+        seconds["drafts"],
+        len(workbooks),
+        seconds["workbooks"],
+        seconds["data_docs"],
+    )
     return written
