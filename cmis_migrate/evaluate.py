@@ -139,14 +139,20 @@ def normalize_rows(
     return frame.join(identity_keys(frame))
 
 
+def batch_hashes(raw: pd.DataFrame, facts: StoreFacts) -> pd.Series:
+    """Per raw row, the content hash the store keeps: everything CMIS says about the customer,
+    the branch's corrections and confirmations, and the pipeline fingerprint."""
+    marks = review_marks(raw["customer_code"], facts.corrections, facts.confirmations)
+    return content_hashes(raw, marks + "\x1e" + facts.fingerprint)
+
+
 def normalize_batch(
     raw: pd.DataFrame, facts: StoreFacts, policy: Policy, now: datetime
 ) -> Normalized:
     """Content hashes, then normalize (with the branch's corrections) every customer whose
     hash is not the stored one; the others keep their stored keys."""
     t = time.perf_counter()
-    marks = review_marks(raw["customer_code"], facts.corrections, facts.confirmations)
-    hashes = content_hashes(raw, marks + "\x1e" + facts.fingerprint)
+    hashes = batch_hashes(raw, facts)
     same = pd.Series(facts.stored["content_hash"].to_numpy() == hashes.to_numpy(), index=raw.index)
     changed = normalize_rows(raw.loc[~same], facts.corrections, policy.rules, now)
     changed["content_hash"] = hashes.loc[~same]

@@ -16,7 +16,10 @@ A ledger is read, with the first reason that holds, when
 - a customer of another ledger sharing a phone, ID number or person with its customers changed
   those keys after the read began (its cross-station counts are stale): `holders`;
 - CMIS has rows of it whose validity start or end (NGAY_HLUC, NGAY_HHLUC) lies between the
-  last read's day and today, both included: `cmis_rows`;
+  last read's day and today, both included: `cmis_rows`. When they all lie on the read's day
+  itself, they may have been written before the read or after it: the run then reads only
+  those customers (cmis_migrate.read_day_rows) and the ledger is kept when each is as the read
+  stored it (`as_read`);
 - its customers with an open change request changed in number, or one was filed (NGAY_YCAU)
   in those days: `change_requests`;
 - CMIS could not say what changed (the queries failed): `cmis_unknown`.
@@ -26,9 +29,9 @@ read counted them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from cmis_migrate.model import FULL_READ, KeptLedger, Ledger, StationJob
 from cmis_migrate.source.changes import LedgerActivity, on_or_after
@@ -95,17 +98,63 @@ def store_reason(ledger: Ledger, last: LastRead | None, side: StoreSide) -> str 
     return None
 
 
-def cmis_reason(last: LastRead, activity: LedgerActivity | None) -> str | None:
+def cmis_reason(
+    last: LastRead, activity: LedgerActivity | None, *, as_read: bool = False
+) -> str | None:
     """Why the ledger is read, from CMIS's activity since its last read (None: kept).
-    `activity` None: CMIS could not be asked."""
+    `activity` None: CMIS could not be asked. `as_read`: its customers with rows dated on the
+    read's day are as that read stored them (rows_as_read)."""
     if activity is None:
         return CMIS_UNKNOWN
     since = last.as_of
-    if on_or_after(activity.valid_from, since) or on_or_after(activity.valid_until, since):
+    dated = on_or_after(activity.valid_from, since) or on_or_after(activity.valid_until, since)
+    if dated and not (as_read and on_read_day_only(last, activity)):
         return "cmis_rows"
     if activity.open_requests != last.open_requests or on_or_after(activity.requested, since):
         return "change_requests"
     return None
+
+
+def on_read_day_only(last: LastRead, activity: LedgerActivity | None) -> bool:
+    """Whether the ledger's dated rows since its last read all lie on the read's day (and
+    there is one): written before the read or after it, only their content can tell."""
+    if activity is None:
+        return False
+    dated = [v for v in (activity.valid_from, activity.valid_until) if v is not None]
+    after = last.as_of + timedelta(days=1)
+    return any(on_or_after(v, last.as_of) for v in dated) and not any(
+        on_or_after(v, after) for v in dated
+    )
+
+
+def rows_as_read(
+    dated: Iterable[tuple[str, str, str]],
+    tonight: Iterable[tuple[str, str, str, str]],
+    stored: Mapping[str, tuple[str, str]],
+) -> set[str]:
+    """The ledgers whose customers dated on their last read's day are as that read stored them.
+
+    dated: (station, ledger, customer) with a row valid from or until that day; tonight:
+    (station, ledger, customer, content hash) of those customers' rows a read would take
+    tonight; stored: customer -> (ledger, content hash) as the store holds it. A dated customer
+    is as read when it has one row in the ledger tonight whose hash is the stored one (the hash
+    covers the station and the ledger), or none there tonight and none stored there. A ledger
+    is as read when every one of its dated customers is; a ledger none is dated in is not."""
+    hashes: dict[tuple[str, str, str], list[str]] = {}
+    for station, ledger, code, digest in tonight:
+        hashes.setdefault((station, ledger, code), []).append(digest)
+    seen: set[str] = set()
+    changed: set[str] = set()
+    for station, ledger, code in dated:
+        seen.add(ledger)
+        now, place = hashes.get((station, ledger, code), []), stored.get(code)
+        if len(now) == 1:
+            same = place == (ledger, now[0])
+        else:
+            same = not now and (place is None or place[0] != ledger)
+        if not same:
+            changed.add(ledger)
+    return seen - changed
 
 
 def first_reasons(
@@ -137,8 +186,10 @@ def decide(
     reasons: Mapping[str, str | None],
     last: Mapping[str, LastRead],
     activity: Callable[[Ledger], LedgerActivity | None],
+    as_read: Collection[str] = (),
 ) -> list[StationJob]:
-    """The jobs with their kept ledgers and the reason each other ledger is read."""
+    """The jobs with their kept ledgers and the reason each other ledger is read. `as_read`:
+    the ledgers whose customers dated on their last read's day are as that read stored them."""
     out = []
     for job in jobs:
         kept: list[KeptLedger] = []
@@ -146,7 +197,7 @@ def decide(
         for lg in job.ledgers:
             reason = reasons[lg.ledger]
             if reason is None:
-                reason = cmis_reason(last[lg.ledger], activity(lg))
+                reason = cmis_reason(last[lg.ledger], activity(lg), as_read=lg.ledger in as_read)
             if reason is None:
                 kept.append(last[lg.ledger].kept())
             else:

@@ -15,7 +15,7 @@ from cmis_migrate.errors import SourceDataError
 from cmis_migrate.model import Ledger, LedgerDone, ReadStats, StationJob
 from cmis_migrate.runtime import Runtime
 from cmis_migrate.source.cmis import RAW_COLUMNS
-from cmis_migrate.source_values import bound_households, bound_text, check_codes
+from cmis_migrate.source_values import bounded, check_codes
 from cmis_migrate.store import runs
 from cmis_migrate.store.slots import ledger_slot
 
@@ -124,7 +124,4 @@ def read_open_ledgers(
     # a customer listed twice (bad CMIS data) is processed once
     raw = raw.drop_duplicates(subset="customer_code", keep="first").reset_index(drop=True)
     check_codes(raw)  # a code the store cannot take fails this station, named, not the run
-    rules = cfg.rules
-    raw = bound_text(raw, max_chars=rules.max_text_chars, limits=rules.text_limits)
-    raw = bound_households(raw, max_households=rules.max_households)
-    return raw, done, deferred
+    return bounded(raw, cfg.rules), done, deferred

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
@@ -16,6 +17,9 @@ import pyarrow.compute as pc
 
 from cmis_migrate.codes import CUSTOMER, LEDGER, METERING_POINT, STATION, UNIT
 from cmis_migrate.errors import SourceDataError
+
+if TYPE_CHECKING:
+    from cmis_migrate.config import RulesConfig
 
 CODE_COLUMNS = {
     "customer_code": CUSTOMER,
@@ -87,6 +91,13 @@ def bound_households(raw: pd.DataFrame, *, max_households: int) -> pd.DataFrame:
     out = raw.copy()
     out["households"] = n.where(ok.fillna(False).astype(bool)).round().astype("Int64")
     return out
+
+
+def bounded(raw: pd.DataFrame, rules: RulesConfig) -> pd.DataFrame:
+    """What every read of CMIS rows does before anything else: text cleaned and cut to the
+    rules' limits (bound_text), households outside 1..rules.max_households unknown."""
+    raw = bound_text(raw, max_chars=rules.max_text_chars, limits=rules.text_limits)
+    return bound_households(raw, max_households=rules.max_households)
 
 
 def clean_control(text: str) -> str:

@@ -3,7 +3,9 @@
 The store is asked first (each ledger's last committed read, the newest branch correction or
 confirmation per ledger, the stale-holder marks); what it cannot settle is asked of CMIS in two
 aggregate queries for the whole run, covering the days since the oldest of those ledgers' last
-reads (cmis_migrate.source.changes). The decision itself is pure: cmis_migrate.incremental.
+reads (cmis_migrate.source.changes); ledgers whose changes all lie on their last read's day are
+settled by reading only those customers (cmis_migrate.read_day_rows). The decision itself is
+pure: cmis_migrate.incremental.
 """
 
 from __future__ import annotations
@@ -17,8 +19,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cmis_migrate.failures import describe
 from cmis_migrate.fingerprint import pipeline_fingerprint
-from cmis_migrate.incremental import StoreSide, cmis_since, decide, first_reasons
+from cmis_migrate.incremental import (
+    StoreSide,
+    cmis_since,
+    decide,
+    first_reasons,
+    on_read_day_only,
+)
 from cmis_migrate.model import ReadStats, StationJob
+from cmis_migrate.read_day_rows import ledgers_as_read
 from cmis_migrate.runtime import Runtime
 from cmis_migrate.source.changes import LedgerActivity, ledger_activity
 from cmis_migrate.store import read_history
@@ -34,13 +43,15 @@ class KeptSummary:
     kept: int = 0
     read: Counter = field(default_factory=Counter)
     stats: ReadStats = field(default_factory=ReadStats)
+    as_read: int = 0  # of the kept: their customers dated on the read's day were compared
 
     def line(self) -> str:
         why = ", ".join(f"{n} {r}" for r, n in self.read.most_common()) or "none"
         return (
-            f"incremental: {self.kept} ledger(s) unchanged since their last read, not read; "
+            f"incremental: {self.kept} ledger(s) unchanged since their last read, not read "
+            f"({self.as_read} after comparing their rows dated on that read's day); "
             f"{sum(self.read.values())} read ({why}); CMIS asked in {self.stats.queries} "
-            f"queries, {self.stats.seconds:.1f} s"
+            f"queries, {self.stats.rows} rows, {self.stats.seconds:.1f} s"
         )
 
 
@@ -73,8 +84,16 @@ def keep_unchanged(
     def activity(lg):
         return None if found is None else found.get((lg.station, lg.ledger), NO_ACTIVITY)
 
-    decided = decide(jobs, reasons, last, activity)
+    read_days = {
+        (lg.station, lg.ledger): last[lg.ledger].as_of
+        for job in jobs
+        for lg in job.ledgers
+        if reasons[lg.ledger] is None and on_read_day_only(last[lg.ledger], activity(lg))
+    }
+    as_read = ledgers_as_read(rt, jobs, read_days, today, summary.stats)
+    decided = decide(jobs, reasons, last, activity, as_read)
     for job in decided:
         summary.kept += len(job.kept)
+        summary.as_read += len(job.kept_ledgers & as_read)
         summary.read.update(why for _, why in job.reasons)
     return decided, summary

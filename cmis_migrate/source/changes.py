@@ -10,6 +10,10 @@ load.incremental is on (never a customer row), and how to read the dates they re
   (the next run compares the count with the one its last read saw: a closed request changes
   it) and the newest NGAY_YCAU of those requests in [since, today].
 
+- dated_query: the customers of each ledger with a row valid from or until one day (any time
+  of it): the rows of a ledger's read day, which the next night compares with what that read
+  stored instead of reading the whole ledger again (cmis_migrate.read_day_rows).
+
 Dates come back as CMIS holds them: date or datetime (Oracle DATE), or text (the demo: ISO).
 `on_or_after` compares them with a day the way the queries did.
 """
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 
 from sqlalchemy import and_, case, distinct, func, or_, select
@@ -76,6 +80,33 @@ def requests_query(source: CmisSource, since: date, today: date):
         .where(open_request(y), source.valid_on(today))
         .group_by(d.c.MA_TRAM, d.c.MA_SOGCS)
     )
+
+
+def dated_query(source: CmisSource, day: date):
+    d, k = source.tables.HDG_DIEM_DO, source.tables.HDG_KHACH_HANG
+    lo, hi = source.day_literal(day), source.day_literal(day + timedelta(days=1))
+
+    def on(column):  # a date, a datetime of the day, or ISO text starting with it
+        return and_(column >= lo, column < hi)
+
+    return (
+        select(d.c.MA_TRAM, d.c.MA_SOGCS, d.c.MA_KHANG)
+        .select_from(d)
+        .join(k, k.c.MA_KHANG == d.c.MA_KHANG)
+        .where(or_(on(k.c.NGAY_HLUC), on(k.c.NGAY_HHLUC)))
+        .distinct()
+    )
+
+
+def dated_customers(source: CmisSource, day: date, stats: ReadStats) -> set[tuple[str, str, str]]:
+    """(station, ledger, customer) of the customers with a row valid from or until `day`."""
+    t0 = time.perf_counter()
+    with source.engine.connect() as conn:
+        rows = conn.execute(dated_query(source, day)).all()
+    stats.queries += 1
+    stats.rows += len(rows)
+    stats.seconds += time.perf_counter() - t0
+    return {(str(s), str(lg), str(c)) for s, lg, c in rows}
 
 
 def ledger_activity(

@@ -173,8 +173,8 @@ class CmisSource:
             or_(k.c.NGAY_HHLUC.is_(None), lit < k.c.NGAY_HHLUC),
         )
 
-    def ledger_query(self, station: str, ledger: str, as_of: date):
-        """The ledger's customers valid on `as_of`, ordered by metering point (not paged)."""
+    def customer_rows(self):
+        """RAW_COLUMNS of every metering point's customer (no filter: the callers add one)."""
         d, k, y = self.tables.HDG_DIEM_DO, self.tables.HDG_KHACH_HANG, self.tables.HDG_YEU_CAU
         return (
             select(
@@ -201,13 +201,35 @@ class CmisSource:
             )
             .select_from(d)
             .join(k, k.c.MA_KHANG == d.c.MA_KHANG)
-            .where(
-                station == d.c.MA_TRAM,
-                ledger == d.c.MA_SOGCS,
-                self.valid_on(as_of),
-            )
+        )
+
+    def ledger_query(self, station: str, ledger: str, as_of: date):
+        """The ledger's customers valid on `as_of`, ordered by metering point (not paged)."""
+        d = self.tables.HDG_DIEM_DO
+        return (
+            self.customer_rows()
+            .where(station == d.c.MA_TRAM, ledger == d.c.MA_SOGCS, self.valid_on(as_of))
             .order_by(d.c.MA_DDO)
         )
+
+    def read_customers(self, codes: list[str], *, as_of: date, stats: ReadStats) -> pd.DataFrame:
+        """These customers' rows valid on `as_of`, as a ledger read returns them (one row per
+        metering point), MAX_IN_LIST codes per query."""
+        d, parts = self.tables.HDG_DIEM_DO, []
+        for i in range(0, len(codes), MAX_IN_LIST):
+            q = self.customer_rows().where(
+                d.c.MA_KHANG.in_(codes[i : i + MAX_IN_LIST]), self.valid_on(as_of)
+            )
+            t0 = time.perf_counter()
+            with self.engine.connect() as conn:
+                rows = conn.execute(q.order_by(d.c.MA_DDO)).all()
+            stats.queries += 1
+            stats.rows += len(rows)
+            stats.seconds += time.perf_counter() - t0
+            parts.append(to_raw_frame(rows))
+        if not parts:
+            return to_raw_frame([])
+        return pd.concat(parts, ignore_index=True)
 
     def read_ledger(
         self,

@@ -107,3 +107,15 @@ def stored_state(engine: Engine, codes: Sequence[str]) -> pd.DataFrame:
             )
             rows += [tuple(r) for r in conn.execute(q)]
     return pd.DataFrame(rows, columns=list(STORED_STATE), dtype=object)
+
+
+def stored_places(engine: Engine, codes: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """customer -> (ledger, content hash) as the store holds it (stored customers only)."""
+    c = customers.c
+    out: dict[str, tuple[str, str]] = {}
+    with engine.connect() as conn:
+        for part in chunked(list(codes)):
+            q = select(c.customer_code, c.ledger, c.content_hash).where(c.customer_code.in_(part))
+            for code, ledger, digest in conn.execute(q):
+                out[code] = (ledger, digest)
+    return out

@@ -247,8 +247,8 @@ def test_quiet_nights_read_nothing_and_changes_end_as_a_full_run(
     stale = stale_ledgers(inc)
     assert ledgers_of(inc, [a]) <= stale  # b left a's phone after a's group was read
     assert ledgers_of(inc, [c]) <= stale  # d joined c's new phone after c's group was read
-    fourth = both(14)  # the changed day once more, and the stale holders: as in full again
-    assert set(read_in(inc, fourth)) == moved | stale
+    fourth = both(14)  # the stale holders: as in full again; the changed day's customers are
+    assert read_in(inc, fourth) == dict.fromkeys(stale, "holders")  # as night 13 stored them
 
     last = night(inc, 15)
     assert read_in(inc, last) == {}
@@ -299,6 +299,53 @@ def test_a_branch_correction_makes_its_ledger_read(db_urls, tmp_path, runtimes) 
     assert read_in(rt, night(rt, 13)) == {}  # applied once: the next night is quiet again
 
 
+def test_an_edit_dated_the_read_day_but_written_after_the_read_is_seen(
+    db_urls, tmp_path, full_store_url, runtimes
+) -> None:
+    """CMIS keeps only the day of a change: the night after a read, the customers dated on the
+    read's day are read alone and compared with what the read stored; a ledger is read whole
+    again only where one of them differs (an edit written after the read) or is gone."""
+    inc = incremental_site(db_urls, tmp_path / "inc", runtimes)
+    full = runtimes(
+        load_config(
+            write_config(
+                tmp_path / "full",
+                source={"url": db_urls["source"]},
+                store={"url": full_store_url},
+                windows=OPEN_ALL_DAY,
+                load={"customers_per_task": PER_TASK},
+            ),
+            env={},
+        )
+    )
+    cmis = db_urls["source"]
+
+    def both(day: int) -> str:
+        night(full, day)
+        run = night(inc, day)
+        assert_same_store(inc, full, f"night of day {day}")
+        return run
+
+    both(10)
+    both(11)  # settles the first night's stale counts
+    groups = planned_groups(inc)
+    before, after, twice = groups[0][0], groups[1][0], groups[-1][0]
+    assert len(ledgers_of(inc, [before, after, twice])) == 3
+    day = date(2026, 3, 12)
+    phones = {before: "0912000551", after: "0912000552", twice: "0912000553"}
+    for code, phone in phones.items():  # edits of day 12 written before its night
+        edit_phone(cmis, code, phone, on=day)
+    read = both(12)
+    assert read_in(inc, read) == dict.fromkeys(ledgers_of(inc, list(phones)), "cmis_rows")
+    edit_phone(cmis, after, "0912000666", on=day)  # dated day 12, written after its night
+    edit_phone(cmis, twice, phones[twice], on=day)  # written again after it, the same values
+    run = both(13)
+    assert read_in(inc, run) == dict.fromkeys(ledgers_of(inc, [after]), "cmis_rows")
+    rows = batch_rows(inc, run)
+    assert sum(r["ledgers_unchanged"] for r in rows) == len(all_ledgers(inc)) - 1
+    assert read_in(inc, both(14)) == {}  # day 12 is behind every last read now
+
+
 def test_a_full_sweep_reads_ledgers_whose_last_read_is_old(db_urls, tmp_path, runtimes) -> None:
     rt = incremental_site(db_urls, tmp_path / "site", runtimes, full_sweep_days=3)
     ledgers = all_ledgers(rt)
@@ -307,11 +354,11 @@ def test_a_full_sweep_reads_ledgers_whose_last_read_is_old(db_urls, tmp_path, ru
     edit_phone(db_urls["source"], code, "0912000444", on=date(2026, 3, 11))
     mine = ledgers_of(rt, [code])
     assert read_in(rt, night(rt, 11)) == dict.fromkeys(mine, "cmis_rows")
-    assert read_in(rt, night(rt, 12)) == dict.fromkeys(mine, "cmis_rows")  # its day, again
+    assert read_in(rt, night(rt, 12)) == {}  # its day's row is as night 11 stored it
     # 3 days since day 10: every other ledger is read whatever changed; not that one
     assert read_in(rt, night(rt, 13)) == dict.fromkeys(ledgers - mine, "sweep")
-    assert read_in(rt, night(rt, 14)) == {}
-    assert read_in(rt, night(rt, 15)) == dict.fromkeys(mine, "sweep")
+    assert read_in(rt, night(rt, 14)) == dict.fromkeys(mine, "sweep")
+    assert read_in(rt, night(rt, 15)) == {}
     with rt.store.connect() as conn:
         rows = conn.execute(select(ledger_reads.c.reason, ledger_reads.c.full_sweep)).all()
     assert {tuple(r) for r in rows} == {("sweep", True)}

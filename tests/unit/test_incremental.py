@@ -18,6 +18,8 @@ from cmis_migrate.incremental import (
     cmis_since,
     decide,
     first_reasons,
+    on_read_day_only,
+    rows_as_read,
     store_reason,
 )
 from cmis_migrate.model import KeptLedger, Ledger, StationJob
@@ -116,6 +118,69 @@ def test_activity_before_the_read_day_does_not() -> None:
     # the run asked from an older ledger's read: dates before this one's day are not its news
     old = LedgerActivity(valid_from="2026-03-09", valid_until=date(2026, 3, 1), open_requests=2)
     assert cmis_reason(LAST, old) is None
+
+
+@pytest.mark.parametrize(
+    ("activity", "only"),
+    [
+        (LedgerActivity(valid_from="2026-03-10"), True),
+        (
+            LedgerActivity(valid_from=datetime(2026, 3, 10, 17, 5), valid_until=date(2026, 3, 10)),
+            True,
+        ),
+        (LedgerActivity(valid_from="2026-03-10", valid_until="2026-03-11"), False),
+        (LedgerActivity(valid_from="2026-03-11"), False),
+        (LedgerActivity(valid_from="2026-03-09"), False),  # before the read: not its news
+        (LedgerActivity(), False),
+        (None, False),
+    ],
+)
+def test_activity_on_the_read_day_alone_is_told_apart(activity, only) -> None:
+    assert on_read_day_only(LAST, activity) is only
+
+
+def test_rows_of_the_read_day_as_the_read_stored_them_keep_the_ledger() -> None:
+    activity = LedgerActivity(valid_from="2026-03-10", open_requests=2)
+    assert cmis_reason(LAST, activity) == "cmis_rows"
+    assert cmis_reason(LAST, activity, as_read=True) is None
+    later = LedgerActivity(valid_from="2026-03-10", valid_until="2026-03-11", open_requests=2)
+    assert cmis_reason(LAST, later, as_read=True) == "cmis_rows"  # a later day: read
+    closed = LedgerActivity(valid_from="2026-03-10", open_requests=1)
+    assert cmis_reason(LAST, closed, as_read=True) == "change_requests"
+
+
+def test_a_ledger_is_as_read_only_when_each_dated_customer_is() -> None:
+    s = "PA0701T0001"
+    dated = {
+        (s, "A", "k1"),  # the same row as stored
+        (s, "B", "k2"),  # edited after the read: another hash
+        (s, "C", "k3"),  # gone from C tonight, still stored in C
+        (s, "D", "k4"),  # gone from D tonight, stored in E now
+        (s, "F", "k5"),  # new in F: not stored
+        (s, "G", "k6"),  # twice in G tonight
+        (s, "H", "k7"),  # the same hash, stored under another ledger
+    }
+    tonight = [
+        (s, "A", "k1", "h1"),
+        (s, "B", "k2", "h2-new"),
+        (s, "E", "k4", "h4"),
+        (s, "F", "k5", "h5"),
+        (s, "G", "k6", "h6"),
+        (s, "G", "k6", "h6"),
+        (s, "H", "k7", "h7"),
+    ]
+    stored = {
+        "k1": ("A", "h1"),
+        "k2": ("B", "h2"),
+        "k3": ("C", "h3"),
+        "k4": ("E", "h4"),
+        "k6": ("G", "h6"),
+        "k7": ("X", "h7"),
+    }
+    assert rows_as_read(dated, tonight, stored) == {"A", "D"}
+    gone = {**stored, "k8": ("A", "h8")}  # a customer of A with no row valid tonight
+    assert rows_as_read(dated | {(s, "A", "k8")}, tonight, gone) == {"D"}
+    assert rows_as_read(set(), tonight, stored) == set()  # no dated customer: nothing settled
 
 
 @pytest.mark.parametrize(
