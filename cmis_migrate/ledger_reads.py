@@ -7,15 +7,17 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from functools import lru_cache
 
 import pandas as pd
 
 from cmis_migrate.clock import Clock
+from cmis_migrate.config import RulesConfig
 from cmis_migrate.errors import SourceDataError
 from cmis_migrate.model import Ledger, LedgerDone, ReadStats, StationJob
 from cmis_migrate.runtime import Runtime
 from cmis_migrate.source.cmis import RAW_COLUMNS
-from cmis_migrate.source_values import bounded, check_codes
+from cmis_migrate.source_values import bound_households, bound_text, bounded, check_codes
 from cmis_migrate.store import runs
 from cmis_migrate.store.slots import ledger_slot
 
@@ -83,7 +85,8 @@ def read_open_ledgers(
         with LedgerAccess(rt, owner=job.run_id) as own:
             return read_open_ledgers(job, rt, clock, stats, own)
     cfg = rt.cfg
-    runs.begin_batch(rt.store, job.run_id, job.station)  # attempts count per station read
+    if not job.reads_nothing:  # begun with the task's other such stations (read_stations)
+        runs.begin_batch(rt.store, job.run_id, job.station)  # attempts count per station read
     problems = [lg.reading_day_problem for lg in job.ledgers if lg.reading_day_problem]
     if problems:  # its windows cannot be judged: read none of the station's ledgers
         raise SourceDataError("; ".join(problems))
@@ -117,11 +120,24 @@ def read_open_ledgers(
                 rt.store, job.run_id, job.station, lease_seconds=cfg.load.lease_seconds
             )
             last_beat = time.monotonic()
-    if parts:
-        raw = pd.concat(parts, ignore_index=True)
-    else:
-        raw = pd.DataFrame({c: pd.Series(dtype=object) for c in (*RAW_COLUMNS, "reading_day")})
+    if not parts:
+        return no_rows(cfg.rules), done, deferred
+    raw = pd.concat(parts, ignore_index=True)
     # a customer listed twice (bad CMIS data) is processed once
     raw = raw.drop_duplicates(subset="customer_code", keep="first").reset_index(drop=True)
     check_codes(raw)  # a code the store cannot take fails this station, named, not the run
     return bounded(raw, cfg.rules), done, deferred
+
+
+def no_rows(rules: RulesConfig) -> pd.DataFrame:
+    """What a station that read no row returns: the columns of a read, none of its rows (made
+    once per set of limits: a quiet incremental night has thousands of such stations)."""
+    limits = tuple(sorted(rules.text_limits.items()))
+    return _no_rows(rules.max_text_chars, limits, rules.max_households).copy()
+
+
+@lru_cache(maxsize=4)
+def _no_rows(max_chars: int, limits: tuple, max_households: int) -> pd.DataFrame:
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in (*RAW_COLUMNS, "reading_day")})
+    empty = bound_text(empty, max_chars=max_chars, limits=dict(limits))
+    return bound_households(empty, max_households=max_households)

@@ -108,6 +108,11 @@ class StationJob:
     def kept_ledgers(self) -> frozenset[str]:
         return frozenset(k.ledger for k in self.kept)
 
+    @property
+    def reads_nothing(self) -> bool:
+        """Every ledger is kept: the batch reads no CMIS row (incremental mode)."""
+        return len(self.kept) == len(self.ledgers)
+
     def reason(self, ledger: str) -> str:
         return dict(self.reasons).get(ledger, FULL_READ)
 

@@ -111,6 +111,7 @@ def read_stations(
         lease_seconds=rt.cfg.load.lease_seconds,
         task_run_id=task_run_id,
     )
+    runs.begin_batches(rt.store, jobs[0].run_id, [j.station for j in jobs if j.reads_nothing])
     reads: list[StationRead] = []
     failed: dict[str, BatchSummary] = {}
     with LedgerAccess(rt, owner=jobs[0].run_id) as access:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -88,11 +88,18 @@ def plan_batches(engine: Engine, run_id: str, rows: list[dict]) -> None:
 
 def begin_batch(engine: Engine, run_id: str, station: str) -> None:
     """The station's batch starts its work (its first ledger read): running, one more attempt."""
+    begin_batches(engine, run_id, [station])
+
+
+def begin_batches(engine: Engine, run_id: str, stations: Sequence[str]) -> None:
+    """begin_batch for several stations in one transaction (those with no ledger to read)."""
+    if not stations:
+        return
     now = utcnow()
     with engine.begin() as conn:
         conn.execute(
             update(batches)
-            .where(batches.c.run_id == run_id, batches.c.station == station)
+            .where(batches.c.run_id == run_id, batches.c.station.in_(list(stations)))
             .values(
                 state="running", attempts=batches.c.attempts + 1, started_at=now, heartbeat_at=now
             )
