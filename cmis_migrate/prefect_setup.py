@@ -8,16 +8,14 @@ a log file instead of the user's console. With PREFECT_API_URL set, the real ser
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
-import signal
-import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from cmis_migrate.config import Config
 from cmis_migrate.logs import private_file
+from cmis_migrate.prefect_server import TemporaryServer
 
 QUIET_SETTINGS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -133,64 +131,34 @@ def _stderr_to(path: Path) -> Iterator[None]:
         os.close(saved)
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child, before exec
-    """Linux: SIGTERM this process when the process that started it dies, even by kill -9."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
-
-
-class _PopenDyingWithParent:
-    """Prefect's `subprocess` module as seen by its server module while it starts the server:
-    the same, except that the child gets PR_SET_PDEATHSIG."""
-
-    def __getattr__(self, name: str):
-        return getattr(subprocess, name)
-
-    @staticmethod
-    def Popen(*args, **kwargs):  # noqa: N802 - stands in for subprocess.Popen
-        kwargs.setdefault("preexec_fn", _die_with_parent)
-        return subprocess.Popen(*args, **kwargs)
-
-
-def _temporary_server():
-    """Prefect's temporary API server, which on Linux does not outlive us: if this process is
-    killed (kill -9, the OOM killer) the server gets SIGTERM instead of running on forever."""
-    from prefect.server.api import server as prefect_server
-    from prefect.server.api.server import SubprocessASGIServer
-
-    class TemporaryServer(SubprocessASGIServer):
-        def _run_uvicorn_command(self):
-            if not sys.platform.startswith("linux"):
-                return super()._run_uvicorn_command()
-            saved = prefect_server.subprocess
-            prefect_server.subprocess = _PopenDyingWithParent()
-            try:
-                return super()._run_uvicorn_command()
-            finally:
-                prefect_server.subprocess = saved
-
-    return TemporaryServer()
-
-
 @contextlib.contextmanager
-def prefect_session(cfg: Config) -> Iterator[str]:
+def prefect_session(cfg: Config, *, warm_up: Callable[[], object] | None = None) -> Iterator[str]:
     """An API for flows to report to: PREFECT_API_URL if configured, else a temporary local server.
 
     Yields the API URL. The temporary server writes only to <work>/logs/prefect-server.log.
+    `warm_up` (e.g. importing the flow's modules) runs while the temporary server boots.
     """
     configure_environment(cfg)
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     url = PREFECT_API_URL.value()
     if url:
+        if warm_up is not None:
+            warm_up()
         yield url
         return
     server_log = cfg.paths.logs / "prefect-server.log"
-    server = _temporary_server()
-    with _stderr_to(server_log):
-        server.start(
+    server = TemporaryServer(server_log)
+    server.start()
+    try:
+        if warm_up is not None:
+            warm_up()
+        server.wait_ready(
             timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
         )
+    except BaseException:
+        server.stop()
+        raise
     try:
         with temporary_settings({PREFECT_API_URL: server.api_url}):
             try:

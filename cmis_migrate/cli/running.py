@@ -120,7 +120,7 @@ def execute_flow(
             progress.console.print(
                 f"[dim]starting Prefect (its logs: {cfg.paths.logs}/prefect*.log)…[/]"
             )
-            with prefect_session(cfg):
+            with prefect_session(cfg, warm_up=_import_flow):
                 from cmis_migrate.flows.nightly import run_nightly
 
                 watcher.start()
@@ -138,3 +138,9 @@ def execute_flow(
             raise fail(error_line(exc, "the run failed: ")) from None
         finally:
             stop.set()
+
+
+def _import_flow() -> None:
+    """The flow's modules (Prefect's client, pandas, SQLAlchemy...), imported while Prefect's
+    temporary server boots in its own process."""
+    import cmis_migrate.flows.nightly  # noqa: F401
