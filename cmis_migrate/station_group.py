@@ -27,6 +27,7 @@ from cmis_migrate.evaluate import BatchResult, evaluate, normalize_batch
 from cmis_migrate.failures import describe, is_disk_full, not_the_stations
 from cmis_migrate.holder_moves import KEYS, moved_keys
 from cmis_migrate.ledger_reads import LedgerAccess, read_open_ledgers
+from cmis_migrate.memory import release_free_memory
 from cmis_migrate.model import BatchSummary, Ledger, LedgerDone, ReadStats, StationJob
 from cmis_migrate.runtime import Runtime
 from cmis_migrate.store import runs
@@ -321,6 +322,8 @@ def process_group(
                     done[read.job.station] = fail_station(rt, read.job, exc)
                     continue
                 done.update(_commit_each([read], alone, rt))
+    del reads
+    release_free_memory()  # the group's frames, before the next group builds its own
     return [done[j.station] for j in jobs]
 
 

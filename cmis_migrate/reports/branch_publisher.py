@@ -40,6 +40,7 @@ def write_branch_workbook(cfg: Config, branch: str, run_id: str) -> Published:
     """In the worker process: the branch's workbook, unless the one on disk is still current
     (the closing publish's own rule: reports/publish.py publish_branch)."""
     from cmis_migrate.db import store_engine, utcnow
+    from cmis_migrate.memory import release_free_memory
     from cmis_migrate.reports.publish import publish_branch
     from cmis_migrate.store import published
 
@@ -50,6 +51,7 @@ def write_branch_workbook(cfg: Config, branch: str, run_id: str) -> Published:
         state, out = publish_branch(engine, cfg, branch, run_id, now=utcnow(), unwritten=unwritten)
     finally:
         engine.dispose()
+        release_free_memory()  # the branch's report, before the next branch's
     seconds = time.perf_counter() - started
     if state == "written":
         return Published(branch, str(out), seconds=seconds)
