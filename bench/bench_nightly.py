@@ -23,7 +23,9 @@ the largest process, and the sampled RSS sum of the process tree: the CLI, the t
 server, Dask workers; on SQLite also the peak size of the store's write-ahead log), then per stage from the store's run ledger (batches.<stage>_seconds,
 summed over stations, so across parallel workers a stage can exceed the wall): store writes,
 extraction, evaluation (normalize + validate + GX + draft); publishing (drafts CSV, review
-workbooks, Data Docs) is the command's end minus the run's close. --row-writes writes the store
+workbooks, Data Docs) is the command's end minus the run's close, and "after last station" the
+command's end minus the last station batch's commit (the workbooks the run still waited for
+come in here, not in "publish"). --row-writes writes the store
 row by row (the writer before the bulk writes) to compare. --incremental turns load.incremental
 on in the config it writes (only the ledgers changed since their last read are read; the
 "ledgers read" column says how many were). Figures only: nothing asserted.
@@ -293,16 +295,17 @@ def ledger_figures(store_url: str) -> dict:
                     *(func.sum(batches.c[c]) for c in counts),
                     func.count(),
                     func.min(batches.c.started_at),
+                    func.max(batches.c.finished_at),
                 ).where(batches.c.run_id == run.run_id)
             ).one()
     finally:
         engine.dispose()
     seconds = {s: float(v or 0) for s, v in zip(stages, row[: len(stages)], strict=True)}
-    n = dict(zip(counts, (int(v or 0) for v in row[len(stages) : -2]), strict=True))
+    n = dict(zip(counts, (int(v or 0) for v in row[len(stages) : -3]), strict=True))
     as_utc = _as_utc
     return {
         "state": run.state,
-        "stations": row[-2],
+        "stations": row[-3],
         "write": seconds["write"],
         "extract": seconds["extract"],
         "evaluate": sum(seconds[s] for s in EVALUATE),
@@ -310,7 +313,8 @@ def ledger_figures(store_url: str) -> dict:
         "read": n["rows_read"],
         "ledgers_read": f"{n['ledgers_done']:,}/{n['ledgers']:,}",
         "started": as_utc(run.started_at),
-        "first_batch": as_utc(row[-1]),
+        "first_batch": as_utc(row[-2]),
+        "last_commit": as_utc(row[-1]),  # the last station batch's commit
         "finished": as_utc(run.finished_at),
     }
 
@@ -323,7 +327,8 @@ def _as_utc(value):
 
 HEADER = (
     f"  {'night':<24} {'whole command':>13} {'peak RSS largest / tree':>24} {'CPU':>8}"
-    f" | {'store writes':>12} {'extract':>8} {'evaluate':>9} {'publish':>8} {'evaluated':>10}"
+    f" | {'store writes':>12} {'extract':>8} {'evaluate':>9} {'publish':>8}"
+    f" {'after last station':>18} {'evaluated':>10}"
     f" {'peak WAL':>9}"
     f" {'CMIS rows':>10} {'ledgers read':>13}"
 )
@@ -370,11 +375,13 @@ def publishing_steps(log: Path, start: int) -> str:
 
 def print_night(name: str, cmd: dict, fig: dict) -> None:
     publish = (cmd["ended"] - fig["finished"]).total_seconds() if fig["finished"] else 0.0
+    last = fig["last_commit"]
+    tail = (cmd["ended"] - last).total_seconds() if last else 0.0
     rss = f"{mb(cmd['max_rss_kb'])} / {mb(cmd['tree_kb'])}"
     print(
         f"  {name:<24} {cmd['wall']:>11.1f} s {rss:>24} {cmd['cpu']:>6.0f} s"
         f" | {fig['write']:>10.1f} s {fig['extract']:>6.1f} s {fig['evaluate']:>7.1f} s"
-        f" {publish:>6.1f} s {fig['evaluated']:>10,} {cmd['wal_mb']:>6.0f} MB"
+        f" {publish:>6.1f} s {tail:>16.1f} s {fig['evaluated']:>10,} {cmd['wal_mb']:>6.0f} MB"
         f" {fig['read']:>10,} {fig['ledgers_read']:>13}",
         flush=True,
     )
