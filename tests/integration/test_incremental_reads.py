@@ -93,6 +93,30 @@ def rt_process(jobs, rt, clock):
     return process_group(jobs, rt, clock)
 
 
+def full_site(db_urls, folder, store_url, make):
+    """The same CMIS, every ledger read every night (the mode off)."""
+    cfg = write_config(
+        folder,
+        source={"url": db_urls["source"]},
+        store={"url": store_url},
+        windows=OPEN_ALL_DAY,
+        load={"customers_per_task": PER_TASK},
+    )
+    return make(load_config(cfg, env={}))
+
+
+def both_nights(inc, full):
+    """A night on both sites, then their business tables compared."""
+
+    def both(day: int) -> str:
+        night(full, day)
+        run = night(inc, day)
+        assert_same_store(inc, full, f"night of day {day}")
+        return run
+
+    return both
+
+
 def batch_rows(rt, run_id: str) -> list[dict]:
     with rt.store.connect() as conn:
         return [
@@ -180,18 +204,7 @@ def test_quiet_nights_read_nothing_and_changes_end_as_a_full_run(
     db_urls, tmp_path, full_store_url, runtimes
 ) -> None:
     inc = incremental_site(db_urls, tmp_path / "inc", runtimes)
-    full = runtimes(  # the same CMIS, every ledger read every night
-        load_config(
-            write_config(
-                tmp_path / "full",
-                source={"url": db_urls["source"]},
-                store={"url": full_store_url},
-                windows=OPEN_ALL_DAY,
-                load={"customers_per_task": PER_TASK},
-            ),
-            env={},
-        )
-    )
+    full = full_site(db_urls, tmp_path / "full", full_store_url, runtimes)
     ledgers = all_ledgers(inc)
     groups = planned_groups(inc)
     assert len(groups) >= 3
@@ -199,14 +212,9 @@ def test_quiet_nights_read_nothing_and_changes_end_as_a_full_run(
     b, d = groups[-1][:2]  # ...and two of one ledger in the last one
     assert len(ledgers_of(inc, [a, c])) == 2 and len(ledgers_of(inc, [b, d])) == 1
     cmis = db_urls["source"]
+    both = both_nights(inc, full)
     edit_phone(cmis, a, "0912000111")
     edit_phone(cmis, b, "0912000111")  # b shares a's phone, a's group commits first
-
-    def both(day: int) -> str:
-        night(full, day)
-        run = night(inc, day)
-        assert_same_store(inc, full, f"night of day {day}")
-        return run
 
     first = both(10)
     assert read_in(inc, first) == dict.fromkeys(ledgers, "first")
@@ -306,25 +314,9 @@ def test_an_edit_dated_the_read_day_but_written_after_the_read_is_seen(
     read's day are read alone and compared with what the read stored; a ledger is read whole
     again only where one of them differs (an edit written after the read) or is gone."""
     inc = incremental_site(db_urls, tmp_path / "inc", runtimes)
-    full = runtimes(
-        load_config(
-            write_config(
-                tmp_path / "full",
-                source={"url": db_urls["source"]},
-                store={"url": full_store_url},
-                windows=OPEN_ALL_DAY,
-                load={"customers_per_task": PER_TASK},
-            ),
-            env={},
-        )
-    )
+    full = full_site(db_urls, tmp_path / "full", full_store_url, runtimes)
     cmis = db_urls["source"]
-
-    def both(day: int) -> str:
-        night(full, day)
-        run = night(inc, day)
-        assert_same_store(inc, full, f"night of day {day}")
-        return run
+    both = both_nights(inc, full)
 
     both(10)
     both(11)  # settles the first night's stale counts
