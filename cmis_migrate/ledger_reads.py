@@ -17,7 +17,7 @@ from cmis_migrate.errors import SourceDataError
 from cmis_migrate.model import Ledger, LedgerDone, ReadStats, StationJob
 from cmis_migrate.runtime import Runtime
 from cmis_migrate.source.cmis import RAW_COLUMNS
-from cmis_migrate.source_values import bound_households, bound_text, bounded, check_codes
+from cmis_migrate.source_values import bounded, bounded_by, bounds_of, check_codes
 from cmis_migrate.store import runs
 from cmis_migrate.store.slots import ledger_slot
 
@@ -132,12 +132,10 @@ def read_open_ledgers(
 def no_rows(rules: RulesConfig) -> pd.DataFrame:
     """What a station that read no row returns: the columns of a read, none of its rows (made
     once per set of limits: a quiet incremental night has thousands of such stations)."""
-    limits = tuple(sorted(rules.text_limits.items()))
-    return _no_rows(rules.max_text_chars, limits, rules.max_households).copy()
+    return _no_rows(bounds_of(rules)).copy()
 
 
 @lru_cache(maxsize=4)
-def _no_rows(max_chars: int, limits: tuple, max_households: int) -> pd.DataFrame:
+def _no_rows(bounds: tuple) -> pd.DataFrame:
     empty = pd.DataFrame({c: pd.Series(dtype=object) for c in (*RAW_COLUMNS, "reading_day")})
-    empty = bound_text(empty, max_chars=max_chars, limits=dict(limits))
-    return bound_households(empty, max_households=max_households)
+    return bounded_by(empty, bounds)

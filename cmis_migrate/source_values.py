@@ -96,8 +96,18 @@ def bound_households(raw: pd.DataFrame, *, max_households: int) -> pd.DataFrame:
 def bounded(raw: pd.DataFrame, rules: RulesConfig) -> pd.DataFrame:
     """What every read of CMIS rows does before anything else: text cleaned and cut to the
     rules' limits (bound_text), households outside 1..rules.max_households unknown."""
-    raw = bound_text(raw, max_chars=rules.max_text_chars, limits=rules.text_limits)
-    return bound_households(raw, max_households=rules.max_households)
+    return bounded_by(raw, bounds_of(rules))
+
+
+def bounds_of(rules: RulesConfig) -> tuple:
+    """The rules' limits that `bounded` applies, as a hashable key."""
+    return rules.max_text_chars, tuple(sorted(rules.text_limits.items())), rules.max_households
+
+
+def bounded_by(raw: pd.DataFrame, bounds: tuple) -> pd.DataFrame:
+    max_chars, limits, max_households = bounds
+    raw = bound_text(raw, max_chars=max_chars, limits=dict(limits))
+    return bound_households(raw, max_households=max_households)
 
 
 def clean_control(text: str) -> str:

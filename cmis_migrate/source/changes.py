@@ -20,7 +20,6 @@ Dates come back as CMIS holds them: date or datetime (Oracle DATE), or text (the
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
@@ -100,12 +99,7 @@ def dated_query(source: CmisSource, day: date):
 
 def dated_customers(source: CmisSource, day: date, stats: ReadStats) -> set[tuple[str, str, str]]:
     """(station, ledger, customer) of the customers with a row valid from or until `day`."""
-    t0 = time.perf_counter()
-    with source.engine.connect() as conn:
-        rows = conn.execute(dated_query(source, day)).all()
-    stats.queries += 1
-    stats.rows += len(rows)
-    stats.seconds += time.perf_counter() - t0
+    rows = source.fetch(dated_query(source, day), stats)
     return {(str(s), str(lg), str(c)) for s, lg, c in rows}
 
 
@@ -114,20 +108,14 @@ def ledger_activity(
 ) -> dict[tuple[str, str], LedgerActivity]:
     """(station, ledger) -> its activity in [since, today]; a ledger absent had none."""
     found: dict[tuple[str, str], dict] = {}
-    with source.engine.connect() as conn:
-        for query, names in (
-            (validity_query(source, since, today), ("valid_from", "valid_until")),
-            (requests_query(source, since, today), ("open_requests", "requested")),
-        ):
-            t0 = time.perf_counter()
-            rows = conn.execute(query).all()
-            stats.queries += 1
-            stats.rows += len(rows)
-            stats.seconds += time.perf_counter() - t0
-            for station, ledger, *values in rows:
-                found.setdefault((str(station), str(ledger)), {}).update(
-                    zip(names, values, strict=True)
-                )
+    for query, names in (
+        (validity_query(source, since, today), ("valid_from", "valid_until")),
+        (requests_query(source, since, today), ("open_requests", "requested")),
+    ):
+        for station, ledger, *values in source.fetch(query, stats):
+            found.setdefault((str(station), str(ledger)), {}).update(
+                zip(names, values, strict=True)
+            )
     return {
         key: LedgerActivity(**{**v, "open_requests": int(v.get("open_requests") or 0)})
         for key, v in found.items()

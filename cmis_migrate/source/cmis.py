@@ -120,14 +120,7 @@ class CmisSource:
 
     def inventory(self, stats: ReadStats | None = None) -> list[Station]:
         """Stations with their ledgers and customer counts: one aggregate query, no customer rows."""
-        q = self.inventory_query()
-        t0 = time.perf_counter()
-        with self.engine.connect() as conn:
-            rows = conn.execute(q).all()
-        if stats is not None:
-            stats.queries += 1
-            stats.rows += len(rows)
-            stats.seconds += time.perf_counter() - t0
+        rows = self.fetch(self.inventory_query(), stats if stats is not None else ReadStats())
         stations: dict[str, tuple[str, bool, list[Ledger], str | None]] = {}
         for tram, unit, std, name, sogcs, day, n in rows:
             entry = stations.setdefault(tram, (unit, bool(std), [], name))
@@ -220,13 +213,7 @@ class CmisSource:
             q = self.customer_rows().where(
                 d.c.MA_KHANG.in_(codes[i : i + MAX_IN_LIST]), self.valid_on(as_of)
             )
-            t0 = time.perf_counter()
-            with self.engine.connect() as conn:
-                rows = conn.execute(q.order_by(d.c.MA_DDO)).all()
-            stats.queries += 1
-            stats.rows += len(rows)
-            stats.seconds += time.perf_counter() - t0
-            parts.append(to_raw_frame(rows))
+            parts.append(to_raw_frame(self.fetch(q.order_by(d.c.MA_DDO), stats)))
         if not parts:
             return to_raw_frame([])
         return pd.concat(parts, ignore_index=True)
@@ -244,19 +231,23 @@ class CmisSource:
         base = self.ledger_query(station, ledger, as_of)
         last: str | None = None
         while True:
-            q = self.page(base, last, chunk_rows)
-            t0 = time.perf_counter()
-            with self.engine.connect() as conn:
-                rows = conn.execute(q).all()
-            stats.queries += 1
-            stats.rows += len(rows)
-            stats.seconds += time.perf_counter() - t0
+            rows = self.fetch(self.page(base, last, chunk_rows), stats)
             if not rows:
                 return
             yield to_raw_frame(rows)
             if len(rows) < chunk_rows:
                 return
             last = rows[-1].metering_point
+
+    def fetch(self, query, stats: ReadStats) -> list:
+        """All rows of one query, counted in `stats` (queries, rows, seconds with the connect)."""
+        t0 = time.perf_counter()
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        stats.queries += 1
+        stats.rows += len(rows)
+        stats.seconds += time.perf_counter() - t0
+        return rows
 
     def page(self, base, after: str | None, rows: int):
         """One keyset page of a ledger query: the `rows` metering points after `after`."""
