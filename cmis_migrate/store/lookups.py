@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from cmis_migrate.store.chunks import chunked
+from cmis_migrate.store.frames import frame_of
 from cmis_migrate.store.tables import confirmations, corrections, customers, holder_index
 
 
@@ -31,7 +32,7 @@ def other_holders(
                 col.in_(part)
             )
             rows += [r for r in conn.execute(q) if r[0] not in excl]
-    return pd.DataFrame(rows, columns=["customer_code", column, "holder_key"])
+    return frame_of(rows, ["customer_code", column, "holder_key"])
 
 
 def latest_corrections(engine: Engine, codes: Sequence[str]) -> pd.DataFrame:
@@ -56,7 +57,7 @@ def latest_corrections(engine: Engine, codes: Sequence[str]) -> pd.DataFrame:
                 corrections.c.applied_at,
             ).join(newest, newest.c.id == corrections.c.id)
             rows += list(conn.execute(q))
-    return pd.DataFrame(rows, columns=["customer_code", "field", "new_value", "applied_at"])
+    return frame_of(rows, ["customer_code", "field", "new_value", "applied_at"])
 
 
 def confirmations_for(engine: Engine, codes: Sequence[str]) -> dict[tuple[str, str], str | None]:
@@ -105,8 +106,8 @@ def stored_state(engine: Engine, codes: Sequence[str]) -> pd.DataFrame:
                 .select_from(customers.outerjoin(holder_index, h.customer_code == c.customer_code))
                 .where(c.customer_code.in_(part))
             )
-            rows += [tuple(r) for r in conn.execute(q)]
-    return pd.DataFrame(rows, columns=list(STORED_STATE), dtype=object)
+            rows += conn.execute(q).all()
+    return frame_of(rows, STORED_STATE, dtype=object)
 
 
 def stored_places(engine: Engine, codes: Sequence[str]) -> dict[str, tuple[str, str]]:

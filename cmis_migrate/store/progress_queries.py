@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, FromClause, case, func, literal, select
 from sqlalchemy.engine import Engine
 
 from cmis_migrate.progress import empty_counts, month_starts
+from cmis_migrate.store.frames import frame_of
 from cmis_migrate.store.tables import customers, drafts, signed_contracts
 
 
@@ -42,7 +43,7 @@ def _per_month(
             .order_by(inner.c.branch, inner.c.month)
         )
         rows = conn.execute(query).all()
-    frame = pd.DataFrame(rows, columns=["branch", "month", name])
+    frame = frame_of(rows, ["branch", "month", name])
     return frame.astype({"branch": "str", "month": "str", name: "int64"})
 
 

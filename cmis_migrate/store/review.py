@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from cmis_migrate.db import as_utc
 from cmis_migrate.store.chunks import chunked
+from cmis_migrate.store.frames import frame_of
 from cmis_migrate.store.tables import (
     STORED_FIELDS,
     batches,
@@ -114,7 +115,7 @@ def branch_customers(
     q = select(*cols).where(_branch_filter(customers, branch, stations))
     with engine.connect() as conn:
         rows = conn.execute(q).all()
-    return pd.DataFrame(rows, columns=REPORT_COLUMNS, dtype=object)
+    return frame_of(rows, REPORT_COLUMNS, dtype=object)
 
 
 def branch_issues(
@@ -130,7 +131,7 @@ def branch_issues(
     cols = ["customer_code", "field", "rule", "severity", "message"]
     with engine.connect() as conn:
         rows = conn.execute(q).all()
-    return pd.DataFrame(rows, columns=cols, dtype=object)
+    return frame_of(rows, cols, dtype=object)
 
 
 def station_counts(
@@ -164,7 +165,7 @@ def station_counts(
         )
     )
     with engine.connect() as conn:
-        counts = pd.DataFrame(conn.execute(q).all(), columns=["station", "outcome", "n"])
+        counts = frame_of(conn.execute(q), ["station", "outcome", "n"])
         drafted = dict(conn.execute(dq).all())
         last = {r.station: r for r in conn.execute(bq)}
     stations_seen = sorted(set(counts["station"]) | set(last) | set(drafted))
@@ -315,7 +316,7 @@ def customers_by_code(engine: Engine, codes: Sequence[str]) -> pd.DataFrame:
     with engine.connect() as conn:
         for part in chunked(sorted(set(codes))):
             rows += conn.execute(select(*cols).where(customers.c.customer_code.in_(part))).all()
-    return pd.DataFrame(rows, columns=CUSTOMER_COLUMNS, dtype=object)
+    return frame_of(rows, CUSTOMER_COLUMNS, dtype=object)
 
 
 def current_confirmations(engine: Engine, codes: Sequence[str]) -> dict[tuple[str, str], str]:

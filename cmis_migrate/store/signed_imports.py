@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from cmis_migrate.signed import DRAFT_COLUMNS, SIGNED_BEFORE_COLUMNS
 from cmis_migrate.store.chunks import chunked
+from cmis_migrate.store.frames import frame_of
 from cmis_migrate.store.tables import customers, drafts, imports, signed_contracts
 from cmis_migrate.store.unit_of_work import records
 
@@ -42,7 +43,7 @@ def drafts_of(conn: Connection, codes: Sequence[str]) -> pd.DataFrame:
     rows: list[tuple] = []
     for part in chunked(codes):
         rows += conn.execute(select(*cols).where(drafts.c.customer_code.in_(part))).all()
-    return pd.DataFrame(rows, columns=list(DRAFT_COLUMNS))
+    return frame_of(rows, DRAFT_COLUMNS)
 
 
 def signed_before(conn: Connection, codes: Sequence[str]) -> pd.DataFrame:
@@ -51,7 +52,7 @@ def signed_before(conn: Connection, codes: Sequence[str]) -> pd.DataFrame:
     for part in chunked(codes):
         q = select(*cols).where(signed_contracts.c.customer_code.in_(part))
         rows += conn.execute(q).all()
-    return pd.DataFrame(rows, columns=list(SIGNED_BEFORE_COLUMNS))
+    return frame_of(rows, SIGNED_BEFORE_COLUMNS)
 
 
 def write_signed(conn: Connection, import_row: dict, apply: pd.DataFrame) -> None:
