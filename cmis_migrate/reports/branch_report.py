@@ -121,7 +121,7 @@ def issues_frame(
     blockers = Counter(
         code for code, sev in zip(columns[0], columns[3], strict=True) if sev == Severity.BLOCKING
     )
-    rows = []
+    rows = []  # tuples: a frame from them is ~10x cheaper than from dicts
     for code, fld, rule, severity, message in zip(*columns, strict=True):
         c = records.get(code)
         if c is None:
@@ -146,11 +146,12 @@ def issues_frame(
                 proposed,
             )
         ]
-        row = dict(zip(FIXED_COLUMNS, fixed, strict=True))
-        row.update(corrected_value="", confirmed="", row_key=row_key(fixed))
-        row["_field"], row["_blocking"] = fld, severity == Severity.BLOCKING
-        rows.append(row)
-    out = pd.DataFrame(rows, dtype=object)
+        rows.append((*fixed, "", "", row_key(fixed), fld, severity == Severity.BLOCKING))
+    out = pd.DataFrame(
+        rows,
+        columns=[*FIXED_COLUMNS, "corrected_value", "confirmed", "row_key", "_field", "_blocking"],
+        dtype=object,
+    )
     order = pd.DataFrame(
         {
             "station": out["station"],

@@ -155,6 +155,8 @@ def mask_digits(text: object) -> str:
 
 def text(value: object) -> str:
     """A stored or cell value as the text the workbook shows ('' for nothing)."""
+    if type(value) is str:  # most calls: cells already made text
+        return value
     if value is None:
         return ""
     if isinstance(value, float):

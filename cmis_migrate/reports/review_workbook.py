@@ -10,10 +10,12 @@ header row repeated on every page.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import tzinfo
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
@@ -124,16 +126,45 @@ LINE_POINTS = 15  # one line of the 11-point default font
 MAX_ROW_POINTS = 409  # Excel's highest row
 
 
+def _lines(value: str, width: int) -> int:
+    """Lines a wrapped text takes in a column `width` characters wide."""
+    per_line = max(int(width * 1.05), 1)
+    return sum(-(-max(len(part), 1) // per_line) for part in value.split("\n"))
+
+
+def _height(lines: int) -> float | None:
+    return min(lines * LINE_POINTS + 2, MAX_ROW_POINTS) if lines > 1 else None
+
+
 def row_height(values, widths) -> float | None:
     """Points for a row whose text wraps: the tallest cell's line count (None: one line).
     LibreOffice does not resize rows of a file it opens, so the writer sets them."""
     lines = 1
     for v, w in zip(values, widths, strict=False):
         if w and isinstance(v, str) and len(v) > w:
-            per_line = max(int(w * 1.05), 1)
-            n = sum(-(-max(len(part), 1) // per_line) for part in v.split("\n"))
-            lines = max(lines, n)
-    return min(lines * LINE_POINTS + 2, MAX_ROW_POINTS) if lines > 1 else None
+            lines = max(lines, _lines(v, w))
+    return _height(lines)
+
+
+def row_heights(frame: pd.DataFrame, widths: Sequence[int]) -> list[float | None]:
+    """row_height of every row of `frame` (columns in `widths`' order), a column at a time:
+    a large branch's sheet has hundreds of thousands of rows."""
+    lines = np.ones(len(frame), dtype=np.int64)
+    for column, w in zip(frame.columns, widths, strict=True):
+        if not w:
+            continue
+        values = frame[column].fillna("").astype(str)
+        lengths = values.str.len().to_numpy()
+        wraps = lengths > w
+        if not wraps.any():
+            continue
+        per_line = max(int(w * 1.05), 1)
+        n = np.where(wraps, -(-lengths // per_line), 1)
+        broken = wraps & values.str.contains("\n", regex=False).to_numpy()
+        for i in np.flatnonzero(broken):  # several paragraphs: counted one by one
+            n[i] = _lines(values.iat[i], w)
+        lines = np.maximum(lines, n)
+    return [_height(int(n)) for n in lines]
 
 
 def _cell(ws, proto: Cell, value: object) -> Cell:
@@ -297,10 +328,12 @@ def _issues(wb: Workbook, report: BranchReport) -> tuple[object, Iterator[str]]:
     styles = {True: looks(True), False: looks(False)}
     letters = column_letters(ncols)
 
+    heights = row_heights(report.issues, widths)
+
     def rows() -> Iterator[str]:
-        for i, row in enumerate(report.issues.itertuples(index=False, name=None), start=2):
+        data = report.issues.itertuples(index=False, name=None)
+        for i, (row, height) in enumerate(zip(data, heights, strict=True), start=2):
             values = ["" if v is None else str(v) for v in row]
-            height = row_height(values, widths)
             yield inline_row(i, letters, styles[values[sev] == BLOCKING], values, height)
 
     return ws, rows()

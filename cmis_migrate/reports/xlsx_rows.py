@@ -20,9 +20,20 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
-_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _FLUSH_CHARS = 1 << 20  # write the rows out about every megabyte of XML
 SHEET_DATA_END = "</sheetData>"
+
+
+def xml_escaped(value: str) -> str:
+    """`&`, `<` and `>` as XML text needs them (str.translate, the obvious way, costs ~25x
+    more on Vietnamese text: it walks every character through a dict)."""
+    if "&" in value:
+        value = value.replace("&", "&amp;")
+    if "<" in value:
+        value = value.replace("<", "&lt;")
+    if ">" in value:
+        value = value.replace(">", "&gt;")
+    return value
 
 
 def column_letters(n: int) -> list[str]:
@@ -42,7 +53,7 @@ def inline_row(
     head = f'<row r="{index}" ht="{height}" customHeight="1">' if height else f'<row r="{index}">'
     cells = [
         f'<c r="{col}{index}" s="{s}" t="inlineStr"><is><t xml:space="preserve">'
-        f"{v.translate(_ESCAPE)}</t></is></c>"
+        f"{xml_escaped(v)}</t></is></c>"
         if v
         else f'<c r="{col}{index}" s="{s}"/>'
         for col, s, v in zip(letters, styles, values, strict=True)

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from cmis_migrate.config import ReturnedFilesConfig
@@ -24,7 +26,7 @@ from cmis_migrate.reports.review_layout import (
     header,
     issues_checksum,
 )
-from cmis_migrate.reports.review_workbook import write_workbook
+from cmis_migrate.reports.review_workbook import row_height, row_heights, write_workbook
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 3, 10, 16, 0, tzinfo=UTC)
@@ -229,3 +231,22 @@ def test_oversized_returns_are_refused_before_parsing(written, tmp_path) -> None
         read_returned_workbook(bomb)
     with pytest.raises(RefusedWorkbook, match="max_unzipped_bytes"):
         read_returned_workbook(bomb, ReturnedFilesConfig(max_unzipped_bytes=10_000_000))
+
+
+_CELL_TEXT = st.one_of(
+    st.none(),
+    st.text(alphabet=st.sampled_from("aẫ \n-,"), max_size=90),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(_CELL_TEXT, _CELL_TEXT, _CELL_TEXT), max_size=12),
+    st.tuples(*(st.sampled_from([0, 4, 11, 34]) for _ in range(3))),
+)
+def test_row_heights_column_by_column_equal_the_row_by_row_rule(rows, widths) -> None:
+    """The review sheet sizes its rows a column at a time (row_heights); each row must get
+    what the one-row rule (row_height, also used by the guide sheet) gives it."""
+    frame = pd.DataFrame(list(rows), columns=["a", "b", "c"], dtype=object)
+    one_by_one = [row_height(["" if v is None else v for v in r], widths) for r in rows]
+    assert row_heights(frame, widths) == one_by_one
