@@ -340,6 +340,13 @@ PUBLISHED = (
         re.compile(r"(\d+) review workbooks written during the run \(worker busy ([\d.]+) s\)"),
     ),
     (
+        "tail",
+        re.compile(
+            r"drafts CSV (written|kept) after the last station \(([\d.]+) s\);"
+            r" waited ([\d.]+) s for the outputs"
+        ),
+    ),
+    (
         "after",
         re.compile(
             r"published after the run: drafts CSV ([\d.]+) s, (\d+) review workbooks ([\d.]+) s,"
@@ -365,6 +372,11 @@ def publishing_steps(log: Path, start: int) -> str:
         last = found[-1]
         if kind == "during":
             parts.append(f"during the run {last[0]} workbooks (worker busy {float(last[1]):.1f} s)")
+        elif kind == "tail":
+            parts.append(
+                f"after the last station: two workers {float(last[2]):.1f} s"
+                f" (drafts CSV {last[0]}, {float(last[1]):.1f} s)"
+            )
         else:
             parts.append(
                 f"after the close: drafts CSV {float(last[0]):.1f} s, {last[1]} workbooks "

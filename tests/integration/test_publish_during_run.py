@@ -1,9 +1,12 @@
 """A large run writes each branch's review workbook beside the station batches, as soon as the
 last of the branch's stations has ended, in a worker process; the closing publish keeps it.
-(The size from which this happens is lowered to 0 here.) SQLite always; PostgreSQL too when
+The drafts CSV is written in the same way once the last station has ended. (The size from
+which this happens is lowered to 0 here.) SQLite always; PostgreSQL too when
 CMIS_TEST_DATABASE_URL is set."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -11,6 +14,7 @@ from sqlalchemy import select
 
 from cmis_migrate.db import as_utc, store_engine
 from cmis_migrate.reports import branch_publisher
+from cmis_migrate.reports.publish import publish_drafts
 from cmis_migrate.store import review
 from cmis_migrate.store.tables import batches, imports, runs
 from tests.conftest import seeded_site
@@ -57,5 +61,12 @@ def test_branch_workbooks_are_written_before_the_run_closes(
             wb = load_workbook(out, read_only=True)
             assert "Hướng dẫn" in wb.sheetnames
             wb.close()
+        # the drafts CSV too was written once the last station had ended, before the close,
+        # and kept by the closing publish (its stamp says it is current)
+        drafts_csv = cfg.paths.drafts / "drafts.csv"
+        written_at = datetime.fromtimestamp(drafts_csv.stat().st_mtime, UTC)
+        assert written_at <= closed
+        assert drafts_csv.read_text(encoding="utf-8-sig").count("\n") > 1
+        assert publish_drafts(engine, drafts_csv) == []
     finally:
         engine.dispose()
