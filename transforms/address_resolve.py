@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import address_codes as codes
 from .admin_units import TYPE_SPELLINGS, Commune, District, Reference, Ward
@@ -92,34 +93,45 @@ class _Match:
     name_start: int = -1  # first token of the name itself (after the type words)
 
 
+@lru_cache(maxsize=65536)
+def _word(word: str) -> tuple[str, str, bool, bool, str]:
+    """(fold, type, street keyword anywhere, street keyword at a part's start, tone key) of
+    one word: what _tokenize needs of it, worked out once per distinct word."""
+    if word.isascii():
+        low = word.lower()
+        street = low in _STREET_ASCII
+        return (
+            fold(low, "") if low[-1] == "y" else low,
+            "" if low == "quan" else low,  # Quan/Quán more often than Quận
+            street,
+            street or low in _STREET_ASCII_AT_START,
+            "",
+        )
+    folded = fold(word, "")
+    tone = tone_key(word)
+    street = tone in _STREET_ACCENTED
+    return folded, folded if tone in _TYPE_ACCENTED else "", street, street, tone
+
+
 def _tokenize(text: str) -> _Tokens:
     tok = _Tokens([], [], [], [], [], [])
+    folds, types, street, tones = tok.folds, tok.types, tok.street, tok.tones
+    starts, seg_starts = tok.starts, tok.seg_starts
     seg_start = 0
     last_end = 0
     for m in _WORD.finditer(text):
         start = m.start()
         if text.find(",", last_end, start) != -1:
-            seg_start = len(tok.folds)
-        word = m.group()
-        if word.isascii():
-            low = word.lower()
-            tok.folds.append(fold(low, "") if low[-1] == "y" else low)
-            tok.types.append("" if low == "quan" else low)  # Quan/Quán more often than Quận
-            tok.street.append(
-                low in _STREET_ASCII
-                or (low in _STREET_ASCII_AT_START and len(tok.folds) == seg_start + 1)
-            )
-            tok.tones.append("")
-        else:
-            folded = fold(word, "")
-            tone = tone_key(word)
-            tok.folds.append(folded)
-            tok.types.append(folded if tone in _TYPE_ACCENTED else "")
-            tok.street.append(tone in _STREET_ACCENTED)
-            tok.tones.append(tone)
+            seg_start = len(folds)
+        folded, kind, anywhere, at_start, tone = _word(m.group())
+        folds.append(folded)
+        types.append(kind)
+        street.append(at_start if len(folds) == seg_start + 1 else anywhere)
+        tones.append(tone)
+        if tone:
             tok.any_accent = True
-        tok.starts.append(start)
-        tok.seg_starts.append(seg_start)
+        starts.append(start)
+        seg_starts.append(seg_start)
         last_end = m.end()
     return tok
 
