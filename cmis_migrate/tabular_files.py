@@ -507,12 +507,22 @@ def _as_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
             if not csv_columns.holds_any(text.array.__arrow_array__(), starts):
                 out[name] = text
                 continue
-            marked = text.str.match(_FORMULA_LIKE)  # the few cells _as_data may change
-            if marked.any():
-                text = text.copy()
-                text[marked] = text[marked].map(_as_data)
-            out[name] = text
+            out[name] = _neutralized(text)
     return pd.DataFrame(out, index=frame.index)
+
+
+def _neutralized(text: pd.Series) -> pd.Series:
+    """`text.map(_as_data)` by Arrow kernels: the apostrophe before every formula-like cell
+    that is not blank (a column of E.164 phones '+84...' has one on every row)."""
+    cells = text.array.__arrow_array__()
+    marked = pc.match_substring_regex(cells, "^" + _FORMULA_LIKE)  # what neutralize prefixes
+    change = pc.and_(marked, pc.invert(csv_columns.blank(cells)))
+    if not pc.any(change).as_py():
+        return text
+    mark = pa.scalar(PREFIX, cells.type)
+    prefixed = pc.binary_join_element_wise(mark, cells, pa.scalar("", cells.type))
+    done = pc.if_else(change, prefixed, cells)
+    return pd.Series(pd.array(done, dtype=text.dtype), index=text.index, name=text.name)
 
 
 def write_table(frame: pd.DataFrame, path: Path | str) -> None:
