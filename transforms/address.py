@@ -13,7 +13,9 @@ Speed: addresses repeat heavily, so nothing is done per row but a hash lookup.
    Hóa", then "Huyện Hà Trung", then "Xã Hà Bình, Huyện Hà Trung") through a cache keyed by
    those tails, so each distinct administrative part is resolved once
    (`address_resolve.resolve_admin`); a last part that is only the province is set aside so
-   its many spellings share the entries below it.
+   its many spellings share the entries below it. Tails whose words read alike ("Xã Hà
+   Bình, huyện Hà Trung", "xã Hà Bình, Huyện Hà Trung") share one reading
+   (`address_resolve.resolve_alike`).
 Nothing is read but the local reference data (`admin_units`); no network, no clock; the input
 is never modified. Caches live for one call.
 """
@@ -198,12 +200,13 @@ class _Normalizer:
         self.tails_after_province: dict[str, _Tail] = {}
         self.rests: dict[str, tuple[str, _Tail] | None] = {}
         self.streets: dict[str, str] = {}
+        self.readings: dict = {}  # resolve_alike's memo: tails whose words read alike
 
     def resolve_tail(self, tail: str, province_seen: bool) -> _Tail:
         cache = self.tails_after_province if province_seen else self.tails
         found = cache.get(tail)
         if found is None:
-            res = _resolve.resolve_admin(tail, self.ref, province_seen)
+            res = _resolve.resolve_alike(tail, self.ref, province_seen, self.readings)
             found = cache[tail] = _Tail(res, self.province)
         return found
 

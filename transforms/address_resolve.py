@@ -10,7 +10,7 @@ Whatever lies left of the commune is street text and is handed back untouched.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from . import address_codes as codes
@@ -297,6 +297,35 @@ def _looks_like_commune(tok: _Tokens, seg_start: int, end: int) -> bool:
         return True
     words = tok.folds[seg_start:end]
     return bool(words) and not tok.street[seg_start] and not any(w.isdigit() for w in words)
+
+
+def resolve_alike(tail: str, ref: Reference, province_seen: bool, memo: dict) -> Resolution:
+    """`resolve_admin(tail, ref, province_seen)`, read once for all the tails whose words
+    read alike ("Xã Hà Bình, huyện Hà Trung" and "xã Hà Bình, Huyện Hà Trung"): a reading
+    depends on nothing but the words (their folds, types, street keywords, tones and comma
+    parts) and gives `street_end` as the start of one of them. `memo`: a dict the caller
+    keeps for one `ref`."""
+    tok = _tokenize(tail)
+    starts = tok.starts
+    key = (
+        province_seen,
+        bool(starts) and starts[0] == 0,  # then a street_end of 0 is word 0's start too
+        tok.any_accent,
+        tuple(tok.folds),
+        tuple(tok.types),
+        tuple(tok.street),
+        tuple(tok.tones),
+        tuple(tok.seg_starts),
+    )
+    found = memo.get(key)
+    if found is None:
+        res = resolve_admin(tail, ref, province_seen)
+        memo[key] = res, starts.index(res.street_end) if res.street_end else -1
+        return res
+    res, word = found
+    if word < 0 or starts[word] == res.street_end:
+        return res
+    return replace(res, street_end=starts[word])
 
 
 def resolve_admin(tail: str, ref: Reference, province_seen: bool = False) -> Resolution:
