@@ -113,26 +113,36 @@ def _word(word: str) -> tuple[str, str, bool, bool, str]:
     return folded, folded if tone in _TYPE_ACCENTED else "", street, street, tone
 
 
+@lru_cache(maxsize=65536)
+def _part_words(part: str) -> tuple[tuple, tuple, tuple, tuple, tuple, bool]:
+    """(folds, types, street keywords, tones, offsets, any accent) of the words of one
+    comma-free part, worked out once per distinct part (tails share their parts)."""
+    words = [(m.start(), _word(m.group())) for m in _WORD.finditer(part)]
+    return (
+        tuple(w[0] for _, w in words),
+        tuple(w[1] for _, w in words),
+        tuple(w[3] if i == 0 else w[2] for i, (_, w) in enumerate(words)),  # at the start?
+        tuple(w[4] for _, w in words),
+        tuple(start for start, _ in words),
+        any(w[4] for _, w in words),
+    )
+
+
 def _tokenize(text: str) -> _Tokens:
     tok = _Tokens([], [], [], [], [], [])
-    folds, types, street, tones = tok.folds, tok.types, tok.street, tok.tones
-    starts, seg_starts = tok.starts, tok.seg_starts
-    seg_start = 0
-    last_end = 0
-    for m in _WORD.finditer(text):
-        start = m.start()
-        if text.find(",", last_end, start) != -1:
-            seg_start = len(folds)
-        folded, kind, anywhere, at_start, tone = _word(m.group())
-        folds.append(folded)
-        types.append(kind)
-        street.append(at_start if len(folds) == seg_start + 1 else anywhere)
-        tones.append(tone)
-        if tone:
-            tok.any_accent = True
-        starts.append(start)
-        seg_starts.append(seg_start)
-        last_end = m.end()
+    offset = 0
+    for part in text.split(","):
+        folds, types, street, tones, starts, accent = _part_words(part)
+        if folds:
+            tok.seg_starts.extend([len(tok.folds)] * len(folds))
+            tok.folds.extend(folds)
+            tok.types.extend(types)
+            tok.street.extend(street)
+            tok.tones.extend(tones)
+            tok.starts.extend([offset + s for s in starts] if offset else starts)
+            if accent:
+                tok.any_accent = True
+        offset += len(part) + 1
     return tok
 
 
