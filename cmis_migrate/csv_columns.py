@@ -21,6 +21,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
@@ -74,8 +75,14 @@ def nfc(column: pa.Array) -> pa.Array:
     if not pc.any(non_ascii).as_py():
         return column
     texts = pc.filter(column, non_ascii).to_pylist()
-    normalized = pa.array([unicodedata.normalize("NFC", t) for t in texts], pa.string())
-    return pc.replace_with_mask(column, non_ascii, normalized)
+    normalized = [unicodedata.normalize("NFC", t) for t in texts]
+    changed = [i for i, (n, t) in enumerate(zip(normalized, texts, strict=True)) if n != t]
+    if not changed:  # typed in NFC, as most text is: the column as it is
+        return column
+    where = np.zeros(len(column), dtype=bool)
+    where[pc.indices_nonzero(non_ascii).to_numpy()[changed]] = True
+    values = pa.array([normalized[i] for i in changed], column.type)
+    return pc.replace_with_mask(column, pa.array(where), values)
 
 
 def blank(column: pa.Array) -> pa.Array:

@@ -337,4 +337,7 @@ def _distinct(addresses: pd.Series) -> tuple[np.ndarray, list]:
     except TypeError:  # unhashable objects in an object column: compare them as text
         as_text = [v if v is None or isinstance(v, str | float) else str(v) for v in addresses]
         codes, uniques = pd.factorize(pd.Series(as_text, dtype=object), use_na_sentinel=True)
+    if isinstance(uniques.dtype, pd.StringDtype) and uniques.dtype.storage == "pyarrow":
+        # Arrow text (what read_table gives): one conversion, not one Python call per value
+        return np.asarray(codes), pa.array(uniques.array).to_pylist()
     return np.asarray(codes), list(uniques)

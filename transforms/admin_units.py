@@ -148,9 +148,10 @@ def _type_key(type_name: str | None) -> str:
 def _split_alias(alias: str, own: set[str]) -> tuple[str | None, str]:
     """'xahaphong' -> ('xa', 'haphong') when the rest is itself a known name of the unit."""
     for prefix, canon in _ALIAS_PREFIXES:
-        rest = alias[len(prefix) :]
-        if alias.startswith(prefix) and rest and rest in own:
-            return canon, rest
+        if alias.startswith(prefix):
+            rest = alias[len(prefix) :]
+            if rest and rest in own:
+                return canon, rest
     return None, alias
 
 
