@@ -515,10 +515,13 @@ def _neutralized(text: pd.Series) -> pd.Series:
     """`text.map(_as_data)` by Arrow kernels: the apostrophe before every formula-like cell
     that is not blank (a column of E.164 phones '+84...' has one on every row)."""
     cells = text.array.__arrow_array__()
-    marked = pc.match_substring_regex(cells, "^" + _FORMULA_LIKE)  # what neutralize prefixes
-    change = pc.and_(marked, pc.invert(csv_columns.blank(cells)))
+    change = pc.match_substring_regex(cells, "^" + _FORMULA_LIKE)  # what neutralize prefixes
     if not pc.any(change).as_py():
         return text
+    # a blank cell stays blank: of the cells marked, only one starting with tab or CR can be
+    ws_start = pc.match_substring_regex(cells, "^[\t\r]")
+    if pc.any(ws_start).as_py():
+        change = pc.and_(change, pc.invert(pc.and_(ws_start, csv_columns.blank(cells))))
     mark = pa.scalar(PREFIX, cells.type)
     prefixed = pc.binary_join_element_wise(mark, cells, pa.scalar("", cells.type))
     done = pc.if_else(change, prefixed, cells)
