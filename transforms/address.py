@@ -325,8 +325,8 @@ def normalize_address(addresses: pd.Series, *, province: str = "Thanh Hóa") -> 
     results.append(worker.one(None))  # the row of every missing value (code -1)
     indices = pa.array(np.where(codes < 0, len(results) - 1, codes))
     columns = {}
-    for i, name in enumerate(OUTPUT_COLUMNS):
-        per_distinct = pa.array([r[i] for r in results], type=pa.large_string())
+    for name, values in zip(OUTPUT_COLUMNS, zip(*results, strict=True), strict=True):
+        per_distinct = pa.array(values, type=pa.large_string())
         taken = pc.take(per_distinct, indices)
         columns[name] = pd.Series(pd.array(taken, dtype="str"), index=addresses.index, copy=False)
     return pd.DataFrame(columns, index=addresses.index, copy=False)

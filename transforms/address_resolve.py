@@ -114,25 +114,24 @@ def _word(word: str) -> tuple[str, str, bool, bool, str]:
 
 
 @lru_cache(maxsize=65536)
-def _part_words(part: str) -> tuple[tuple, tuple, tuple, tuple, tuple, bool]:
-    """(folds, types, street keywords, tones, offsets, any accent) of the words of one
+def _part_words(part: str) -> tuple[tuple[tuple, tuple, tuple, tuple], tuple[int, ...], bool]:
+    """((folds, types, street keywords, tones), offsets, any accent) of the words of one
     comma-free part, worked out once per distinct part (tails share their parts)."""
     words = [(m.start(), _word(m.group())) for m in _WORD.finditer(part)]
-    return (
+    reading = (
         tuple(w[0] for _, w in words),
         tuple(w[1] for _, w in words),
         tuple(w[3] if i == 0 else w[2] for i, (_, w) in enumerate(words)),  # at the start?
         tuple(w[4] for _, w in words),
-        tuple(start for start, _ in words),
-        any(w[4] for _, w in words),
     )
+    return reading, tuple(start for start, _ in words), any(w[4] for _, w in words)
 
 
 def _tokenize(text: str) -> _Tokens:
     tok = _Tokens([], [], [], [], [], [])
     offset = 0
     for part in text.split(","):
-        folds, types, street, tones, starts, accent = _part_words(part)
+        (folds, types, street, tones), starts, accent = _part_words(part)
         if folds:
             tok.seg_starts.extend([len(tok.folds)] * len(folds))
             tok.folds.extend(folds)
@@ -315,27 +314,31 @@ def resolve_alike(tail: str, ref: Reference, province_seen: bool, memo: dict) ->
     depends on nothing but the words (their folds, types, street keywords, tones and comma
     parts) and gives `street_end` as the start of one of them. `memo`: a dict the caller
     keeps for one `ref`."""
-    tok = _tokenize(tail)
-    starts = tok.starts
+    pieces = tail.split(",")
+    parts = [_part_words(piece) for piece in pieces]
+    first = parts[0][1]
     key = (
         province_seen,
-        bool(starts) and starts[0] == 0,  # then a street_end of 0 is word 0's start too
-        tok.any_accent,
-        tuple(tok.folds),
-        tuple(tok.types),
-        tuple(tok.street),
-        tuple(tok.tones),
-        tuple(tok.seg_starts),
+        bool(first) and first[0] == 0,  # then a street_end of 0 is word 0's start too
+        tuple(reading for reading, starts, _ in parts if starts),
     )
     found = memo.get(key)
     if found is None:
         res = resolve_admin(tail, ref, province_seen)
-        memo[key] = res, starts.index(res.street_end) if res.street_end else -1
+        word = _tokenize(tail).starts.index(res.street_end) if res.street_end else -1
+        memo[key] = res, word
         return res
     res, word = found
-    if word < 0 or starts[word] == res.street_end:
+    if word < 0:
         return res
-    return replace(res, street_end=starts[word])
+    offset = 0
+    for piece, (_, starts, _) in zip(pieces, parts, strict=True):
+        if word < len(starts):
+            end = offset + starts[word]
+            break
+        word -= len(starts)
+        offset += len(piece) + 1
+    return res if end == res.street_end else replace(res, street_end=end)
 
 
 def resolve_admin(tail: str, ref: Reference, province_seen: bool = False) -> Resolution:
