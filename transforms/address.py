@@ -145,8 +145,8 @@ def clean_text(raw: str) -> str:
         and text[-1:] not in _EDGE
     )
     if not tidy:
-        parts = (" ".join(p.split()).strip(" .-") for p in text.split(","))
-        text = ", ".join(p for p in parts if p)
+        parts = [" ".join(p.split()).strip(" .-") for p in text.split(",")]
+        text = ", ".join(filter(None, parts))  # the parts left empty dropped
     if "," not in text:
         text = _UNIT_START.sub(", ", text)
     return text
