@@ -202,6 +202,7 @@ class _Normalizer:
         self.tails_after_province: dict[str, _Tail] = {}
         self.rests: dict[str, tuple[str, _Tail] | None] = {}
         self.streets: dict[str, str] = {}
+        self.heads: dict[str, str] = {}  # first part -> _plain_part of it
         self.readings: dict = {}  # resolve_alike's memo: tails whose words read alike
 
     def resolve_tail(self, tail: str, province_seen: bool) -> _Tail:
@@ -227,7 +228,10 @@ class _Normalizer:
             if entry is _UNSEEN:
                 entry = self.rests[rest] = self.rest_entry(rest)
             if entry is not None:
-                head = _plain_part(raw[:first_comma])
+                first = raw[:first_comma]  # "Thôn 3", "Xóm 2": a few thousand distinct
+                head = self.heads.get(first)
+                if head is None:
+                    head = self.heads[first] = _plain_part(first)
                 if head:
                     return self.build(head, entry)
         text = clean_text(raw)
