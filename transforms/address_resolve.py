@@ -325,8 +325,10 @@ def resolve_alike(tail: str, ref: Reference, province_seen: bool, memo: dict) ->
     found = memo.get(key)
     if found is None:
         res = resolve_admin(tail, ref, province_seen)
-        word = _tokenize(tail).starts.index(res.street_end) if res.street_end else -1
-        memo[key] = res, word
+        starts = _tokenize(tail).starts
+        if res.street_end and res.street_end not in starts:
+            return res  # not at a word's start (never seen): this reading is not shared
+        memo[key] = res, starts.index(res.street_end) if res.street_end else -1
         return res
     res, word = found
     if word < 0:
