@@ -214,7 +214,16 @@ class _Normalizer:
         return found
 
     def one(self, raw: object) -> tuple[object, str, str, object, object]:
-        """(normalized, status, issues, ward, province) of one distinct input value."""
+        """(normalized, status, issues, ward, province) of one distinct input value; the
+        normalized text always NFC (an expansion may meet a combining mark left behind it:
+        'T.HOÀ' + U+0300 read as 'Thanh Hóa' + U+0300)."""
+        out = self._one(raw)
+        text = out[0]
+        if type(text) is str and not text.isascii() and not unicodedata.is_normalized("NFC", text):
+            return (unicodedata.normalize("NFC", text), *out[1:])
+        return out
+
+    def _one(self, raw: object) -> tuple[object, str, str, object, object]:
         if type(raw) is not str:
             if raw is None or raw is pd.NA or (isinstance(raw, float) and math.isnan(raw)):
                 return None, "missing", ADDR_MISSING, None, None

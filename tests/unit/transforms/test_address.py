@@ -588,3 +588,11 @@ def test_fast_path_gives_the_same_answer_as_the_full_reading(
     full = _Normalizer("Thanh Hóa")
     full.rest_entry = lambda rest: None  # type: ignore[method-assign]
     assert fast.one(address) == full.one(address)
+
+
+def test_an_expansion_followed_by_a_combining_mark_is_still_nfc() -> None:
+    """Found by the property test above: 'T.HOÀ' with a second grave accent (U+0300) was read
+    as 'Thanh Hóa' followed by the stray mark, a text that is not NFC."""
+    out = normalize_address(pd.Series(["T.HOÀ\u0300"], dtype=object))
+    text = out["normalized"].iloc[0]
+    assert unicodedata.is_normalized("NFC", text) and text == unicodedata.normalize("NFC", text)
