@@ -139,10 +139,9 @@ class BranchPublisher:
         lanes: list[tuple[ProcessPoolExecutor, list[Future]]] = [(self.pool, busy)]
         extra: list[ProcessPoolExecutor] = []
         try:
-            for _ in range(TAIL_WORKERS - 1):
-                if len(todo) + len(busy) > len(lanes):
-                    extra.append(_worker_pool())
-                    lanes.append((extra[-1], []))
+            for _ in range(TAIL_WORKERS - 1 if waiting else 0):  # none for the drafts alone
+                extra.append(_worker_pool())
+                lanes.append((extra[-1], []))
             while True:
                 for pool, running in lanes:
                     running[:] = [f for f in running if not f.done()]

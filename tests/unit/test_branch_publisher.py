@@ -97,3 +97,16 @@ def test_a_small_run_has_no_tail(recorded) -> None:
     for i in range(len(SIZES)):
         publisher.group_done(i)
     assert publisher.finish() == [] and began == []
+
+
+def test_no_second_worker_for_the_drafts_alone(recorded) -> None:
+    """Every workbook already begun: the drafts CSV follows them in the one worker (a second
+    process would cost its start-up and its memory for a file that is most nights kept)."""
+    began, release, holding = recorded
+    publisher = BranchPublisher(None, "run-1", [[job("PA01")]], enabled=True)
+    publisher.group_done(0)
+    assert holding.wait(10)
+    release.set()
+    done = publisher.finish()
+    assert sorted(p.branch for p in done) == sorted(["PA01", DRAFTS])
+    assert len({lane for _, lane in began}) == 1
