@@ -22,6 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from cmis_migrate.config import Config
@@ -143,14 +144,23 @@ class BranchPublisher:
                 extra.append(_worker_pool())
                 lanes.append((extra[-1], []))
             while True:
-                for pool, running in lanes:
+                for lane in list(lanes):
+                    pool, running = lane
                     running[:] = [f for f in running if not f.done()]
                     if not running and todo:
-                        running.append(self._job(pool, todo.pop(0)))
+                        try:
+                            running.append(self._job(pool, todo[0]))
+                            todo.pop(0)
+                        except (BrokenProcessPool, RuntimeError):  # its process died
+                            lanes.remove(lane)
                 under_way = [f for _, running in lanes for f in running]
                 if not under_way:
                     break
                 wait(under_way, return_when=FIRST_COMPLETED)
+            if todo:
+                log.warning(
+                    "publishing workers lost: %d outputs left to the closing publish", len(todo)
+                )
         finally:
             for pool in extra:
                 pool.shutdown(wait=True, cancel_futures=True)

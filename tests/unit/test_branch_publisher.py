@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
@@ -110,3 +111,24 @@ def test_no_second_worker_for_the_drafts_alone(recorded) -> None:
     done = publisher.finish()
     assert sorted(p.branch for p in done) == sorted(["PA01", DRAFTS])
     assert len({lane for _, lane in began}) == 1
+
+
+def test_a_worker_that_died_leaves_its_jobs_to_the_other(recorded, monkeypatch) -> None:
+    """The second worker's process is gone (killed, out of memory): the run goes on and the
+    first worker writes everything once it is free; nothing is lost, nothing raised."""
+    began, release, holding = recorded
+
+    class Dead(ThreadPoolExecutor):
+        def submit(self, *args, **kwargs):
+            raise BrokenProcessPool("a child process terminated abruptly")
+
+    pools = iter([ThreadPoolExecutor(max_workers=1, thread_name_prefix="lane0"), Dead(1)])
+    monkeypatch.setattr(branch_publisher, "_worker_pool", lambda: next(pools))
+    publisher = BranchPublisher(None, "run-1", [[job(b)] for b in SIZES], enabled=True)
+    for i in range(len(SIZES)):
+        publisher.group_done(i)
+    assert holding.wait(10)
+    threading.Timer(0.3, release.set).start()
+    done = publisher.finish()
+    assert sorted(p.branch for p in done) == sorted([*SIZES, DRAFTS])
+    assert {lane.split("_")[0] for _, lane in began} == {"lane0"}
