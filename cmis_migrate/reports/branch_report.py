@@ -22,9 +22,11 @@ from sqlalchemy.engine import Engine
 from cmis_migrate.fields import REVIEWED_FIELDS
 from cmis_migrate.reports.private_files import write_private
 from cmis_migrate.reports.review_layout import (
+    EDITABLE_COLUMNS,
     FIELD_LABELS,
     FIXED_COLUMNS,
     ISSUE_COLUMNS,
+    ROW_KEY,
     SEVERITY_LABELS,
     TEMPLATE_VERSION,
     display_values,
@@ -146,10 +148,11 @@ def issues_frame(
                 proposed,
             )
         ]
-        rows.append((*fixed, "", "", row_key(fixed), fld, severity == Severity.BLOCKING))
+        editable = [""] * len(EDITABLE_COLUMNS)
+        rows.append((*fixed, *editable, row_key(fixed), fld, severity == Severity.BLOCKING))
     out = pd.DataFrame(
         rows,
-        columns=[*FIXED_COLUMNS, "corrected_value", "confirmed", "row_key", "_field", "_blocking"],
+        columns=[*FIXED_COLUMNS, *EDITABLE_COLUMNS, ROW_KEY, "_field", "_blocking"],
         dtype=object,
     )
     order = pd.DataFrame(
