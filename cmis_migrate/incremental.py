@@ -19,7 +19,8 @@ A ledger is read, with the first reason that holds, when
   last read's day and today, both included: `cmis_rows`. When they all lie on the read's day
   itself, they may have been written before the read or after it: the run then reads only
   those customers (cmis_migrate.read_day_rows) and the ledger is kept when each is as the read
-  stored it (`as_read`);
+  stored it (`as_read`). Otherwise the ledger is read in part when it can be (`read_in_part`:
+  `dated_customers`): only its customers with such rows, each stored in the ledger;
 - its customers with an open change request changed in number, or one was filed (NGAY_YCAU)
   in those days: `change_requests`;
 - CMIS could not say what changed (the queries failed): `cmis_unknown`.
@@ -33,11 +34,13 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from cmis_migrate.model import FULL_READ, KeptLedger, Ledger, StationJob
+from cmis_migrate.model import FULL_READ, KeptLedger, Ledger, PartRead, StationJob
 from cmis_migrate.source.changes import LedgerActivity, on_or_after
 
 FIRST, NAMED, SWEEP = "first", "named", "sweep"
 CMIS_UNKNOWN = "cmis_unknown"
+CMIS_ROWS = "cmis_rows"
+DATED = "dated_customers"  # read in part: only its customers with rows dated since its read
 # reads asked for by no change: the ledger is read whatever changed
 FULL_SWEEPS = frozenset({FULL_READ, FIRST, NAMED, SWEEP})
 
@@ -58,6 +61,11 @@ class LastRead:
     ready: int = 0
     needs_review: int = 0
     blocked: int = 0
+    swept_on: date | None = None  # the day of its last whole read (None: as_of)
+
+    @property
+    def sweep_day(self) -> date:
+        return self.swept_on or self.as_of
 
     def kept(self) -> KeptLedger:
         return KeptLedger(self.ledger, self.customers, self.ready, self.needs_review, self.blocked)
@@ -81,7 +89,7 @@ def store_reason(ledger: Ledger, last: LastRead | None, side: StoreSide) -> str 
         return FIRST
     if last.station != ledger.station:
         return "station"
-    if (side.today - last.as_of).days >= side.full_sweep_days:
+    if (side.today - last.sweep_day).days >= side.full_sweep_days:
         return SWEEP
     if last.fingerprint != side.fingerprint:
         return "pipeline"
@@ -109,7 +117,7 @@ def cmis_reason(
     since = last.as_of
     dated = on_or_after(activity.valid_from, since) or on_or_after(activity.valid_until, since)
     if dated and not (as_read and on_read_day_only(last, activity)):
-        return "cmis_rows"
+        return CMIS_ROWS
     if activity.open_requests != last.open_requests or on_or_after(activity.requested, since):
         return "change_requests"
     return None
@@ -203,4 +211,50 @@ def decide(
             else:
                 why.append((lg.ledger, reason))
         out.append(replace(job, kept=tuple(kept), reasons=tuple(why)))
+    return out
+
+
+def read_in_part(
+    jobs: Iterable[StationJob],
+    last: Mapping[str, LastRead],
+    activity: Callable[[Ledger], LedgerActivity | None],
+    dated: Iterable[tuple[str, str, str, object, object]],
+    stored: Mapping[str, str],
+) -> list[StationJob]:
+    """The jobs with each ledger read for its dated rows (`cmis_rows`) read in part instead,
+    where it can be: only its customers with a row dated on or after its last read's day.
+
+    dated: (station, ledger, customer, NGAY_HLUC, NGAY_HHLUC) of the rows dated in the days
+    asked; stored: customer -> the ledger the store holds it in. A ledger is read in part when
+    each of its dated customers is stored in it (a customer new to it or moved in from another
+    ledger makes it read whole) and its open change requests are as its last read saw them."""
+    codes: dict[tuple[str, str], set[str]] = {}
+    for station, ledger, code, valid_from, valid_until in dated:
+        read = last.get(ledger)
+        if read is not None and (
+            on_or_after(valid_from, read.as_of) or on_or_after(valid_until, read.as_of)
+        ):
+            codes.setdefault((station, ledger), set()).add(code)
+    out = []
+    for job in jobs:
+        parts: list[PartRead] = []
+        for lg in job.ledgers:
+            if job.reason(lg.ledger) != CMIS_ROWS:
+                continue
+            mine = codes.get((lg.station, lg.ledger))
+            read, now = last[lg.ledger], activity(lg)
+            if not mine or now is None or any(stored.get(c) != lg.ledger for c in mine):
+                continue
+            if now.open_requests != read.open_requests or on_or_after(now.requested, read.as_of):
+                continue
+            parts.append(
+                PartRead(
+                    lg.ledger, tuple(sorted(mine)), read.kept(), read.sweep_day, read.open_requests
+                )
+            )
+        if parts:
+            part = {p.ledger for p in parts}
+            reasons = tuple((lg, DATED if lg in part else why) for lg, why in job.reasons)
+            job = replace(job, parts=tuple(parts), reasons=reasons)
+        out.append(job)
     return out

@@ -4,9 +4,11 @@ it reads. The only place the nightly run reads customer rows."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from datetime import date
 from functools import lru_cache
 
 import pandas as pd
@@ -20,6 +22,8 @@ from cmis_migrate.source.cmis import RAW_COLUMNS
 from cmis_migrate.source_values import bounded, bounded_by, bounds_of, check_codes
 from cmis_migrate.store import runs
 from cmis_migrate.store.slots import ledger_slot
+
+log = logging.getLogger(__name__)
 
 
 class LedgerAccess:
@@ -78,7 +82,7 @@ def read_open_ledgers(
 ) -> tuple[pd.DataFrame, list[LedgerDone], list[tuple[Ledger, object]]]:
     """Read every ledger of the station whose window is open now; defer the others unread.
     The ledgers the run keeps (job.kept: unchanged since their last read) are neither read
-    nor deferred.
+    nor deferred; those it reads in part (job.parts) are read for their dated customers only.
 
     `access`: the task's LedgerAccess when several stations are read in a row."""
     if access is None:
@@ -103,6 +107,14 @@ def read_open_ledgers(
             deferred.append((lg, window))
             continue
         as_of = clock.now().date()
+        part = job.part(lg.ledger)
+        if part is not None:
+            with access.reading(lg.ledger):
+                rows = read_part(rt, lg, part.codes, as_of, stats)
+            if rows is not None:
+                parts.append(rows)
+                done.append(LedgerDone(lg, as_of, part.open_requests, part))
+                continue
         pending: set[str] = set()
         with access.reading(lg.ledger):
             for chunk in rt.source.read_ledger(
@@ -127,6 +139,20 @@ def read_open_ledgers(
     raw = raw.drop_duplicates(subset="customer_code", keep="first").reset_index(drop=True)
     check_codes(raw)  # a code the store cannot take fails this station, named, not the run
     return bounded(raw, cfg.rules), done, deferred
+
+
+def read_part(
+    rt: Runtime, lg: Ledger, codes: tuple[str, ...], as_of: date, stats: ReadStats
+) -> pd.DataFrame | None:
+    """A ledger's rows of these customers as its whole read would take them (incremental.
+    read_in_part), or None when one of them has no row in it tonight (moved out, ended): the
+    ledger is then read whole."""
+    rows = rt.source.read_customers(list(codes), as_of=as_of, stats=stats)
+    rows = rows[(rows["station"] == lg.station) & (rows["ledger"] == lg.ledger)]
+    if set(rows["customer_code"]) != set(codes):
+        log.info("ledger %s: a customer dated since its read is not in it; read whole", lg.ledger)
+        return None
+    return rows.assign(reading_day=lg.reading_day)
 
 
 def no_rows(rules: RulesConfig) -> pd.DataFrame:

@@ -86,11 +86,27 @@ FULL_READ = "all"  # why a ledger is read when the run is not incremental
 
 
 @dataclass(frozen=True)
+class PartRead:
+    """A ledger an incremental run reads in part: only its customers with a CMIS row dated
+    since its last read (`codes`); the others keep their stored state and are counted as that
+    read counted them (`last`), less what these customers counted then. `swept_on`: the day of
+    its last whole read (a part read does not restart the sweep count); `open_requests`: its
+    customers with an open change request, unchanged since that read."""
+
+    ledger: str
+    codes: tuple[str, ...]
+    last: KeptLedger
+    swept_on: date
+    open_requests: int = 0
+
+
+@dataclass(frozen=True)
 class StationJob:
     """One station batch of a run: the unit that is read, committed, failed and redone alone.
 
-    `kept`: its ledgers the run does not read (incremental mode); `reasons`: (ledger, why it
-    is read) for the others when the run is incremental (else every ledger is read: FULL_READ)."""
+    `kept`: its ledgers the run does not read (incremental mode); `parts`: its ledgers read in
+    part (only their customers dated since their last read); `reasons`: (ledger, why it is
+    read) for the others when the run is incremental (else every ledger is read: FULL_READ)."""
 
     run_id: str
     station: str
@@ -99,6 +115,7 @@ class StationJob:
     ledgers: tuple[Ledger, ...]
     kept: tuple[KeptLedger, ...] = ()
     reasons: tuple[tuple[str, str], ...] = ()
+    parts: tuple[PartRead, ...] = ()
 
     @property
     def customers(self) -> int:
@@ -116,6 +133,9 @@ class StationJob:
     def reason(self, ledger: str) -> str:
         return dict(self.reasons).get(ledger, FULL_READ)
 
+    def part(self, ledger: str) -> PartRead | None:
+        return next((p for p in self.parts if p.ledger == ledger), None)
+
 
 @dataclass(frozen=True)
 class LedgerDone:
@@ -125,6 +145,7 @@ class LedgerDone:
     ledger: Ledger
     as_of: date
     open_requests: int = 0
+    part: PartRead | None = None  # read in part: only part.codes were read
 
 
 @dataclass(frozen=True)

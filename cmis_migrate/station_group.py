@@ -33,7 +33,7 @@ from cmis_migrate.runtime import Runtime
 from cmis_migrate.store import runs
 from cmis_migrate.store.batch_group import SUMMARY_FIELDS, finished_batches, start_batches
 from cmis_migrate.store.facts import gather_facts, gather_holders, gather_touched
-from cmis_migrate.store.read_history import read_rows
+from cmis_migrate.store.read_history import OUTCOMES, read_rows
 from cmis_migrate.store.rows import customer_rows, holder_rows
 from cmis_migrate.store.statistics import refresh_statistics
 from cmis_migrate.store.tables import STAGES
@@ -71,6 +71,8 @@ class GroupResult:
     fingerprint: str = ""  # the pipeline fingerprint the group was evaluated under
     # station -> customers outside the group whose cross-station counts it changed
     touched: dict[str, list[str]] = field(default_factory=dict)
+    # customer -> its stored outcome, for the customers of ledgers read in part
+    before: dict[str, str | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # the store's rows for the whole group at once, then split by station: per-station
@@ -145,6 +147,13 @@ def evaluate_group(reads: list[StationRead], rt: Runtime, *, run_id: str, now) -
     result.unchanged["ledger"] = raw.loc[result.unchanged.index, "ledger"]
     seconds = dict(result.seconds)
     group = GroupResult(result, seconds, len(raw), len(reads), run_id, now, facts.fingerprint)
+    part = raw["customer_code"].isin(
+        {c for r in reads for d in r.done if d.part for c in d.part.codes}
+    )
+    if part.any():
+        group.before = dict(
+            zip(raw.loc[part, "customer_code"], facts.stored.loc[part, "outcome"], strict=True)
+        )
     # whose counts the group's new or changed keys change elsewhere: their ledgers are marked
     t = time.perf_counter()
     moved = moved_keys(group.parts["holders"], facts.stored.loc[result.frame.index, list(KEYS)])
@@ -171,7 +180,9 @@ def station_result(read: StationRead, group: GroupResult) -> StationResult:
     kept = job.kept  # ledgers left unread: counted as their last read counted them
     for k in kept:
         outcomes.update(ready=k.ready, needs_review=k.needs_review, blocked=k.blocked)
-    kept_customers = sum(k.customers for k in kept)
+    unread = unread_of_parts(read.done, group.before)  # the customers a part read left
+    outcomes.update({o: n for (_, o), n in unread.items()})
+    kept_customers = sum(k.customers for k in kept) + sum(unread.values())
     deferred_customers = sum(lg.customers for lg, _ in read.deferred)
     next_open = min(
         (w.next_open for _, w in read.deferred if w.next_open is not None), default=None
@@ -216,10 +227,26 @@ def station_result(read: StationRead, group: GroupResult) -> StationResult:
             read.done,
             read_at=read.read_at,
             fingerprint=group.fingerprint,
-            outcomes=Counter((r["ledger"], r["outcome"]) for r in (*customers, *unchanged)),
+            outcomes=Counter((r["ledger"], r["outcome"]) for r in (*customers, *unchanged))
+            + unread,
         ),
         marked=group.touched.get(station, []),
     )
+
+
+def unread_of_parts(done: list[LedgerDone], before: dict[str, str | None]) -> Counter:
+    """(ledger, outcome) -> customers of the ledgers read in part that were not read: what
+    the ledger's last read counted, less what the customers read tonight counted then."""
+    out: Counter = Counter()
+    for d in done:
+        if d.part is None:
+            continue
+        then = Counter(before.get(c) for c in d.part.codes)
+        for o in OUTCOMES:
+            n = getattr(d.part.last, o) - then.get(o, 0)
+            if n > 0:
+                out[(d.ledger.ledger, o)] = n
+    return out
 
 
 def summary_of(read: StationRead, result: StationResult) -> BatchSummary:

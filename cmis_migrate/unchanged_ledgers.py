@@ -4,8 +4,10 @@ The store is asked first (each ledger's last committed read, the newest branch c
 confirmation per ledger, the stale-holder marks); what it cannot settle is asked of CMIS in two
 aggregate queries for the whole run, covering the days since the oldest of those ledgers' last
 reads (cmis_migrate.source.changes); ledgers whose changes all lie on their last read's day are
-settled by reading only those customers (cmis_migrate.read_day_rows). The decision itself is
-pure: cmis_migrate.incremental.
+settled by reading only those customers (cmis_migrate.read_day_rows); a ledger with rows dated
+since its read is read in part where it can be: a third query finds its dated customers, the
+store says where it holds them (incremental.read_in_part). The decision itself is pure:
+cmis_migrate.incremental.
 """
 
 from __future__ import annotations
@@ -20,17 +22,21 @@ from sqlalchemy.exc import SQLAlchemyError
 from cmis_migrate.failures import describe
 from cmis_migrate.fingerprint import pipeline_fingerprint
 from cmis_migrate.incremental import (
+    CMIS_ROWS,
+    DATED,
+    LastRead,
     StoreSide,
     cmis_since,
     decide,
     first_reasons,
     on_read_day_only,
+    read_in_part,
 )
 from cmis_migrate.model import ReadStats, StationJob
 from cmis_migrate.read_day_rows import ledgers_as_read
 from cmis_migrate.runtime import Runtime
-from cmis_migrate.source.changes import LedgerActivity, ledger_activity
-from cmis_migrate.store import read_history
+from cmis_migrate.source.changes import LedgerActivity, dated_since, ledger_activity
+from cmis_migrate.store import lookups, read_history
 
 log = logging.getLogger(__name__)
 NO_ACTIVITY = LedgerActivity()
@@ -44,14 +50,17 @@ class KeptSummary:
     read: Counter = field(default_factory=Counter)
     stats: ReadStats = field(default_factory=ReadStats)
     as_read: int = 0  # of the kept: their customers dated on the read's day were compared
+    part_customers: int = 0  # customers of the ledgers read in part (DATED)
 
     def line(self) -> str:
         why = ", ".join(f"{n} {r}" for r, n in self.read.most_common()) or "none"
         return (
             f"incremental: {self.kept} ledger(s) unchanged since their last read, not read "
             f"({self.as_read} after comparing their rows dated on that read's day); "
-            f"{sum(self.read.values())} read ({why}); CMIS asked in {self.stats.queries} "
-            f"queries, {self.stats.rows} rows, {self.stats.seconds:.1f} s"
+            f"{sum(self.read.values())} read ({why}; {self.read.get(DATED, 0)} in part: "
+            f"{self.part_customers} customer(s) with rows dated since the read); CMIS asked "
+            f"in {self.stats.queries} queries, {self.stats.rows} rows, "
+            f"{self.stats.seconds:.1f} s"
         )
 
 
@@ -92,8 +101,34 @@ def keep_unchanged(
     }
     as_read = ledgers_as_read(rt, jobs, read_days, today, summary.stats)
     decided = decide(jobs, reasons, last, activity, as_read)
+    decided = in_part(rt, decided, last, activity, today, summary)
     for job in decided:
         summary.kept += len(job.kept)
         summary.as_read += len(job.kept_ledgers & as_read)
         summary.read.update(why for _, why in job.reasons)
+        summary.part_customers += sum(len(p.codes) for p in job.parts)
     return decided, summary
+
+
+def in_part(
+    rt: Runtime,
+    jobs: list[StationJob],
+    last: dict[str, LastRead],
+    activity,
+    today: date,
+    summary: KeptSummary,
+) -> list[StationJob]:
+    """The jobs with the ledgers read for their dated rows read in part where they can be
+    (incremental.read_in_part); if CMIS or the store cannot say, those ledgers are read whole."""
+    dated_ledgers = [lg for j in jobs for lg, why in j.reasons if why == CMIS_ROWS]
+    if not dated_ledgers:
+        return jobs
+    since = min(last[lg].as_of for lg in dated_ledgers)
+    try:
+        dated = dated_since(rt.source, since, today, summary.stats)
+        stored = lookups.stored_ledgers(rt.store, sorted({row[2] for row in dated}))
+    except SQLAlchemyError as exc:
+        kind, message = describe(exc)
+        log.warning("incremental: cannot find the dated customers (%s: %s)", kind, message)
+        return jobs
+    return read_in_part(jobs, last, activity, dated, stored)

@@ -14,6 +14,9 @@ load.incremental is on (never a customer row), and how to read the dates they re
   of it): the rows of a ledger's read day, which the next night compares with what that read
   stored instead of reading the whole ledger again (cmis_migrate.read_day_rows).
 
+- dated_since_query: the rows dated in [since, today] with their customers and dates: the
+  customers an incremental run reads of a ledger it reads in part (incremental.read_in_part).
+
 Dates come back as CMIS holds them: date or datetime (Oracle DATE), or text (the demo: ISO).
 `on_or_after` compares them with a day the way the queries did.
 """
@@ -95,6 +98,30 @@ def dated_query(source: CmisSource, day: date):
         .where(or_(on(k.c.NGAY_HLUC), on(k.c.NGAY_HHLUC)))
         .distinct()
     )
+
+
+def dated_since_query(source: CmisSource, since: date, today: date):
+    d, k = source.tables.HDG_DIEM_DO, source.tables.HDG_KHACH_HANG
+    lo, hi = source.day_literal(since), source.day_literal(today)
+
+    def within(column):
+        return and_(column >= lo, column <= hi)
+
+    return (
+        select(d.c.MA_TRAM, d.c.MA_SOGCS, d.c.MA_KHANG, k.c.NGAY_HLUC, k.c.NGAY_HHLUC)
+        .select_from(d)
+        .join(k, k.c.MA_KHANG == d.c.MA_KHANG)
+        .where(or_(within(k.c.NGAY_HLUC), within(k.c.NGAY_HHLUC)))
+    )
+
+
+def dated_since(
+    source: CmisSource, since: date, today: date, stats: ReadStats
+) -> list[tuple[str, str, str, object, object]]:
+    """(station, ledger, customer, NGAY_HLUC, NGAY_HHLUC) of the rows dated in [since, today]
+    (the dates as CMIS holds them: compare with on_or_after)."""
+    rows = source.fetch(dated_since_query(source, since, today), stats)
+    return [(str(s), str(lg), str(c), f, u) for s, lg, c, f, u in rows]
 
 
 def dated_customers(source: CmisSource, day: date, stats: ReadStats) -> set[tuple[str, str, str]]:

@@ -110,6 +110,11 @@ def stored_state(engine: Engine, codes: Sequence[str]) -> pd.DataFrame:
     return frame_of(rows, STORED_STATE, dtype=object)
 
 
+def stored_ledgers(engine: Engine, codes: Sequence[str]) -> dict[str, str]:
+    """customer -> the ledger the store holds it in (stored customers only)."""
+    return {code: ledger for code, (ledger, _) in stored_places(engine, codes).items()}
+
+
 def stored_places(engine: Engine, codes: Sequence[str]) -> dict[str, tuple[str, str]]:
     """customer -> (ledger, content hash) as the store holds it (stored customers only)."""
     c = customers.c

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, literal, select
 from sqlalchemy.engine import Connection, Engine
 
-from cmis_migrate.incremental import FULL_SWEEPS, LastRead
+from cmis_migrate.incremental import CMIS_ROWS, DATED, FULL_SWEEPS, LastRead
 from cmis_migrate.model import LedgerDone, StationJob
 from cmis_migrate.store.chunks import chunked
 from cmis_migrate.store.tables import (
@@ -42,12 +42,15 @@ def read_rows(
         ledger = d.ledger.ledger
         counts = {o: int(outcomes.get((ledger, o), 0)) for o in OUTCOMES}
         reason = job.reason(ledger)
+        if reason == DATED and d.part is None:  # to be read in part, but read whole
+            reason = CMIS_ROWS
         rows.append(
             {
                 "ledger": ledger,
                 "station": job.station,
                 "run_id": job.run_id,
                 "as_of": d.as_of,
+                "swept_on": d.part.swept_on if d.part else d.as_of,
                 "read_at": read_at,
                 "full_sweep": reason in FULL_SWEEPS,
                 "reason": reason,

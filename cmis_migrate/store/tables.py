@@ -355,6 +355,8 @@ ledger_reads = Table(
     Column("station", String(20), nullable=False),
     Column("run_id", String(40), nullable=False),
     Column("as_of", Date, nullable=False),  # the day CMIS rows were read valid on
+    # the day of its last whole read (a read in part keeps it: the sweep counts from it)
+    Column("swept_on", Date),
     Column("read_at", DateTime(timezone=True), nullable=False),  # the station's read began
     # read whatever changed (incremental off, first read, sweep due, named station), or asked
     # for by a change (`reason` says which)

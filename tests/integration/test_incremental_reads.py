@@ -244,12 +244,13 @@ def test_quiet_nights_read_nothing_and_changes_end_as_a_full_run(
     assert len(changed) == 3
     edit_phone(cmis, b, "0912000222", on=day)  # b leaves a's phone: a's count drops
     edit_phone(cmis, c, "0912000333", on=day)  # c and d take one phone: c's group first
-    edit_phone(cmis, d, "0912000333")  # undated: seen because b's ledger is read
+    edit_phone(cmis, d, "0912000333", on=day)
     moved = ledgers_of(inc, [*changed, b, c])
     third = both(13)
-    assert read_in(inc, third) == dict.fromkeys(moved, "cmis_rows")
+    # each ledger with rows dated since its read is read in part: its dated customers only
+    assert read_in(inc, third) == dict.fromkeys(moved, "dated_customers")
     batches_3 = batch_rows(inc, third)
-    assert 0 < sum(r["rows_read"] for r in batches_3) < N
+    assert sum(r["rows_read"] for r in batches_3) == len({*changed, b, c, d})
     assert sum(r["ledgers_unchanged"] for r in batches_3) == len(ledgers) - len(moved)
 
     stale = stale_ledgers(inc)
@@ -258,9 +259,45 @@ def test_quiet_nights_read_nothing_and_changes_end_as_a_full_run(
     fourth = both(14)  # the stale holders: as in full again; the changed day's customers are
     assert read_in(inc, fourth) == dict.fromkeys(stale, "holders")  # as night 13 stored them
 
-    last = night(inc, 15)
+    last = both(15)
     assert read_in(inc, last) == {}
-    assert sum(r["rows_read"] for r in batch_rows(inc, last)) == 0
+    rows = batch_rows(inc, last)
+    assert sum(r["rows_read"] for r in rows) == 0
+    full_counts = {r["station"]: r for r in batch_rows(full, night_id(full))}
+    for r in rows:  # the ledgers read in part counted as a whole read counts them
+        f = full_counts[r["station"]]
+        keys = ("customers", "ready", "needs_review", "blocked", "drafted")
+        assert [r[k] for k in keys] == [f[k] for k in keys]
+
+
+def test_a_ledger_whose_dated_customer_left_it_is_read_whole(
+    db_urls, tmp_path, full_store_url, runtimes
+) -> None:
+    """A ledger is read in part only when each of its dated customers is still in it: one whose
+    row ended (or moved) makes the ledger read whole, as a full run reads it."""
+    inc = incremental_site(db_urls, tmp_path / "inc", runtimes)
+    full = full_site(db_urls, tmp_path / "full", full_store_url, runtimes)
+    both = both_nights(inc, full)
+    both(10)
+    both(11)
+    group = planned_groups(inc)[0]
+    gone, edited = group[0], group[1]
+    assert len(ledgers_of(inc, [gone, edited])) == 1
+    day = date(2026, 3, 12)
+    edit_phone(db_urls["source"], edited, "0912000771", on=day)
+    engine = create_engine(db_urls["source"])
+    try:
+        with engine.begin() as conn:
+            k = HDG_KHACH_HANG
+            conn.execute(update(k).where(gone == k.c.MA_KHANG).values(NGAY_HHLUC=day.isoformat()))
+    finally:
+        engine.dispose()
+    run = both(12)
+    assert read_in(inc, run) == dict.fromkeys(ledgers_of(inc, [gone]), "cmis_rows")
+    ledger = next(iter(ledgers_of(inc, [gone])))
+    with inc.store.connect() as conn:
+        read = conn.execute(select(ledger_reads).where(ledger_reads.c.ledger == ledger)).one()
+    assert read.swept_on == read.as_of == day  # a whole read restarts the sweep count
 
 
 def night_id(rt) -> str:
@@ -328,11 +365,11 @@ def test_an_edit_dated_the_read_day_but_written_after_the_read_is_seen(
     for code, phone in phones.items():  # edits of day 12 written before its night
         edit_phone(cmis, code, phone, on=day)
     read = both(12)
-    assert read_in(inc, read) == dict.fromkeys(ledgers_of(inc, list(phones)), "cmis_rows")
+    assert read_in(inc, read) == dict.fromkeys(ledgers_of(inc, list(phones)), "dated_customers")
     edit_phone(cmis, after, "0912000666", on=day)  # dated day 12, written after its night
     edit_phone(cmis, twice, phones[twice], on=day)  # written again after it, the same values
     run = both(13)
-    assert read_in(inc, run) == dict.fromkeys(ledgers_of(inc, [after]), "cmis_rows")
+    assert read_in(inc, run) == dict.fromkeys(ledgers_of(inc, [after]), "dated_customers")
     rows = batch_rows(inc, run)
     assert sum(r["ledgers_unchanged"] for r in rows) == len(all_ledgers(inc)) - 1
     assert read_in(inc, both(14)) == {}  # day 12 is behind every last read now
@@ -345,12 +382,12 @@ def test_a_full_sweep_reads_ledgers_whose_last_read_is_old(db_urls, tmp_path, ru
     code = planned_groups(rt)[0][0]
     edit_phone(db_urls["source"], code, "0912000444", on=date(2026, 3, 11))
     mine = ledgers_of(rt, [code])
-    assert read_in(rt, night(rt, 11)) == dict.fromkeys(mine, "cmis_rows")
+    assert read_in(rt, night(rt, 11)) == dict.fromkeys(mine, "dated_customers")
     assert read_in(rt, night(rt, 12)) == {}  # its day's row is as night 11 stored it
-    # 3 days since day 10: every other ledger is read whatever changed; not that one
-    assert read_in(rt, night(rt, 13)) == dict.fromkeys(ledgers - mine, "sweep")
-    assert read_in(rt, night(rt, 14)) == dict.fromkeys(mine, "sweep")
-    assert read_in(rt, night(rt, 15)) == {}
+    # 3 days since day 10: every ledger is read whatever changed; night 11 read that one in
+    # part (its changed customer alone), which does not restart the count
+    assert read_in(rt, night(rt, 13)) == dict.fromkeys(ledgers, "sweep")
+    assert read_in(rt, night(rt, 14)) == {}
     with rt.store.connect() as conn:
         rows = conn.execute(select(ledger_reads.c.reason, ledger_reads.c.full_sweep)).all()
     assert {tuple(r) for r in rows} == {("sweep", True)}

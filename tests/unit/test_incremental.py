@@ -4,6 +4,7 @@ pure, no database."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
@@ -19,10 +20,11 @@ from cmis_migrate.incremental import (
     decide,
     first_reasons,
     on_read_day_only,
+    read_in_part,
     rows_as_read,
     store_reason,
 )
-from cmis_migrate.model import KeptLedger, Ledger, StationJob
+from cmis_migrate.model import KeptLedger, Ledger, PartRead, StationJob
 from cmis_migrate.source.changes import LedgerActivity, on_or_after
 
 TODAY = date(2026, 3, 12)
@@ -228,6 +230,71 @@ def test_decide_keeps_the_unchanged_ledgers_with_their_last_counts() -> None:
     assert out[0].reason(changed.ledger) == "cmis_rows"
     assert out[1].kept == () and out[1].reasons == ((new.ledger, "first"),)
     assert out[0].ledgers == jobs[0].ledgers  # the plan is the same; only what is read differs
+
+
+def dated_job() -> StationJob:
+    """LEDGER read for its dated rows (`cmis_rows`)."""
+    return replace(job("PA0701T0001", LEDGER), reasons=((LEDGER.ledger, "cmis_rows"),))
+
+
+TWO_REQUESTS = LedgerActivity(open_requests=2)  # as LAST saw them
+
+
+def in_part(dated, stored, activity=TWO_REQUESTS, last=LAST):
+    return read_in_part([dated_job()], {LEDGER.ledger: last}, lambda lg: activity, dated, stored)[0]
+
+
+def dated_row(code: str, valid_from=None, valid_until=None):
+    return (LEDGER.station, LEDGER.ledger, code, valid_from, valid_until)
+
+
+def test_a_ledger_with_dated_rows_is_read_for_those_customers_only() -> None:
+    dated = [
+        dated_row("C1", valid_from="2026-03-11"),
+        dated_row("C2", valid_until=date(2026, 3, 10)),  # the read's day: may be after it
+        dated_row("C3", valid_from="2026-03-09"),  # before the read's day: the read saw it
+        ("PA0701T0002", "PA0701T0002A", "C4", "2026-03-11", None),  # another ledger's
+    ]
+    out = in_part(dated, {"C1": LEDGER.ledger, "C2": LEDGER.ledger, "C3": LEDGER.ledger})
+    assert out.reasons == ((LEDGER.ledger, "dated_customers"),)
+    assert out.parts == (
+        PartRead(LEDGER.ledger, ("C1", "C2"), LAST.kept(), LAST.as_of, LAST.open_requests),
+    )
+    assert out.part(LEDGER.ledger) is out.parts[0]
+    # a read in part keeps the day of the last whole read, from which the sweep counts
+    swept = replace(LAST, swept_on=date(2026, 3, 6))
+    assert in_part(dated, {"C1": LEDGER.ledger, "C2": LEDGER.ledger}, last=swept).parts[
+        0
+    ].swept_on == date(2026, 3, 6)
+    assert store_reason(LEDGER, swept, side(today=date(2026, 3, 13))) == "sweep"
+    assert store_reason(LEDGER, swept, side(today=date(2026, 3, 12))) is None
+
+
+@pytest.mark.parametrize(
+    "stored, activity",
+    [
+        ({"C1": "PA0701T0009A"}, LedgerActivity(open_requests=2)),  # moved in from elsewhere
+        ({}, LedgerActivity(open_requests=2)),  # new to the store
+        ({"C1": LEDGER.ledger}, LedgerActivity(open_requests=3)),  # a request closed or filed
+        ({"C1": LEDGER.ledger}, LedgerActivity(requested="2026-03-11", open_requests=2)),
+        ({"C1": LEDGER.ledger}, None),  # CMIS could not say
+    ],
+)
+def test_a_ledger_is_read_whole_when_a_part_cannot_tell(stored, activity) -> None:
+    out = in_part([dated_row("C1", valid_from="2026-03-11")], stored, activity)
+    assert out.parts == () and out.reasons == ((LEDGER.ledger, "cmis_rows"),)
+
+
+def test_only_ledgers_read_for_their_dated_rows_are_read_in_part() -> None:
+    whole = replace(dated_job(), reasons=((LEDGER.ledger, "review"),))
+    out = read_in_part(
+        [whole],
+        {LEDGER.ledger: LAST},
+        lambda lg: LedgerActivity(open_requests=2),
+        [dated_row("C1", valid_from="2026-03-11")],
+        {"C1": LEDGER.ledger},
+    )
+    assert out == [whole]
 
 
 def test_a_named_station_is_read_whole() -> None:
