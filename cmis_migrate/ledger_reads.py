@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 
@@ -147,12 +148,29 @@ def read_part(
     """A ledger's rows of these customers as its whole read would take them (incremental.
     read_in_part), or None when one of them has no row in it tonight (moved out, ended): the
     ledger is then read whole."""
-    rows = rt.source.read_customers(list(codes), as_of=as_of, stats=stats)
-    rows = rows[(rows["station"] == lg.station) & (rows["ledger"] == lg.ledger)]
+    rows = rt.source.read_ledger_customers(
+        lg.station, lg.ledger, list(codes), as_of=as_of, stats=stats
+    )
     if set(rows["customer_code"]) != set(codes):
         log.info("ledger %s: a customer dated since its read is not in it; read whole", lg.ledger)
         return None
     return rows.assign(reading_day=lg.reading_day)
+
+
+def read_more(
+    rt: Runtime, done: LedgerDone, codes: list[str], stats: ReadStats
+) -> tuple[pd.DataFrame, LedgerDone]:
+    """More customers of a ledger read in part, on the day it was read: their rows bounded as
+    a read leaves them (those in it tonight), and the ledger's read with them."""
+    lg, part = done.ledger, done.part
+    assert part is not None
+    rows = rt.source.read_ledger_customers(
+        lg.station, lg.ledger, sorted(codes), as_of=done.as_of, stats=stats
+    )
+    rows = rows[~rows["customer_code"].isin(part.codes)].drop_duplicates("customer_code")
+    added = tuple(rows["customer_code"])
+    more = replace(done, part=replace(part, codes=tuple(sorted((*part.codes, *added)))))
+    return bounded(rows.assign(reading_day=lg.reading_day), rt.cfg.rules), more
 
 
 def no_rows(rules: RulesConfig) -> pd.DataFrame:

@@ -26,11 +26,11 @@ from cmis_migrate.db import utcnow
 from cmis_migrate.evaluate import BatchResult, evaluate, normalize_batch
 from cmis_migrate.failures import describe, is_disk_full, not_the_stations
 from cmis_migrate.holder_moves import KEYS, moved_keys
-from cmis_migrate.ledger_reads import LedgerAccess, read_open_ledgers
+from cmis_migrate.ledger_reads import LedgerAccess, read_more, read_open_ledgers
 from cmis_migrate.memory import release_free_memory
 from cmis_migrate.model import BatchSummary, Ledger, LedgerDone, ReadStats, StationJob
 from cmis_migrate.runtime import Runtime
-from cmis_migrate.store import runs
+from cmis_migrate.store import lookups, runs
 from cmis_migrate.store.batch_group import SUMMARY_FIELDS, finished_batches, start_batches
 from cmis_migrate.store.facts import gather_facts, gather_holders, gather_touched
 from cmis_migrate.store.read_history import OUTCOMES, read_rows
@@ -161,6 +161,33 @@ def evaluate_group(reads: list[StationRead], rt: Runtime, *, run_id: str, now) -
     lookup += time.perf_counter() - t
     seconds["validate"] = seconds.get("validate", 0.0) + lookup  # store look-ups, as before
     return group
+
+
+def read_touched_in_parts(reads: list[StationRead], group: GroupResult, rt: Runtime) -> bool:
+    """Read the customers of the ledgers the group read in part whose cross-station counts its
+    changes moved (group.touched), so that they are evaluated tonight, as a whole read of their
+    ledger would have them, rather than their ledger marked and read whole the next night.
+    True when some were read (the group is then evaluated again)."""
+    places = {
+        d.ledger.ledger: (read, i) for read in reads for i, d in enumerate(read.done) if d.part
+    }
+    touched = sorted({c for codes in group.touched.values() for c in codes})
+    if not places or not touched:
+        return False
+    wanted: dict[str, list[str]] = {}
+    for code, ledger in lookups.stored_ledgers(rt.store, touched).items():
+        if ledger in places:
+            wanted.setdefault(ledger, []).append(code)
+    more = False
+    with LedgerAccess(rt, owner=group.run_id) as access:
+        for ledger, codes in sorted(wanted.items()):
+            read, i = places[ledger]
+            with access.reading(ledger):
+                rows, read.done[i] = read_more(rt, read.done[i], codes, read.stats)
+            if len(rows):
+                read.raw = pd.concat([read.raw, rows], ignore_index=True)
+                more = True
+    return more
 
 
 def _by_station(rows: list[dict]) -> dict[str, list[dict]]:
@@ -332,6 +359,8 @@ def process_group(
         now = clock.now()
         try:
             group = evaluate_group(reads, rt, run_id=run_id, now=now)
+            if read_touched_in_parts(reads, group, rt):
+                group = evaluate_group(reads, rt, run_id=run_id, now=now)
         except Exception as exc:
             if not_the_stations(exc):
                 raise

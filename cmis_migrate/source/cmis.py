@@ -218,6 +218,23 @@ class CmisSource:
             return to_raw_frame([])
         return pd.concat(parts, ignore_index=True)
 
+    def read_ledger_customers(
+        self, station: str, ledger: str, codes: list[str], *, as_of: date, stats: ReadStats
+    ) -> pd.DataFrame:
+        """These customers' rows in one ledger valid on `as_of`, as its read returns them: the
+        ledger's query (its index) narrowed to the codes, MAX_IN_LIST codes per query."""
+        d, parts = self.tables.HDG_DIEM_DO, []
+        for i in range(0, len(codes), MAX_IN_LIST):
+            q = self.ledger_query(station, ledger, as_of)
+            parts.append(
+                to_raw_frame(
+                    self.fetch(q.where(d.c.MA_KHANG.in_(codes[i : i + MAX_IN_LIST])), stats)
+                )
+            )
+        if not parts:
+            return to_raw_frame([])
+        return pd.concat(parts, ignore_index=True)
+
     def read_ledger(
         self,
         station: str,

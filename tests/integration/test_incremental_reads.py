@@ -270,6 +270,32 @@ def test_quiet_nights_read_nothing_and_changes_end_as_a_full_run(
         assert [r[k] for k in keys] == [f[k] for k in keys]
 
 
+def test_a_part_read_also_reads_the_customers_whose_counts_it_moves(
+    db_urls, tmp_path, full_store_url, runtimes
+) -> None:
+    """A ledger read in part reads its customers dated since its read, and then those of its
+    customers sharing a phone, ID number or person with them whose counts their changes moved:
+    the night ends as a full run ends it, with no ledger left for the next night."""
+    inc = incremental_site(db_urls, tmp_path / "inc", runtimes)
+    full = full_site(db_urls, tmp_path / "full", full_store_url, runtimes)
+    cmis = db_urls["source"]
+    both = both_nights(inc, full)
+    group = planned_groups(inc)[0]
+    mover, holder = group[0], group[1]
+    assert len(ledgers_of(inc, [mover, holder])) == 1
+    for code in (mover, holder):  # one phone for both
+        edit_phone(cmis, code, "0912000881")
+    both(10)
+    both(11)
+    assert not stale_ledgers(inc)
+    edit_phone(cmis, mover, "0912000882", on=date(2026, 3, 12))  # the holder alone on it now
+    run = both(12)  # the holder's count of its phone's holders fell, as in the full run
+    assert read_in(inc, run) == dict.fromkeys(ledgers_of(inc, [mover]), "dated_customers")
+    assert sum(r["rows_read"] for r in batch_rows(inc, run)) == 2
+    assert not stale_ledgers(inc)
+    assert read_in(inc, both(13)) == {}
+
+
 def test_a_ledger_whose_dated_customer_left_it_is_read_whole(
     db_urls, tmp_path, full_store_url, runtimes
 ) -> None:
