@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -28,7 +29,14 @@ from cmis_migrate.failures import describe, is_disk_full, not_the_stations
 from cmis_migrate.holder_moves import KEYS, moved_keys
 from cmis_migrate.ledger_reads import LedgerAccess, read_more, read_open_ledgers
 from cmis_migrate.memory import release_free_memory
-from cmis_migrate.model import BatchSummary, Ledger, LedgerDone, ReadStats, StationJob
+from cmis_migrate.model import (
+    BatchSummary,
+    KeptLedger,
+    Ledger,
+    LedgerDone,
+    ReadStats,
+    StationJob,
+)
 from cmis_migrate.runtime import Runtime
 from cmis_migrate.store import lookups, runs
 from cmis_migrate.store.batch_group import SUMMARY_FIELDS, finished_batches, start_batches
@@ -203,12 +211,9 @@ def station_result(read: StationRead, group: GroupResult) -> StationResult:
     station = job.station
     customers = group.part("customers", station)
     drafts, unchanged = group.part("drafts", station), group.part("unchanged", station)
-    outcomes = Counter(r["outcome"] for r in (*customers, *unchanged))
     kept = job.kept  # ledgers left unread: counted as their last read counted them
-    for k in kept:
-        outcomes.update(ready=k.ready, needs_review=k.needs_review, blocked=k.blocked)
     unread = unread_of_parts(read.done, group.before)  # the customers a part read left
-    outcomes.update({o: n for (_, o), n in unread.items()})
+    outcomes = outcome_counts((*customers, *unchanged), kept, unread)
     kept_customers = sum(k.customers for k in kept) + sum(unread.values())
     deferred_customers = sum(lg.customers for lg, _ in read.deferred)
     next_open = min(
@@ -259,6 +264,18 @@ def station_result(read: StationRead, group: GroupResult) -> StationResult:
         ),
         marked=group.touched.get(station, []),
     )
+
+
+def outcome_counts(read: Iterable[dict], kept: Iterable[KeptLedger], unread: Counter) -> Counter:
+    """A station's customers by outcome: those it read (evaluated or unchanged), those of the
+    ledgers it kept as their last read counted them, and those its part reads left unread
+    (unread_of_parts)."""
+    outcomes = Counter(r["outcome"] for r in read)
+    for k in kept:
+        outcomes.update(ready=k.ready, needs_review=k.needs_review, blocked=k.blocked)
+    for (_, outcome), n in unread.items():
+        outcomes[outcome] += n
+    return outcomes
 
 
 def unread_of_parts(done: list[LedgerDone], before: dict[str, str | None]) -> Counter:

@@ -288,12 +288,19 @@ def test_a_part_read_also_reads_the_customers_whose_counts_it_moves(
     both(10)
     both(11)
     assert not stale_ledgers(inc)
-    edit_phone(cmis, mover, "0912000882", on=date(2026, 3, 12))  # the holder alone on it now
+    day = date(2026, 3, 12)
+    edit_phone(cmis, mover, "0912000882", on=day)  # the holder alone on it now
     run = both(12)  # the holder's count of its phone's holders fell, as in the full run
     assert read_in(inc, run) == dict.fromkeys(ledgers_of(inc, [mover]), "dated_customers")
     assert sum(r["rows_read"] for r in batch_rows(inc, run)) == 2
     assert not stale_ledgers(inc)
+    assert counts_of(inc, run) == counts_of(full, night_id(full))
     assert read_in(inc, both(13)) == {}
+
+
+def counts_of(rt, run_id: str) -> dict[str, tuple]:
+    keys = ("customers", "ready", "needs_review", "blocked", "unchanged", "drafted")
+    return {r["station"]: tuple(r[k] for k in keys) for r in batch_rows(rt, run_id)}
 
 
 def test_a_ledger_whose_dated_customer_left_it_is_read_whole(
