@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -27,21 +26,15 @@ from cmis_migrate.db import utcnow
 from cmis_migrate.evaluate import BatchResult, evaluate, normalize_batch
 from cmis_migrate.failures import describe, is_disk_full, not_the_stations
 from cmis_migrate.holder_moves import KEYS, moved_keys
-from cmis_migrate.ledger_reads import LedgerAccess, read_more, read_open_ledgers
+from cmis_migrate.ledger_reads import LedgerAccess, read_open_ledgers
 from cmis_migrate.memory import release_free_memory
-from cmis_migrate.model import (
-    BatchSummary,
-    KeptLedger,
-    Ledger,
-    LedgerDone,
-    ReadStats,
-    StationJob,
-)
+from cmis_migrate.model import BatchSummary, Ledger, LedgerDone, ReadStats, StationJob
+from cmis_migrate.part_reads import outcome_counts, read_touched_in_parts, unread_of_parts
 from cmis_migrate.runtime import Runtime
-from cmis_migrate.store import lookups, runs
+from cmis_migrate.store import runs
 from cmis_migrate.store.batch_group import SUMMARY_FIELDS, finished_batches, start_batches
 from cmis_migrate.store.facts import gather_facts, gather_holders, gather_touched
-from cmis_migrate.store.read_history import OUTCOMES, read_rows
+from cmis_migrate.store.read_history import read_rows
 from cmis_migrate.store.rows import customer_rows, holder_rows
 from cmis_migrate.store.statistics import refresh_statistics
 from cmis_migrate.store.tables import STAGES
@@ -171,33 +164,6 @@ def evaluate_group(reads: list[StationRead], rt: Runtime, *, run_id: str, now) -
     return group
 
 
-def read_touched_in_parts(reads: list[StationRead], group: GroupResult, rt: Runtime) -> bool:
-    """Read the customers of the ledgers the group read in part whose cross-station counts its
-    changes moved (group.touched), so that they are evaluated tonight, as a whole read of their
-    ledger would have them, rather than their ledger marked and read whole the next night.
-    True when some were read (the group is then evaluated again)."""
-    places = {
-        d.ledger.ledger: (read, i) for read in reads for i, d in enumerate(read.done) if d.part
-    }
-    touched = sorted({c for codes in group.touched.values() for c in codes})
-    if not places or not touched:
-        return False
-    wanted: dict[str, list[str]] = {}
-    for code, ledger in lookups.stored_ledgers(rt.store, touched).items():
-        if ledger in places:
-            wanted.setdefault(ledger, []).append(code)
-    more = False
-    with LedgerAccess(rt, owner=group.run_id) as access:
-        for ledger, codes in sorted(wanted.items()):
-            read, i = places[ledger]
-            with access.reading(ledger):
-                rows, read.done[i] = read_more(rt, read.done[i], codes, read.stats)
-            if len(rows):
-                read.raw = pd.concat([read.raw, rows], ignore_index=True)
-                more = True
-    return more
-
-
 def _by_station(rows: list[dict]) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for row in rows:
@@ -264,33 +230,6 @@ def station_result(read: StationRead, group: GroupResult) -> StationResult:
         ),
         marked=group.touched.get(station, []),
     )
-
-
-def outcome_counts(read: Iterable[dict], kept: Iterable[KeptLedger], unread: Counter) -> Counter:
-    """A station's customers by outcome: those it read (evaluated or unchanged), those of the
-    ledgers it kept as their last read counted them, and those its part reads left unread
-    (unread_of_parts)."""
-    outcomes = Counter(r["outcome"] for r in read)
-    for k in kept:
-        outcomes.update(ready=k.ready, needs_review=k.needs_review, blocked=k.blocked)
-    for (_, outcome), n in unread.items():
-        outcomes[outcome] += n
-    return outcomes
-
-
-def unread_of_parts(done: list[LedgerDone], before: dict[str, str | None]) -> Counter:
-    """(ledger, outcome) -> customers of the ledgers read in part that were not read: what
-    the ledger's last read counted, less what the customers read tonight counted then."""
-    out: Counter = Counter()
-    for d in done:
-        if d.part is None:
-            continue
-        then = Counter(before.get(c) for c in d.part.codes)
-        for o in OUTCOMES:
-            n = getattr(d.part.last, o) - then.get(o, 0)
-            if n > 0:
-                out[(d.ledger.ledger, o)] = n
-    return out
 
 
 def summary_of(read: StationRead, result: StationResult) -> BatchSummary:

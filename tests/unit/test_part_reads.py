@@ -1,6 +1,6 @@
 """How a station batch counts the ledgers it read in part (load.incremental): the customers it
 did not read are counted as the ledger's last read counted them, less what the customers read
-tonight counted then (cmis_migrate.station_group). Pure, no database."""
+tonight counted then (cmis_migrate.part_reads). Pure, no database."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import date
 
 from cmis_migrate.model import KeptLedger, Ledger, LedgerDone, PartRead
-from cmis_migrate.station_group import outcome_counts, unread_of_parts
+from cmis_migrate.part_reads import outcome_counts, unread_of_parts
 
 DAY = date(2026, 3, 12)
 
