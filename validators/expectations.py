@@ -136,8 +136,18 @@ class _Suite:
             return validator.validate_expectation_suite(self.suite)
 
 
-@lru_cache(maxsize=4)
+_building = threading.Lock()  # one thread builds a suite; the others wait for it
+
+
 def _suite(wards: tuple[str, ...]) -> _Suite:
+    """The suite for these wards, built once per process: two task threads asking at once used
+    to build it (and import GX, ~3 s) each."""
+    with _building:
+        return _built(wards)
+
+
+@lru_cache(maxsize=4)
+def _built(wards: tuple[str, ...]) -> _Suite:
     return _Suite(wards)
 
 

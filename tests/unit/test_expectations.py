@@ -102,3 +102,31 @@ def test_mask_value_keeps_only_the_ends() -> None:
     assert mask_value("0912345678") == "091****678"
     assert mask_value("038085001234") == "038******234"
     assert mask_value("12345") == "*****"
+
+
+def test_two_threads_asking_for_the_suite_at_once_build_it_once(monkeypatch) -> None:
+    """Two task threads evaluate at once: the suite (and GX's import) is built by one of them,
+    not by each."""
+    import threading
+    import time
+
+    from cmis_migrate.validators import expectations
+
+    built = []
+
+    class SlowSuite:
+        def __init__(self, wards):
+            time.sleep(0.2)  # long enough for the other thread to ask meanwhile
+            built.append(wards)
+
+    monkeypatch.setattr(expectations, "_Suite", SlowSuite)
+    wards = ("Xã chỉ của phép thử này",)  # a key no other test has cached
+    got = []
+    threads = [
+        threading.Thread(target=lambda: got.append(expectations._suite(wards))) for _ in range(2)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert built == [wards] and got[0] is got[1]
