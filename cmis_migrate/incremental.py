@@ -14,7 +14,9 @@ A ledger is read, with the first reason that holds, when
 - a branch correction or confirmation of one of its customers was applied after the read
   began: `review`;
 - a customer of another ledger sharing a phone, ID number or person with its customers changed
-  those keys after the read began (its cross-station counts are stale): `holders`;
+  those keys after the read began (its cross-station counts are stale): `holders`; read in
+  part when it can be (`read_in_part`: `marked_customers`): only the customers marked, and
+  those with rows dated since the read;
 - CMIS has rows of it whose validity start or end (NGAY_HLUC, NGAY_HHLUC) lies between the
   last read's day and today, both included: `cmis_rows`. When they all lie on the read's day
   itself, they may have been written before the read or after it: the run then reads only
@@ -39,8 +41,12 @@ from cmis_migrate.source.changes import LedgerActivity, on_or_after
 
 FIRST, NAMED, SWEEP = "first", "named", "sweep"
 CMIS_UNKNOWN = "cmis_unknown"
-CMIS_ROWS = "cmis_rows"
-DATED = "dated_customers"  # read in part: only its customers with rows dated since its read
+CMIS_ROWS, HOLDERS = "cmis_rows", "holders"
+# read in part: only its customers with rows dated since its read; or those and its customers
+# marked since it (their cross-station counts moved)
+DATED, MARKED = "dated_customers", "marked_customers"
+PART_REASON = {CMIS_ROWS: DATED, HOLDERS: MARKED}
+WHOLE_REASON = {part: whole for whole, part in PART_REASON.items()}
 # reads asked for by no change: the ledger is read whatever changed
 FULL_SWEEPS = frozenset({FULL_READ, FIRST, NAMED, SWEEP})
 
@@ -102,7 +108,7 @@ def store_reason(ledger: Ledger, last: LastRead | None, side: StoreSide) -> str 
         return "review"
     marked = side.marked.get(ledger.ledger)
     if marked is not None and marked > last.read_at:
-        return "holders"
+        return HOLDERS
     return None
 
 
@@ -184,8 +190,9 @@ def first_reasons(
 
 
 def cmis_since(reasons: Mapping[str, str | None], last: Mapping[str, LastRead]) -> date | None:
-    """The first day CMIS is asked about: the oldest last read of the undecided ledgers."""
-    days = [last[lg].as_of for lg, why in reasons.items() if why is None]
+    """The first day CMIS is asked about: the oldest last read of the undecided ledgers and of
+    those read for their marked holders (which may be read in part: read_in_part)."""
+    days = [last[lg].as_of for lg, why in reasons.items() if why in (None, HOLDERS)]
     return min(days, default=None)
 
 
@@ -220,30 +227,47 @@ def read_in_part(
     activity: Callable[[Ledger], LedgerActivity | None],
     dated: Iterable[tuple[str, str, str, object, object]],
     stored: Mapping[str, str],
+    marks: Iterable[tuple[str, str | None, datetime]] = (),
 ) -> list[StationJob]:
-    """The jobs with each ledger read for its dated rows (`cmis_rows`) read in part instead,
-    where it can be: only its customers with a row dated on or after its last read's day.
+    """The jobs with each ledger read for its dated rows (`cmis_rows`) or its marked holders
+    (`holders`) read in part instead, where it can be: only its customers with a row dated on
+    or after its last read's day, and those marked after that read began.
 
     dated: (station, ledger, customer, NGAY_HLUC, NGAY_HHLUC) of the rows dated in the days
-    asked; stored: customer -> the ledger the store holds it in. A ledger is read in part when
-    each of its dated customers is stored in it (a customer new to it or moved in from another
-    ledger makes it read whole) and its open change requests are as its last read saw them."""
-    codes: dict[tuple[str, str], set[str]] = {}
+    asked; stored: customer -> the ledger the store holds it in; marks: (ledger, customer,
+    marked_at) of the stale-holder marks (customer None: a mark that names none). A ledger is
+    read in part when each of those customers is stored in it (a customer new to it or moved
+    in from another ledger makes it read whole), no mark of it since its read lacks a customer,
+    and its open change requests are as its last read saw them."""
+    codes: dict[str, set[str]] = {}
+    places: dict[str, str] = {}
     for station, ledger, code, valid_from, valid_until in dated:
         read = last.get(ledger)
         if read is not None and (
             on_or_after(valid_from, read.as_of) or on_or_after(valid_until, read.as_of)
         ):
-            codes.setdefault((station, ledger), set()).add(code)
+            codes.setdefault(ledger, set()).add(code)
+            places.setdefault(ledger, station)
+    unnamed: set[str] = set()
+    for ledger, code, at in marks:
+        read = last.get(ledger)
+        if read is None or at <= read.read_at:
+            continue
+        if code is None:
+            unnamed.add(ledger)
+        else:
+            codes.setdefault(ledger, set()).add(code)
     out = []
     for job in jobs:
         parts: list[PartRead] = []
         for lg in job.ledgers:
-            if job.reason(lg.ledger) != CMIS_ROWS:
+            if job.reason(lg.ledger) not in PART_REASON or lg.ledger in unnamed:
                 continue
-            mine = codes.get((lg.station, lg.ledger))
+            mine = codes.get(lg.ledger)
             read, now = last[lg.ledger], activity(lg)
             if not mine or now is None or any(stored.get(c) != lg.ledger for c in mine):
+                continue
+            if places.get(lg.ledger, lg.station) != lg.station:
                 continue
             if now.open_requests != read.open_requests or on_or_after(now.requested, read.as_of):
                 continue
@@ -254,7 +278,9 @@ def read_in_part(
             )
         if parts:
             part = {p.ledger for p in parts}
-            reasons = tuple((lg, DATED if lg in part else why) for lg, why in job.reasons)
+            reasons = tuple(
+                (lg, PART_REASON[why] if lg in part else why) for lg, why in job.reasons
+            )
             job = replace(job, parts=tuple(parts), reasons=reasons)
         out.append(job)
     return out

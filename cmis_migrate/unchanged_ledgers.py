@@ -22,8 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cmis_migrate.failures import describe
 from cmis_migrate.fingerprint import pipeline_fingerprint
 from cmis_migrate.incremental import (
-    CMIS_ROWS,
-    DATED,
+    PART_REASON,
     LastRead,
     StoreSide,
     cmis_since,
@@ -50,15 +49,16 @@ class KeptSummary:
     read: Counter = field(default_factory=Counter)
     stats: ReadStats = field(default_factory=ReadStats)
     as_read: int = 0  # of the kept: their customers dated on the read's day were compared
-    part_customers: int = 0  # customers of the ledgers read in part (DATED)
+    parts: int = 0  # ledgers read in part
+    part_customers: int = 0  # their customers to read
 
     def line(self) -> str:
         why = ", ".join(f"{n} {r}" for r, n in self.read.most_common()) or "none"
         return (
             f"incremental: {self.kept} ledger(s) unchanged since their last read, not read "
             f"({self.as_read} after comparing their rows dated on that read's day); "
-            f"{sum(self.read.values())} read ({why}; {self.read.get(DATED, 0)} in part: "
-            f"{self.part_customers} customer(s) with rows dated since the read); CMIS asked "
+            f"{sum(self.read.values())} read ({why}; {self.parts} in part: "
+            f"{self.part_customers} customer(s) dated or marked since the read); CMIS asked "
             f"in {self.stats.queries} queries, {self.stats.rows} rows, "
             f"{self.stats.seconds:.1f} s"
         )
@@ -106,6 +106,7 @@ def keep_unchanged(
         summary.kept += len(job.kept)
         summary.as_read += len(job.kept_ledgers & as_read)
         summary.read.update(why for _, why in job.reasons)
+        summary.parts += len(job.parts)
         summary.part_customers += sum(len(p.codes) for p in job.parts)
     return decided, summary
 
@@ -118,17 +119,20 @@ def in_part(
     today: date,
     summary: KeptSummary,
 ) -> list[StationJob]:
-    """The jobs with the ledgers read for their dated rows read in part where they can be
-    (incremental.read_in_part); if CMIS or the store cannot say, those ledgers are read whole."""
-    dated_ledgers = [lg for j in jobs for lg, why in j.reasons if why == CMIS_ROWS]
-    if not dated_ledgers:
+    """The jobs with the ledgers read for their dated rows or their marked holders read in
+    part where they can be (incremental.read_in_part); if CMIS or the store cannot say, those
+    ledgers are read whole."""
+    ledgers = [lg for j in jobs for lg, why in j.reasons if why in PART_REASON]
+    if not ledgers:
         return jobs
-    since = min(last[lg].as_of for lg in dated_ledgers)
+    since = min(last[lg].as_of for lg in ledgers)
     try:
         dated = dated_since(rt.source, since, today, summary.stats)
-        stored = lookups.stored_ledgers(rt.store, sorted({row[2] for row in dated}))
+        marks = read_history.marked_customers(rt.store)
+        codes = {row[2] for row in dated} | {code for _, code, _ in marks if code}
+        stored = lookups.stored_ledgers(rt.store, sorted(codes))
     except SQLAlchemyError as exc:
         kind, message = describe(exc)
         log.warning("incremental: cannot find the dated customers (%s: %s)", kind, message)
         return jobs
-    return read_in_part(jobs, last, activity, dated, stored)
+    return read_in_part(jobs, last, activity, dated, stored, marks)

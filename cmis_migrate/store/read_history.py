@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, literal, select
 from sqlalchemy.engine import Connection, Engine
 
-from cmis_migrate.incremental import CMIS_ROWS, DATED, FULL_SWEEPS, LastRead
+from cmis_migrate.incremental import FULL_SWEEPS, WHOLE_REASON, LastRead
 from cmis_migrate.model import LedgerDone, StationJob
 from cmis_migrate.store.chunks import chunked
 from cmis_migrate.store.tables import (
@@ -42,8 +42,8 @@ def read_rows(
         ledger = d.ledger.ledger
         counts = {o: int(outcomes.get((ledger, o), 0)) for o in OUTCOMES}
         reason = job.reason(ledger)
-        if reason == DATED and d.part is None:  # to be read in part, but read whole
-            reason = CMIS_ROWS
+        if d.part is None:  # to be read in part, but read whole: why it was to be read
+            reason = WHOLE_REASON.get(reason, reason)
         rows.append(
             {
                 "ledger": ledger,
@@ -83,12 +83,13 @@ def record_reads(conn: Connection, rows: Sequence[dict]) -> None:
 
 
 def mark_stale(conn: Connection, codes: Sequence[str], at: datetime) -> None:
-    """The ledgers of these stored customers have stale cross-station counts since `at`."""
+    """These stored customers (and so their ledgers) have stale cross-station counts since
+    `at`."""
     for part in chunked(sorted(set(codes))):
         conn.execute(
             holder_marks.insert().from_select(
-                ["ledger", "marked_at"],
-                select(customers.c.ledger, literal(at, DateTime()))
+                ["ledger", "marked_at", "customer_code"],
+                select(customers.c.ledger, literal(at, DateTime()), customers.c.customer_code)
                 .where(customers.c.customer_code.in_(part))
                 .distinct(),
             )
@@ -125,6 +126,14 @@ def reviewed_since(engine: Engine, since: datetime) -> dict[str, datetime]:
                 if at is not None and (ledger not in out or at > out[ledger]):
                     out[ledger] = at
     return out
+
+
+def marked_customers(engine: Engine) -> list[tuple[str, str | None, datetime]]:
+    """(ledger, customer or None, marked_at) of every stale-holder mark (the marks older than
+    their ledger's last read are removed by that read: few remain)."""
+    m = holder_marks.c
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(m.ledger, m.customer_code, m.marked_at))]
 
 
 def marked(engine: Engine) -> dict[str, datetime]:

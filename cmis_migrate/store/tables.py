@@ -384,5 +384,7 @@ holder_marks = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("ledger", String(20), nullable=False),
     Column("marked_at", DateTime(timezone=True), nullable=False),
+    # the customer whose counts moved (0008; NULL in older marks: the ledger is read whole)
+    Column("customer_code", String(20)),
     Index("ix_holder_marks_ledger", "ledger"),
 )

@@ -147,6 +147,17 @@ def stale_ledgers(rt) -> set[str]:
         return set(conn.execute(q).scalars())
 
 
+def marked_codes(rt) -> set[str]:
+    """Customers marked after their ledger's last read began."""
+    q = (
+        select(holder_marks.c.customer_code)
+        .join(ledger_reads, ledger_reads.c.ledger == holder_marks.c.ledger)
+        .where(holder_marks.c.marked_at > ledger_reads.c.read_at)
+    )
+    with rt.store.connect() as conn:
+        return set(conn.execute(q).scalars())
+
+
 def ledgers_of(rt, codes: list[str]) -> set[str]:
     engine = create_engine(rt.cfg.source.url)
     try:
@@ -221,8 +232,11 @@ def test_quiet_nights_read_nothing_and_changes_end_as_a_full_run(
     stale = stale_ledgers(inc)  # b joined a's phone after a's ledger was read
     assert ledgers_of(inc, [a]) <= stale
 
-    second = both(11)  # only the stale ledgers are read: a's counts settle as in full
-    assert read_in(inc, second) == dict.fromkeys(stale, "holders")
+    marked = marked_codes(inc)
+    assert a in marked
+    second = both(11)  # only the marked customers are read: a's counts settle as in full
+    assert read_in(inc, second) == dict.fromkeys(stale, "marked_customers")
+    assert sum(r["rows_read"] for r in batch_rows(inc, second)) == len(marked)
     assert not stale_ledgers(inc)
 
     quiet = both(12)
@@ -257,7 +271,7 @@ def test_quiet_nights_read_nothing_and_changes_end_as_a_full_run(
     assert ledgers_of(inc, [a]) <= stale  # b left a's phone after a's group was read
     assert ledgers_of(inc, [c]) <= stale  # d joined c's new phone after c's group was read
     fourth = both(14)  # the stale holders: as in full again; the changed day's customers are
-    assert read_in(inc, fourth) == dict.fromkeys(stale, "holders")  # as night 13 stored them
+    assert read_in(inc, fourth) == dict.fromkeys(stale, "marked_customers")  # as night 13
 
     last = both(15)
     assert read_in(inc, last) == {}

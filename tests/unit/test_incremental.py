@@ -285,6 +285,29 @@ def test_a_ledger_is_read_whole_when_a_part_cannot_tell(stored, activity) -> Non
     assert out.parts == () and out.reasons == ((LEDGER.ledger, "cmis_rows"),)
 
 
+def test_a_ledger_read_for_its_marked_holders_is_read_for_them_and_its_dated_customers() -> None:
+    holders = replace(dated_job(), reasons=((LEDGER.ledger, "holders"),))
+    after, before = READ_AT + timedelta(hours=1), READ_AT - timedelta(hours=1)
+    marks = [
+        (LEDGER.ledger, "C5", after),
+        (LEDGER.ledger, "C6", before),  # marked before the read began: the read saw it
+        ("PA0701T0009A", "C7", after),  # another ledger's
+    ]
+    stored = {"C1": LEDGER.ledger, "C5": LEDGER.ledger, "C6": LEDGER.ledger}
+    dated = [dated_row("C1", valid_from="2026-03-11")]
+    out = read_in_part(
+        [holders], {LEDGER.ledger: LAST}, lambda lg: TWO_REQUESTS, dated, stored, marks
+    )[0]
+    assert out.reasons == ((LEDGER.ledger, "marked_customers"),)
+    assert out.parts[0].codes == ("C1", "C5")
+    # a mark that names no customer (made before marks named them): the ledger is read whole
+    unnamed = [*marks, (LEDGER.ledger, None, after)]
+    out = read_in_part(
+        [holders], {LEDGER.ledger: LAST}, lambda lg: TWO_REQUESTS, dated, stored, unnamed
+    )[0]
+    assert out == holders
+
+
 def test_only_ledgers_read_for_their_dated_rows_are_read_in_part() -> None:
     whole = replace(dated_job(), reasons=((LEDGER.ledger, "review"),))
     out = read_in_part(
