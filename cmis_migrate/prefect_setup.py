@@ -132,11 +132,19 @@ def _stderr_to(path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def prefect_session(cfg: Config, *, warm_up: Callable[[], object] | None = None) -> Iterator[str]:
+def prefect_session(
+    cfg: Config,
+    *,
+    warm_up: Callable[[], object] | None = None,
+    while_booting: Callable[[], object] | None = None,
+) -> Iterator[str]:
     """An API for flows to report to: PREFECT_API_URL if configured, else a temporary local server.
 
     Yields the API URL. The temporary server writes only to <work>/logs/prefect-server.log.
-    `warm_up` (e.g. importing the flow's modules) runs while the temporary server boots.
+    `warm_up` (e.g. importing the flow's modules) runs while the temporary server boots, or
+    first when a server is configured; `while_booting` (work the run may need, which costs
+    nothing while this process would wait anyway) runs after it, only while a temporary server
+    boots.
     """
     configure_environment(cfg)
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -153,6 +161,8 @@ def prefect_session(cfg: Config, *, warm_up: Callable[[], object] | None = None)
     try:
         if warm_up is not None:
             warm_up()
+        if while_booting is not None:
+            while_booting()
         server.wait_ready(
             timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
         )

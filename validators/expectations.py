@@ -146,6 +146,11 @@ def _suite(wards: tuple[str, ...]) -> _Suite:
         return _built(wards)
 
 
+def prepare_suite(wards: Sequence[str]) -> None:
+    """Build the suite for these wards now (GX's import with it), as validation will ask for it."""
+    _suite(tuple(sorted(wards)))
+
+
 @lru_cache(maxsize=4)
 def _built(wards: tuple[str, ...]) -> _Suite:
     return _Suite(wards)

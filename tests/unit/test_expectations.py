@@ -130,3 +130,33 @@ def test_two_threads_asking_for_the_suite_at_once_build_it_once(monkeypatch) -> 
     for t in threads:
         t.join()
     assert built == [wards] and got[0] is got[1]
+
+
+@pytest.mark.parametrize("runner, built_before", [("local", 1), ("dask", 0)])
+def test_the_suite_is_built_while_prefect_boots_for_the_batches_to_find(
+    monkeypatch, tmp_path, runner, built_before
+) -> None:
+    """`run` builds the suite while Prefect's temporary server boots, for the very wards the
+    station batches validate against: the first task group finds it built. A Dask cluster's
+    workers build their own, so the command's process does not."""
+    from cmis_migrate.cli.running import prepare_validation
+    from cmis_migrate.config import build_config
+    from cmis_migrate.reference import province_wards
+    from cmis_migrate.validators import expectations
+
+    built = []
+
+    class CountedSuite:
+        def __init__(self, wards):
+            built.append(wards)
+
+    monkeypatch.setattr(expectations, "_Suite", CountedSuite)
+    expectations._built.cache_clear()
+    cfg = build_config({"paths": {"work": "work"}, "runner": runner}, tmp_path, env={})
+    prepare_validation(cfg)
+    assert len(built) == built_before
+    try:  # the wards as the runtime hands them to the batches, as they ask for the suite
+        expectations._suite(tuple(sorted(province_wards(cfg.rules.province))))
+    finally:
+        expectations._built.cache_clear()
+    assert len(built) == 1 and built[0]  # built once, for the province's wards
