@@ -43,13 +43,16 @@ class LedgerActivity:
     open_requests: int = 0  # its customers valid today with an open change request
 
 
+def _dated_within(source: CmisSource, since: date, today: date):
+    """column -> the condition that it lies in [since, today] (validity dates as CMIS holds
+    them: source.day_literal)."""
+    lo, hi = source.day_literal(since), source.day_literal(today)
+    return lambda column: and_(column >= lo, column <= hi)
+
+
 def validity_query(source: CmisSource, since: date, today: date):
     d, k = source.tables.HDG_DIEM_DO, source.tables.HDG_KHACH_HANG
-    lo, hi = source.day_literal(since), source.day_literal(today)
-
-    def within(column):
-        return and_(column >= lo, column <= hi)
-
+    within = _dated_within(source, since, today)
     return (
         select(
             d.c.MA_TRAM,
@@ -102,11 +105,7 @@ def dated_query(source: CmisSource, day: date):
 
 def dated_since_query(source: CmisSource, since: date, today: date):
     d, k = source.tables.HDG_DIEM_DO, source.tables.HDG_KHACH_HANG
-    lo, hi = source.day_literal(since), source.day_literal(today)
-
-    def within(column):
-        return and_(column >= lo, column <= hi)
-
+    within = _dated_within(source, since, today)
     return (
         select(d.c.MA_TRAM, d.c.MA_SOGCS, d.c.MA_KHANG, k.c.NGAY_HLUC, k.c.NGAY_HHLUC)
         .select_from(d)

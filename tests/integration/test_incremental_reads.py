@@ -138,19 +138,17 @@ def all_ledgers(rt) -> set[str]:
 
 def stale_ledgers(rt) -> set[str]:
     """Ledgers marked after their last read began (their cross-station counts are stale)."""
-    q = (
-        select(holder_marks.c.ledger)
-        .join(ledger_reads, ledger_reads.c.ledger == holder_marks.c.ledger)
-        .where(holder_marks.c.marked_at > ledger_reads.c.read_at)
-    )
-    with rt.store.connect() as conn:
-        return set(conn.execute(q).scalars())
+    return marked_since_read(rt, holder_marks.c.ledger)
 
 
 def marked_codes(rt) -> set[str]:
     """Customers marked after their ledger's last read began."""
+    return marked_since_read(rt, holder_marks.c.customer_code)
+
+
+def marked_since_read(rt, column) -> set[str]:
     q = (
-        select(holder_marks.c.customer_code)
+        select(column)
         .join(ledger_reads, ledger_reads.c.ledger == holder_marks.c.ledger)
         .where(holder_marks.c.marked_at > ledger_reads.c.read_at)
     )
