@@ -152,7 +152,7 @@ def read_part(
         lg.station, lg.ledger, list(codes), as_of=as_of, stats=stats
     )
     if set(rows["customer_code"]) != set(codes):
-        log.info("ledger %s: a customer dated since its read is not in it; read whole", lg.ledger)
+        log.info("ledger %s: a customer to read in part is not in it; read whole", lg.ledger)
         return None
     return rows.assign(reading_day=lg.reading_day)
 

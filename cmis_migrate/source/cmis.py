@@ -208,29 +208,23 @@ class CmisSource:
     def read_customers(self, codes: list[str], *, as_of: date, stats: ReadStats) -> pd.DataFrame:
         """These customers' rows valid on `as_of`, as a ledger read returns them (one row per
         metering point), MAX_IN_LIST codes per query."""
-        d, parts = self.tables.HDG_DIEM_DO, []
-        for i in range(0, len(codes), MAX_IN_LIST):
-            q = self.customer_rows().where(
-                d.c.MA_KHANG.in_(codes[i : i + MAX_IN_LIST]), self.valid_on(as_of)
-            )
-            parts.append(to_raw_frame(self.fetch(q.order_by(d.c.MA_DDO), stats)))
-        if not parts:
-            return to_raw_frame([])
-        return pd.concat(parts, ignore_index=True)
+        d = self.tables.HDG_DIEM_DO
+        base = self.customer_rows().where(self.valid_on(as_of)).order_by(d.c.MA_DDO)
+        return self._of_codes(base, codes, stats)
 
     def read_ledger_customers(
         self, station: str, ledger: str, codes: list[str], *, as_of: date, stats: ReadStats
     ) -> pd.DataFrame:
         """These customers' rows in one ledger valid on `as_of`, as its read returns them: the
         ledger's query (its index) narrowed to the codes, MAX_IN_LIST codes per query."""
+        return self._of_codes(self.ledger_query(station, ledger, as_of), codes, stats)
+
+    def _of_codes(self, base, codes: list[str], stats: ReadStats) -> pd.DataFrame:
+        """`base` narrowed to the customers `codes`, in lists of at most MAX_IN_LIST."""
         d, parts = self.tables.HDG_DIEM_DO, []
         for i in range(0, len(codes), MAX_IN_LIST):
-            q = self.ledger_query(station, ledger, as_of)
-            parts.append(
-                to_raw_frame(
-                    self.fetch(q.where(d.c.MA_KHANG.in_(codes[i : i + MAX_IN_LIST])), stats)
-                )
-            )
+            q = base.where(d.c.MA_KHANG.in_(codes[i : i + MAX_IN_LIST]))
+            parts.append(to_raw_frame(self.fetch(q, stats)))
         if not parts:
             return to_raw_frame([])
         return pd.concat(parts, ignore_index=True)
