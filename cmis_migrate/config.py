@@ -210,8 +210,9 @@ class LoadConfig(_Section):
             )
         return self
 
-    # whole stations are handed to one task up to about this many customers (fewer when the run
-    # is small, so that every worker gets work); each station still commits and counts alone
+    # whole stations are handed to one task up to about this many customers read (fewer when the
+    # run reads little, so that every worker gets work); each station still commits and counts
+    # alone
     customers_per_task: Annotated[int, Field(ge=1)] = 20_000
     # incremental extraction: read only the ledgers whose CMIS rows, change requests or metering
     # points changed since their last committed read (or whose branch corrections, pipeline or

@@ -122,6 +122,16 @@ class StationJob:
         return sum(lg.customers for lg in self.ledgers)
 
     @property
+    def to_read(self) -> int:
+        """The customers the batch reads from CMIS: its ledgers read whole, plus the customers
+        of those read in part (a kept ledger reads none)."""
+        kept = self.kept_ledgers
+        parts = {p.ledger: len(p.codes) for p in self.parts}
+        return sum(
+            parts.get(lg.ledger, lg.customers) for lg in self.ledgers if lg.ledger not in kept
+        )
+
+    @property
     def kept_ledgers(self) -> frozenset[str]:
         return frozenset(k.ledger for k in self.kept)
 

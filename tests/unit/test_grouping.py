@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from cmis_migrate.config import RulesConfig
 from cmis_migrate.evaluate import context_counts
 from cmis_migrate.fingerprint import code_digest, pipeline_fingerprint
-from cmis_migrate.model import Ledger, StationJob
-from cmis_migrate.planning import group_jobs
+from cmis_migrate.model import KeptLedger, Ledger, PartRead, StationJob
+from cmis_migrate.planning import STATION_COST, group_jobs, job_work
 from cmis_migrate.source.cmis import RAW_COLUMNS, to_raw_frame
 from cmis_migrate.store.unit_of_work import records
 from cmis_migrate.validators.context import ValidationContext
@@ -37,11 +37,12 @@ def test_groups_keep_the_plan_order_and_whole_stations(sizes, max_customers, min
     groups = group_jobs(jobs, max_customers=max_customers, min_groups=min_groups)
     assert [j for g in groups for j in g] == jobs  # every station once, in order
     assert all(groups)
-    total = sum(sizes)
+    total = sum(sizes) + STATION_COST * len(sizes)
     target = max(1, min(max_customers, -(-total // min_groups)))
     for g in groups:
-        size = sum(j.customers for j in g)
+        size = sum(j.customers + STATION_COST for j in g)
         assert size <= target or len(g) == 1  # only a station bigger than the target is alone
+        assert sum(j.customers for j in g) <= max_customers or len(g) == 1
 
 
 def test_groups_shrink_so_that_every_worker_gets_work() -> None:
@@ -50,6 +51,41 @@ def test_groups_shrink_so_that_every_worker_gets_work() -> None:
     assert len(group_jobs(jobs, max_customers=20_000, min_groups=4)) == 4
     assert len(group_jobs(jobs, max_customers=250, min_groups=1)) == 6
     assert group_jobs([], max_customers=10, min_groups=4) == []
+
+
+def _incremental(station: str, customers: int, *, read: int | None) -> StationJob:
+    """A station of one ledger on an incremental night: kept (read None), read whole
+    (read == customers) or read in part (`read` of its customers)."""
+    whole = job(station, customers)
+    ledger = whole.ledgers[0]
+    last = KeptLedger(ledger.ledger, customers)
+    if read is None:
+        return StationJob("run", station, "PA0701", False, (ledger,), kept=(last,))
+    if read == customers:
+        return whole
+    codes = tuple(f"PA0701{i:07d}" for i in range(read))
+    part = PartRead(ledger.ledger, codes, last, date(2026, 3, 1))
+    return StationJob("run", station, "PA0701", False, (ledger,), parts=(part,))
+
+
+def test_a_station_counts_the_customers_it_reads() -> None:
+    assert _incremental("S1", 500, read=None).to_read == 0
+    assert _incremental("S1", 500, read=3).to_read == 3
+    assert _incremental("S1", 500, read=500).to_read == 500
+    assert job_work(_incremental("S1", 500, read=3)) == 3 + STATION_COST
+
+
+def test_a_night_that_reads_little_is_cut_into_few_groups() -> None:
+    """Sized by the stations' customers, an incremental night reading 1% of 200,000 customers
+    made ten task groups, each paying a task's fixed costs for a handful of customers."""
+    first = [job(f"S{i:03d}", 2_000 - STATION_COST) for i in range(100)]
+    assert len(group_jobs(first, max_customers=20_000, min_groups=4)) == 10
+    night = [_incremental(f"S{i:03d}", 2_000, read=20 if i % 2 else None) for i in range(100)]
+    groups = group_jobs(night, max_customers=20_000, min_groups=4)
+    assert 4 <= len(groups) <= 5  # whole stations: the last may hold a remainder
+    assert [j for g in groups for j in g] == night
+    quiet = [_incremental(f"S{i:03d}", 2_000, read=None) for i in range(100)]
+    assert len(group_jobs(quiet, max_customers=20_000, min_groups=4)) == 4  # not one for all
 
 
 def test_context_counts_are_what_the_rules_see() -> None:
