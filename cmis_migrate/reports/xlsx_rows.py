@@ -21,6 +21,10 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 _FLUSH_CHARS = 1 << 20  # write the rows out about every megabyte of XML
+# deflate level of the workbook's members: on the largest branch's review sheet (207 MB of XML)
+# level 6 took 2.84 s for 15.7 MB, level 3 1.11 s for 18.7 MB (level 1: 1.06 s, 21.8 MB); the
+# members' content is the same at any level
+COMPRESS_LEVEL = 3
 SHEET_DATA_END = "</sheetData>"
 
 
@@ -66,7 +70,7 @@ def splice_rows(workbook: bytes, sheet: str, rows: Iterable[str], out: Path) -> 
     as `sheet` (e.g. 'xl/worksheets/sheet3.xml'). Every other member is copied as it is."""
     with (
         zipfile.ZipFile(io.BytesIO(workbook)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as dst,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as dst,
     ):
         found = False
         for info in src.infolist():
