@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from unittest import mock
 
 import pandas as pd
 import pytest
@@ -11,8 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cmis_migrate.codes import UNIT, UnsafeCode, file_in
+from cmis_migrate import source_values
 from cmis_migrate.errors import SourceDataError
 from cmis_migrate.source_values import (
+    CODE_COLUMNS,
     CONTROLS,
     TEXT_COLUMNS,
     TOO_LONG,
@@ -101,3 +104,62 @@ def test_no_file_name_from_a_bad_unit_code(tmp_path: Path, code):
     assert file_in(tmp_path, UNIT, "PA0701", prefix="review_", suffix=".xlsx") == (
         tmp_path.resolve() / "review_PA0701.xlsx"
     )
+
+
+# text a CMIS cell may hold: control and bidi characters, long runs, nulls of every kind
+dirty = st.one_of(
+    st.none(),
+    st.just(float("nan")),
+    st.just(pd.NA),
+    st.text(alphabet=st.sampled_from("aĐ ế\x00\x07\t\n\x7f\x85\u202e\u2067Z9"), max_size=70),
+    st.text(max_size=40),
+)
+code_like = st.one_of(
+    st.none(),
+    st.from_regex(r"[A-Z0-9]{1,30}", fullmatch=True),
+    st.sampled_from(["PA0701", "pa0701", "../x", "T 1", "=1+1", "PA07\x00"]),
+    st.text(max_size=8),
+)
+
+
+def _arrow_only():
+    """Every frame through the Arrow pass, as a large read takes it."""
+    return mock.patch.object(source_values, "SMALL_FRAME", -1)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(*[dirty] * len(TEXT_COLUMNS)), min_size=1, max_size=8))
+def test_a_small_frame_is_bounded_as_a_large_one(rows):
+    """A ledger read in part (a few customers) is checked value by value in Python: the same
+    cuts, cleaning and flags as the Arrow pass of a large read."""
+    raw = pd.DataFrame(rows, columns=list(TEXT_COLUMNS), dtype=object)
+    small = bound_text(raw, max_chars=30, limits={"address": 50})
+    with _arrow_only():
+        large = bound_text(raw, max_chars=30, limits={"address": 50})
+    pd.testing.assert_frame_equal(small, large)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(*[code_like] * len(CODE_COLUMNS)), min_size=1, max_size=6))
+def test_a_small_frame_has_its_codes_checked_as_a_large_one(rows):
+    raw = pd.DataFrame(rows, columns=list(CODE_COLUMNS), dtype=object)
+
+    def verdict():
+        try:
+            check_codes(raw)
+        except SourceDataError as exc:
+            return str(exc)
+        return None
+
+    small = verdict()
+    with _arrow_only():
+        assert verdict() == small
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(-5, 30)), min_size=1, max_size=12))
+def test_households_read_as_whole_numbers_are_bounded_as_any_other(values):
+    whole = pd.DataFrame({"households": pd.array(values, dtype="Int64")})
+    loose = pd.DataFrame({"households": pd.Series(values, dtype=object)})
+    a = bound_households(whole, max_households=20)["households"]
+    b = bound_households(loose, max_households=20)["households"]
+    pd.testing.assert_series_equal(a, b)
