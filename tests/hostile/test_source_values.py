@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cmis_migrate.codes import UNIT, UnsafeCode, file_in
 from cmis_migrate import source_values
+from cmis_migrate.codes import UNIT, UnsafeCode, file_in
 from cmis_migrate.errors import SourceDataError
 from cmis_migrate.source_values import (
     CODE_COLUMNS,
