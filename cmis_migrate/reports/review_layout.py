@@ -106,6 +106,13 @@ def _safe_str(s: str) -> str:
     return s
 
 
+def safe_column(values: Sequence[object]) -> list[str]:
+    """safe_text of every value of a column, each distinct value made once (a branch's sheet
+    repeats labels, rules and messages over ~100,000 rows)."""
+    made = {v: safe_text(v) for v in set(values)}
+    return [made[v] for v in values]
+
+
 def local_form(value: str) -> str:
     """A proposal as a clerk writes it: '+84912345678' -> '0912 345 678', ISO date -> dd/mm/yyyy."""
     if re.match(E164_VN, value):
@@ -211,6 +218,13 @@ def parse_confirmed(value: str) -> bool | None:
 def row_key(cells: Sequence[str]) -> str:
     """4 hex digits per fixed cell: tells which cell of a returned row changed."""
     return "".join([_cell_digest(text(c)) for c in cells])
+
+
+def key_parts(column: Sequence[str]) -> list[str]:
+    """row_key's part for each cell of one column: "".join of a row's parts, in FIXED_COLUMNS
+    order, is its row_key."""
+    made = {v: _cell_digest(text(v)) for v in set(column)}
+    return [made[v] for v in column]
 
 
 @lru_cache(maxsize=1 << 16)

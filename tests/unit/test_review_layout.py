@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cmis_migrate.reports.review_layout import (
     FIXED_COLUMNS,
@@ -12,10 +14,12 @@ from cmis_migrate.reports.review_layout import (
     header,
     header_key,
     issues_checksum,
+    key_parts,
     local_form,
     mask_digits,
     parse_confirmed,
     row_key,
+    safe_column,
     safe_text,
     text,
 )
@@ -153,3 +157,18 @@ def test_cell_values_read_back_as_text() -> None:
     assert text(912345678.0) == "912345678"
     assert text(38085001234) == "38085001234"
     assert text(None) == "" and text(float("nan")) == ""
+
+
+cell = st.one_of(
+    st.none(), st.sampled_from(["=1+1", "Chặn", "a\rb", "PA0701"]), st.text(max_size=12)
+)
+
+
+@given(st.lists(st.tuples(*[cell] * len(FIXED_COLUMNS)), max_size=8))
+def test_a_sheet_made_a_column_at_a_time_is_made_as_row_by_row(rows):
+    """issues_frame makes cells and row keys a column at a time: the same as per row."""
+    columns = [list(c) for c in zip(*rows, strict=True)] or [[] for _ in FIXED_COLUMNS]
+    safe = [safe_column(c) for c in columns]
+    assert [list(r) for r in zip(*safe, strict=True)] == [[safe_text(v) for v in r] for r in rows]
+    keys = ["".join(p) for p in zip(*(key_parts(c) for c in safe), strict=True)]
+    assert keys == [row_key([safe_text(v) for v in r]) for r in rows]
