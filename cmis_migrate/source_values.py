@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cmis_migrate.codes import CUSTOMER, LEDGER, METERING_POINT, STATION, UNIT
+from cmis_migrate.codes import CUSTOMER, LEDGER, METERING_POINT, STATION, UNIT, CodeKind
 from cmis_migrate.errors import SourceDataError
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ _CONTROL_RE2 = (
     + "]"
 )
 _CONTROL_RE = re.compile(f"[{_CONTROL}]+")
+_CONTROL_SEARCH = re.compile(f"[{_CONTROL}]")
 _BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
@@ -76,7 +77,7 @@ def _is_text(value: object) -> bool:
     return value == value if isinstance(value, float) else True
 
 
-def _bad_codes(values: pd.Series, kind) -> list[int]:
+def _bad_codes(values: pd.Series, kind: CodeKind) -> list[int]:
     """Positions of the values that are not a whole code of `kind` (a null is not)."""
     if len(values) > SMALL_FRAME:
         arr = _as_arrow(values)
@@ -193,9 +194,6 @@ def bound_text(
         joined = [", ".join(names[i]) if i in names else None for i in range(len(raw))]
         out[column] = pd.Series(joined, index=raw.index, dtype=object)
     return out
-
-
-_CONTROL_SEARCH = re.compile(f"[{_CONTROL}]")
 
 
 def _text_hits(values: pd.Series, limit: int) -> tuple[list[int], list[bool]] | None:

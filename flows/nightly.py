@@ -2,10 +2,10 @@
 store) -> close the run -> publish reports. Orchestration only; the work is in
 cmis_migrate.station_group (and cmis_migrate.batch).
 
-One Prefect task per group of whole stations (about load.customers_per_task customers read: on an
-incremental night, only those of the changed ledgers, so a night that reads little has few
-tasks), not per customer: each station of a group still has its own batch row and its own transaction, and
-tasks return small counts, never frames. Grouping pays the fixed cost of a pass (GX, pandas,
+One Prefect task per group of whole stations (about load.customers_per_task customers read: on
+an incremental night only those of the changed ledgers, so a night that reads little has few
+tasks), not per customer: each station of a group still has its own batch row and its own
+transaction, and tasks return small counts, never frames. Grouping pays the fixed cost of a pass (GX, pandas,
 store lookups) once per group; with ~3,300 stations a task per station cost more than the work.
 """
 
