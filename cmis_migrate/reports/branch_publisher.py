@@ -10,13 +10,6 @@ When the last station has ended, the run only waits for its outputs, and one cor
 idle: the workbooks not yet begun and the drafts CSV are then shared between the worker and a
 second one (`TAIL_WORKERS`), the largest branch first, each lane taking the next as it frees.
 
-A night that reads little (an incremental night: less than a `LIGHT_SHARE` of its customers
-read) still rewrites the workbook of every branch it touches, and then the workbooks are most
-of its work while the station threads leave a core half idle: such a run writes them with two
-workers from the start (the second process starts only when a second workbook is waiting). A
-first night keeps one worker during the run: its stations use both cores, and a second worker
-would add its memory to the night's peak.
-
 Small runs (fewer than `EARLY_FROM_CUSTOMERS` customers planned) publish after the run closes,
 as before: starting a worker process costs more than it saves there.
 """
@@ -39,7 +32,6 @@ log = logging.getLogger(__name__)
 
 EARLY_FROM_CUSTOMERS = 100_000
 TAIL_WORKERS = 2  # once the stations are done: the machine's two cores
-LIGHT_SHARE = 0.25  # a run reading less than this share of its customers: two workers throughout
 DRAFTS = "drafts CSV"  # the tail's other job, beside the branches
 
 
@@ -95,16 +87,9 @@ class BranchPublisher:
     worker process when its count reaches zero. `enabled=False`: does nothing."""
 
     def __init__(
-        self,
-        cfg: Config,
-        run_id: str,
-        groups: Sequence[Sequence[StationJob]],
-        *,
-        enabled: bool,
-        workers: int = 1,
+        self, cfg: Config, run_id: str, groups: Sequence[Sequence[StationJob]], *, enabled: bool
     ) -> None:
         self.cfg, self.run_id, self.enabled = cfg, run_id, enabled
-        self.workers = workers  # worker processes during the run (at most)
         self.groups = [sorted({job.branch for job in group}) for group in groups]
         self.remaining = Counter(b for branches in self.groups for b in branches)
         self.sizes = Counter()  # customers planned per branch: the tail starts with the largest
@@ -117,16 +102,8 @@ class BranchPublisher:
 
     @classmethod
     def for_run(cls, cfg: Config, run_id: str, groups: Sequence[Sequence[StationJob]]):
-        jobs = [job for group in groups for job in group]
-        planned = sum(job.customers for job in jobs)
-        light = sum(job.to_read for job in jobs) < LIGHT_SHARE * planned
-        return cls(
-            cfg,
-            run_id,
-            groups,
-            enabled=planned >= EARLY_FROM_CUSTOMERS,
-            workers=TAIL_WORKERS if light else 1,
-        )
+        planned = sum(job.customers for group in groups for job in group)
+        return cls(cfg, run_id, groups, enabled=planned >= EARLY_FROM_CUSTOMERS)
 
     def group_done(self, index: int) -> None:
         if not self.enabled:
@@ -138,7 +115,7 @@ class BranchPublisher:
 
     def _submit(self, branch: str) -> None:
         if self.pool is None:
-            self.pool = _worker_pool(self.workers)
+            self.pool = _worker_pool()
         future = self.pool.submit(write_branch_workbook, self.cfg, branch, self.run_id)
         self.futures[future] = branch
 
@@ -160,27 +137,23 @@ class BranchPublisher:
             del self.futures[f]
         todo = [DRAFTS, *sorted(waiting, key=lambda b: (-self.sizes[b], b))]
         busy = [f for f in self.futures if not f.done()]
-        # (pool, its jobs under way, how many it runs at once)
-        lanes: list[tuple[ProcessPoolExecutor, list[Future], int]] = [
-            (self.pool, busy, self.workers)
-        ]
+        lanes: list[tuple[ProcessPoolExecutor, list[Future]]] = [(self.pool, busy)]
         extra: list[ProcessPoolExecutor] = []
         try:
-            for _ in range(TAIL_WORKERS - self.workers if waiting else 0):  # none for the drafts
+            for _ in range(TAIL_WORKERS - 1 if waiting else 0):  # none for the drafts alone
                 extra.append(_worker_pool())
-                lanes.append((extra[-1], [], 1))
+                lanes.append((extra[-1], []))
             while True:
                 for lane in list(lanes):
-                    pool, running, capacity = lane
+                    pool, running = lane
                     running[:] = [f for f in running if not f.done()]
-                    while len(running) < capacity and todo:
+                    if not running and todo:
                         try:
                             running.append(self._job(pool, todo[0]))
                             todo.pop(0)
                         except (BrokenProcessPool, RuntimeError):  # its process died
                             lanes.remove(lane)
-                            break
-                under_way = [f for _, running, _ in lanes for f in running]
+                under_way = [f for _, running in lanes for f in running]
                 if not under_way:
                     break
                 wait(under_way, return_when=FIRST_COMPLETED)
@@ -234,7 +207,6 @@ class BranchPublisher:
         return done
 
 
-def _worker_pool(workers: int = 1) -> ProcessPoolExecutor:
-    """Worker processes, spawned (the flow's threads and engines must not be forked), each
-    started only when a job finds the others busy."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+def _worker_pool() -> ProcessPoolExecutor:
+    """One worker process, spawned: the flow's threads and engines must not be forked."""
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))

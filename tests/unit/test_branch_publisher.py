@@ -11,7 +11,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from cmis_migrate.model import KeptLedger, Ledger, StationJob
+from cmis_migrate.model import Ledger, StationJob
 from cmis_migrate.reports import branch_publisher
 from cmis_migrate.reports.branch_publisher import DRAFTS, BranchPublisher, Published
 
@@ -52,9 +52,7 @@ def recorded(monkeypatch):
     monkeypatch.setattr(
         branch_publisher,
         "_worker_pool",
-        lambda workers=1: ThreadPoolExecutor(
-            max_workers=workers, thread_name_prefix=f"lane{next(pools)}"
-        ),
+        lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"lane{next(pools)}"),
     )
     return began, release, holding
 
@@ -125,7 +123,7 @@ def test_a_worker_that_died_leaves_its_jobs_to_the_other(recorded, monkeypatch) 
             raise BrokenProcessPool("a child process terminated abruptly")
 
     pools = iter([ThreadPoolExecutor(max_workers=1, thread_name_prefix="lane0"), Dead(1)])
-    monkeypatch.setattr(branch_publisher, "_worker_pool", lambda workers=1: next(pools))
+    monkeypatch.setattr(branch_publisher, "_worker_pool", lambda: next(pools))
     publisher = BranchPublisher(None, "run-1", [[job(b)] for b in SIZES], enabled=True)
     for i in range(len(SIZES)):
         publisher.group_done(i)
@@ -134,41 +132,3 @@ def test_a_worker_that_died_leaves_its_jobs_to_the_other(recorded, monkeypatch) 
     done = publisher.finish()
     assert sorted(p.branch for p in done) == sorted([*SIZES, DRAFTS])
     assert {lane.split("_")[0] for _, lane in began} == {"lane0"}
-
-
-def _kept(branch: str) -> StationJob:
-    """The branch's station on an incremental night that left its ledger unread."""
-    whole = job(branch)
-    ledger = whole.ledgers[0]
-    return StationJob(
-        "run-1", whole.station, branch, True, (ledger,), kept=(KeptLedger(ledger.ledger),)
-    )
-
-
-def test_a_night_that_reads_little_writes_with_two_workers_from_the_start() -> None:
-    first = [[job(b)] for b in SIZES]
-    assert BranchPublisher.for_run(None, "run-1", first).workers == 1
-    light = [[job("PA02")], *[[_kept(b)] for b in ("PA01", "PA03", "PA04")]]  # 5 of 85 read
-    assert BranchPublisher.for_run(None, "run-1", light).workers == 2
-    half = [[job("PA03")], *[[_kept(b)] for b in ("PA01", "PA02", "PA04")]]  # 50 of 85
-    assert BranchPublisher.for_run(None, "run-1", half).workers == 1
-
-
-def test_two_workers_write_two_workbooks_at_once_during_the_run(recorded) -> None:
-    """PA01 holds one worker: on a light night the next branch begins in the other one while
-    the stations still run, not after them."""
-    began, release, holding = recorded
-    groups = [[job(b)] for b in SIZES]
-    publisher = BranchPublisher(None, "run-1", groups, enabled=True, workers=2)
-    for i in range(len(groups)):
-        publisher.group_done(i)
-    assert holding.wait(10)
-    for _ in range(200):  # the other worker goes on with the waiting branches
-        if len(began) == len(SIZES):
-            break
-        threading.Event().wait(0.01)
-    assert sorted(w for w, _ in began) == sorted(SIZES)  # all begun before the tail, PA01 held
-    release.set()
-    done = publisher.finish()
-    assert sorted(p.branch for p in done) == sorted([*SIZES, DRAFTS])
-    assert sorted(w for w, _ in began) == sorted([*SIZES, DRAFTS])  # each once
