@@ -8,7 +8,7 @@ the rules TEXT_TOO_LONG / TEXT_CONTROL_CHARS), so nothing is changed silently.""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -196,7 +196,7 @@ def bound_text(
     return out
 
 
-def _text_hits(values: pd.Series, limit: int) -> tuple[list[int], list[bool]] | None:
+def _text_hits(values: pd.Series, limit: int) -> tuple[list[int], Sequence[bool]] | None:
     """The positions of the values with a control character or over `limit` characters, and
     per position whether it has a control character; None when no value has either."""
     if len(values) > SMALL_FRAME:
@@ -206,7 +206,7 @@ def _text_hits(values: pd.Series, limit: int) -> tuple[list[int], list[bool]] | 
         hit = pc.or_(ctrl, long).to_numpy(zero_copy_only=False)
         if not hit.any():
             return None
-        return hit.nonzero()[0].tolist(), ctrl.to_numpy(zero_copy_only=False).tolist()
+        return hit.nonzero()[0].tolist(), ctrl.to_numpy(zero_copy_only=False)
     hit: list[int] = []
     ctrl_at = [False] * len(values)
     for i, v in enumerate(values.tolist()):
