@@ -347,6 +347,13 @@ PUBLISHED = (
         ),
     ),
     (
+        "docs",
+        re.compile(
+            r"Data Docs after the last station: (\d+) station pages, (\d+) rewritten,"
+            r" \d+ removed, in ([\d.]+) s"
+        ),
+    ),
+    (
         "after",
         re.compile(
             r"published after the run: drafts CSV ([\d.]+) s, (\d+) review workbooks ([\d.]+) s,"
@@ -376,6 +383,11 @@ def publishing_steps(log: Path, start: int) -> str:
             parts.append(
                 f"after the last station: two workers {float(last[2]):.1f} s"
                 f" (drafts CSV {last[0]}, {float(last[1]):.1f} s)"
+            )
+        elif kind == "docs":
+            parts.append(
+                f"Data Docs beside them {float(last[2]):.1f} s ({last[1]} of {last[0]} pages"
+                " rewritten)"
             )
         else:
             parts.append(

@@ -9,6 +9,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -61,6 +62,8 @@ class RunHandle:
     rejected: list[dict] = field(default_factory=list)
     # load.incremental: what the planner left unread and why it reads the rest (one line)
     incremental: str | None = None
+    # the Data Docs index, when brought up to date after the last station (not built again)
+    data_docs: Path | None = None
 
 
 def parse_at(at: str | datetime | None, tz: str) -> datetime | None:
@@ -281,8 +284,21 @@ def summary_markdown(kind: str, summary: dict, batch_rows: list[dict], tz: tzinf
     return "\n".join(lines)
 
 
-def publish_after_run(rt: Runtime, run_id: str) -> list:
-    """Files for people after each run: the current drafts and one review workbook per branch."""
+def publish_after_run(rt: Runtime, run_id: str, *, docs_built: Path | None = None) -> list:
+    """Files for people after each run: the current drafts, one review workbook per branch and
+    the Data Docs (unless `docs_built`: already brought up to date after the last station)."""
     from cmis_migrate.reports.publish import publish
 
-    return publish(rt, run_id)
+    return publish(rt, run_id, docs_built=docs_built)
+
+
+def data_docs_of(rt: Runtime, run_id: str):
+    """What brings the run's Data Docs up to date once its last station has ended (called in
+    the publishing tail: reports/branch_publisher.py)."""
+
+    def build() -> Path | None:
+        from cmis_migrate.reports.publish import publish_data_docs
+
+        return publish_data_docs(rt, run_id, when="after the last station")
+
+    return build

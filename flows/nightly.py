@@ -34,6 +34,7 @@ from cmis_migrate.run_control import (
     RunHandle,
     begin_run,
     close_run,
+    data_docs_of,
     plan_run,
     publish_after_run,
     run_tags,
@@ -113,7 +114,9 @@ def task_runtime(rt: Runtime):
 
 def run_batches(rt: Runtime, handle: RunHandle) -> list[dict]:
     """Every group's station summaries, in plan order. As each group ends, a branch none of
-    whose stations is still to come gets its review workbook written beside the batches."""
+    whose stations is still to come gets its review workbook written beside the batches; once
+    the last has ended, the Data Docs are built while the last workbooks are written
+    (`handle.data_docs`)."""
     cfg = rt.cfg
     batch_task = configured_batch_task(cfg)
     groups = task_groups(cfg, handle.jobs)
@@ -123,7 +126,9 @@ def run_batches(rt: Runtime, handle: RunHandle) -> list[dict]:
         for group in groups
     ]
     index = {id(f): i for i, f in enumerate(futures)}
-    publisher = BranchPublisher.for_run(cfg, handle.run_id, groups)
+    publisher = BranchPublisher.for_run(
+        cfg, handle.run_id, groups, data_docs=data_docs_of(rt, handle.run_id)
+    )
     by_group: dict[int, list[dict]] = {}
     try:
         for future in as_completed(futures):
@@ -139,6 +144,7 @@ def run_batches(rt: Runtime, handle: RunHandle) -> list[dict]:
         publisher.finish(cancel=True)
         raise
     publisher.finish()
+    handle.data_docs = publisher.docs
     return [s for i in range(len(groups)) for s in by_group.get(i, [])]
 
 
@@ -172,7 +178,7 @@ def nightly_migration(
         batch_rows = batches_of_run(rt.store, handle.run_id)
         log_deferrals(batch_rows)
         summary_artifact(kind, summary, batch_rows, cfg)
-        publish_after_run(rt, handle.run_id)
+        publish_after_run(rt, handle.run_id, docs_built=handle.data_docs)
     if summary["state"] == "failed":  # the flow run ends Failed in Prefect (alerts, the UI)
         n = summary["batches"].get("failed", 0)
         return Failed(

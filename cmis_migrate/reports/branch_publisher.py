@@ -9,6 +9,9 @@ closing `publish` then finds the workbook issued and nothing changed since, and 
 When the last station has ended, the run only waits for its outputs, and one core would sit
 idle: the workbooks not yet begun and the drafts CSV are then shared between the worker and a
 second one (`TAIL_WORKERS`), the largest branch first, each lane taking the next as it frees.
+Meanwhile the run's own process, otherwise only waiting, brings the Data Docs up to date (a
+thread: nothing a station page shows changes once the last station has ended), so the closing
+publish does not build them after everything else.
 
 Small runs (fewer than `EARLY_FROM_CUSTOMERS` customers planned) publish after the run closes,
 as before: starting a worker process costs more than it saves there.
@@ -18,12 +21,14 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 
 from cmis_migrate.config import Config
 from cmis_migrate.model import StationJob
@@ -84,12 +89,22 @@ def write_drafts_csv(cfg: Config) -> Published:
 
 class BranchPublisher:
     """Counts, per branch, the task groups still to finish; writes the branch's workbook in the
-    worker process when its count reaches zero. `enabled=False`: does nothing."""
+    worker process when its count reaches zero. `enabled=False`: does nothing. `data_docs`:
+    what brings the run's Data Docs up to date (the index's path, None when it failed), called
+    in a thread of this process during the tail; `docs` holds what it gave."""
 
     def __init__(
-        self, cfg: Config, run_id: str, groups: Sequence[Sequence[StationJob]], *, enabled: bool
+        self,
+        cfg: Config,
+        run_id: str,
+        groups: Sequence[Sequence[StationJob]],
+        *,
+        enabled: bool,
+        data_docs: Callable[[], Path | None] | None = None,
     ) -> None:
         self.cfg, self.run_id, self.enabled = cfg, run_id, enabled
+        self.data_docs = data_docs
+        self.docs: Path | None = None
         self.groups = [sorted({job.branch for job in group}) for group in groups]
         self.remaining = Counter(b for branches in self.groups for b in branches)
         self.sizes = Counter()  # customers planned per branch: the tail starts with the largest
@@ -101,9 +116,31 @@ class BranchPublisher:
         self.tail_seconds = 0.0
 
     @classmethod
-    def for_run(cls, cfg: Config, run_id: str, groups: Sequence[Sequence[StationJob]]):
+    def for_run(
+        cls,
+        cfg: Config,
+        run_id: str,
+        groups: Sequence[Sequence[StationJob]],
+        data_docs: Callable[[], Path | None] | None = None,
+    ):
         planned = sum(job.customers for group in groups for job in group)
-        return cls(cfg, run_id, groups, enabled=planned >= EARLY_FROM_CUSTOMERS)
+        enabled = planned >= EARLY_FROM_CUSTOMERS
+        return cls(cfg, run_id, groups, enabled=enabled, data_docs=data_docs)
+
+    def _docs_thread(self) -> threading.Thread | None:
+        """The Data Docs, built beside the tail's workers (their wait releases the lock)."""
+        if self.data_docs is None:
+            return None
+
+        def build() -> None:
+            try:
+                self.docs = self.data_docs()
+            except Exception:  # noqa: BLE001 - the closing publish builds them instead
+                log.exception("Data Docs after the last station failed")
+
+        thread = threading.Thread(target=build, name="data-docs", daemon=True)
+        thread.start()
+        return thread
 
     def group_done(self, index: int) -> None:
         if not self.enabled:
@@ -132,6 +169,7 @@ class BranchPublisher:
         CSV, shared between the worker and a second one; each lane takes the next job (largest
         branch first) as soon as it has nothing left."""
         started = time.perf_counter()
+        docs = self._docs_thread()
         waiting = [b for f, b in self.futures.items() if f.cancel()]  # not begun in the worker
         for f in [f for f in self.futures if f.cancelled()]:
             del self.futures[f]
@@ -161,6 +199,8 @@ class BranchPublisher:
                 log.warning(
                     "publishing workers lost: %d outputs left to the closing publish", len(todo)
                 )
+            if docs is not None:
+                docs.join()
         finally:
             for pool in extra:
                 pool.shutdown(wait=True, cancel_futures=True)

@@ -128,8 +128,33 @@ def publish_drafts(store: Engine, out: Path) -> list[Path]:
     return []
 
 
-def publish(rt: Runtime, run_id: str) -> list[Path]:
-    """Every output after a run; one log line says what each step cost (bench_nightly reads it)."""
+def publish_data_docs(rt: Runtime, run_id: str, *, when: str = "after the run") -> Path | None:
+    """The run's Data Docs (only changed station pages rewritten), one log line on what it did;
+    the index's path, or None when they failed (logged: the other outputs are not stopped).
+    Also what a large run calls once its last station has ended, beside the workbooks still
+    being written (reports/branch_publisher.py), so the closing publish need not."""
+    try:
+        docs = build_data_docs(
+            rt.store, run_id, rt.cfg.paths.data_docs, wards=rt.wards, tz=rt.cfg.tz
+        )
+    except Exception:  # noqa: BLE001
+        log.exception("Data Docs failed %s %s", when, run_id)
+        return None
+    log.info(
+        "Data Docs %s: %d station pages, %d rewritten, %d removed, in %.1f s",
+        when,
+        docs.pages,
+        len(docs.written),
+        len(docs.removed),
+        docs.seconds,
+    )
+    return docs.index
+
+
+def publish(rt: Runtime, run_id: str, *, docs_built: Path | None = None) -> list[Path]:
+    """Every output after a run; one log line says what each step cost (bench_nightly reads it).
+    `docs_built`: the Data Docs index already brought up to date for this run after its last
+    station (nothing a station shows changes after that): not built again."""
     cfg = rt.cfg
     written: list[Path] = []
     seconds: dict[str, float] = {}
@@ -144,18 +169,9 @@ def publish(rt: Runtime, run_id: str) -> list[Path]:
     written += workbooks
     seconds["workbooks"] = time.perf_counter() - t
     t = time.perf_counter()
-    try:
-        docs = build_data_docs(rt.store, run_id, cfg.paths.data_docs, wards=rt.wards, tz=cfg.tz)
-        written.append(docs.index)
-        log.info(
-            "Data Docs: %d station pages, %d rewritten, %d removed, in %.1f s",
-            docs.pages,
-            len(docs.written),
-            len(docs.removed),
-            docs.seconds,
-        )
-    except Exception:  # noqa: BLE001
-        log.exception("Data Docs failed after run %s", run_id)
+    docs = docs_built or publish_data_docs(rt, run_id)
+    if docs is not None:
+        written.append(docs)
     seconds["data_docs"] = time.perf_counter() - t
     log.info(
         "published after the run: drafts CSV %.1f s, %d review workbooks %.1f s, Data Docs %.1f s",

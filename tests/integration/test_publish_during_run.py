@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from cmis_migrate.db import as_utc, store_engine
-from cmis_migrate.reports import branch_publisher
+from cmis_migrate.reports import branch_publisher, publish
+from cmis_migrate.reports.data_docs import build_data_docs
 from cmis_migrate.reports.publish import publish_drafts
 from cmis_migrate.store import review
 from cmis_migrate.store.tables import batches, imports, runs
@@ -30,6 +31,14 @@ def test_branch_workbooks_are_written_before_the_run_closes(
     monkeypatch.setattr(branch_publisher, "EARLY_FROM_CUSTOMERS", 0)
     # several task groups, branches ending apart
     cfg = seeded_site(db_urls, tmp_path / "site", 400, 5, load={"customers_per_task": 50})
+    built_when: list[str] = []
+
+    def counted(rt, run_id, *, when="after the run"):
+        built_when.append(when)
+        return real_docs(rt, run_id, when=when)
+
+    real_docs = publish.publish_data_docs
+    monkeypatch.setattr(publish, "publish_data_docs", counted)
     result = run_nightly(cfg, at="2026-03-10T23:00:00+07:00")
     assert result["state"] == "succeeded", result
     engine = store_engine(cfg.store.url)
@@ -68,5 +77,12 @@ def test_branch_workbooks_are_written_before_the_run_closes(
         assert written_at <= closed
         assert drafts_csv.read_text(encoding="utf-8-sig").count("\n") > 1
         assert publish_drafts(engine, drafts_csv) == []
+        # the Data Docs were built then too, once, and not again after the close
+        index = cfg.paths.data_docs / "index.html"
+        assert datetime.fromtimestamp(index.stat().st_mtime, UTC) <= closed
+        assert built_when == ["after the last station"]
+        built = build_data_docs(engine, result["run_id"], tmp_path / "again", tz=cfg.tz)
+        assert index.read_bytes() == (tmp_path / "again" / "index.html").read_bytes()
+        assert built.pages > 1
     finally:
         engine.dispose()

@@ -134,7 +134,7 @@ def test_a_rerun_writes_again_the_workbook_of_a_branch_a_crashed_run_changed(
 
     with monkeypatch.context() as mp:
         mp.setattr(CmisSource, "read_ledger", read_ledger)
-        mp.setattr(nightly, "publish_after_run", lambda rt, run_id: [])
+        mp.setattr(nightly, "publish_after_run", lambda rt, run_id, **kw: [])
         crashed = night(cfg, 12)
     assert crashed["batches"].get("failed") == 1
     assert workbook(cfg, changed) == before[changed]  # not published by the crashed run

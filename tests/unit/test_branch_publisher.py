@@ -132,3 +132,51 @@ def test_a_worker_that_died_leaves_its_jobs_to_the_other(recorded, monkeypatch) 
     done = publisher.finish()
     assert sorted(p.branch for p in done) == sorted([*SIZES, DRAFTS])
     assert {lane.split("_")[0] for _, lane in began} == {"lane0"}
+
+
+def test_the_data_docs_are_built_while_the_tail_writes_the_workbooks(recorded) -> None:
+    """Once the stations are done, the run's own process builds the Data Docs beside the two
+    workers (here: while PA01 still holds its worker), and hands their index to the run."""
+    began, release, holding = recorded
+    seen: list[bool] = []
+
+    def docs():
+        seen.append(release.is_set())  # PA01 not yet released: built beside the workbooks
+        release.set()
+        return "data_docs/index.html"
+
+    groups = [[job(b)] for b in SIZES]
+    publisher = BranchPublisher(None, "run-1", groups, enabled=True, data_docs=docs)
+    for i in range(len(groups)):
+        publisher.group_done(i)
+    assert holding.wait(10)
+    done = publisher.finish()
+    assert seen == [False]
+    assert publisher.docs == "data_docs/index.html"
+    assert sorted(p.branch for p in done) == sorted([*SIZES, DRAFTS])
+
+
+def test_data_docs_that_fail_in_the_tail_are_left_to_the_closing_publish(recorded) -> None:
+    began, release, holding = recorded
+
+    def docs():
+        raise OSError("disk full")
+
+    publisher = BranchPublisher(None, "run-1", [[job("PA02")]], enabled=True, data_docs=docs)
+    publisher.group_done(0)
+    release.set()
+    done = publisher.finish()
+    assert publisher.docs is None
+    assert sorted(p.branch for p in done) == sorted(["PA02", DRAFTS])
+
+
+def test_a_cancelled_run_builds_no_data_docs(recorded) -> None:
+    began, release, _ = recorded
+    built: list[str] = []
+    publisher = BranchPublisher(
+        None, "run-1", [[job("PA02")]], enabled=True, data_docs=lambda: built.append("docs")
+    )
+    publisher.group_done(0)
+    release.set()
+    publisher.finish(cancel=True)
+    assert built == [] and publisher.docs is None
