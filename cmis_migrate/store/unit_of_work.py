@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from cmis_migrate.db import utcnow
@@ -187,7 +187,9 @@ def commit_station(engine: Engine, result: StationResult) -> None:
 
 def commit_batch_rows(engine: Engine, results: Sequence[StationResult]) -> None:
     """The batch rows of stations with nothing else to write, in one transaction (each row is
-    the station's whole commit, so each station stays atomic)."""
+    the station's whole commit, so each station stays atomic). The rows go in as one prepared
+    UPDATE per set of columns, executed for every station at once (a night over unchanged
+    data has ~3,300 of them: one round trip each cost PostgreSQL ~4 s)."""
     if not results:
         return
     stations = [r.station for r in results]
@@ -200,11 +202,23 @@ def commit_batch_rows(engine: Engine, results: Sequence[StationResult]) -> None:
                 .group_by(drafts.c.station)
             ).all()
         )
+        by_columns: dict[tuple[str, ...], list[dict]] = {}
         for r in results:
             r.batch["drafted"] = int(current.get(r.station, 0))
             read_history.record_reads(conn, r.ledger_reads)
+            values = {f"v_{k}": v for k, v in r.batch.items()}
+            by_columns.setdefault(tuple(sorted(r.batch)), []).append(
+                {"k_run": r.run_id, "k_station": r.station, **values}
+            )
+        for columns, rows in by_columns.items():
             conn.execute(
                 update(batches)
-                .where(batches.c.run_id == r.run_id, batches.c.station == r.station)
-                .values(finished_at=now, heartbeat_at=now, **r.batch)
+                .where(
+                    batches.c.run_id == bindparam("k_run"),
+                    batches.c.station == bindparam("k_station"),
+                )
+                .values(
+                    finished_at=now, heartbeat_at=now, **{c: bindparam(f"v_{c}") for c in columns}
+                ),
+                rows,
             )
