@@ -159,6 +159,18 @@ def db_urls(db_kind, tmp_path, request) -> dict[str, str]:
     return {"source": source, "store": store}
 
 
+@pytest.fixture
+def store(db_urls):
+    """An empty store at db_urls["store"], migrated (a module adds what it needs on top)."""
+    from cmis_migrate.db import store_engine
+    from cmis_migrate.store.schema import upgrade
+
+    engine = store_engine(db_urls["store"])
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def module_db_urls(request, tmp_path_factory) -> Iterator[dict[str, str]]:
     """Source and store URLs shared by the tests of one module (seed once, run a flow once),

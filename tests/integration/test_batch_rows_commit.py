@@ -8,24 +8,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pandas as pd
-import pytest
 from sqlalchemy import select
 
-from cmis_migrate.db import store_engine
 from cmis_migrate.store import runs
-from cmis_migrate.store.schema import upgrade
 from cmis_migrate.store.tables import batches
 from cmis_migrate.store.unit_of_work import StationResult, commit_batch_rows
 
 STARTED = datetime(2026, 3, 12, 16, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def store(db_urls):
-    engine = store_engine(db_urls["store"])
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def quiet(run_id: str, station: str, **batch) -> StationResult:

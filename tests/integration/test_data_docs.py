@@ -242,14 +242,6 @@ def page(station: str) -> str:
     return f"validations/{station}.html"
 
 
-@pytest.fixture
-def store(db_urls):
-    engine = store_engine(db_urls["store"])
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
 def build(engine, run_id: str, out):
     return build_data_docs(engine, run_id, out, wards=WARDS, tz=TZ)
 

@@ -11,13 +11,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Integer, delete, insert
 
-from cmis_migrate.db import store_engine
 from cmis_migrate.reports import drafts_export
 from cmis_migrate.reports.drafts_export import EXPORT_COLUMNS, export_drafts, export_drafts_csv
 from cmis_migrate.reports.publish import publish_drafts
 from cmis_migrate.safe_cells import neutralize
 from cmis_migrate.store.queries import drafts_frame, drafts_rows
-from cmis_migrate.store.schema import upgrade
 from cmis_migrate.store.tables import drafts
 from cmis_migrate.store.units import save_units
 
@@ -63,14 +61,11 @@ def draft(i: int, run_id: str, at: datetime) -> dict:
 
 
 @pytest.fixture
-def store(db_urls):
-    engine = store_engine(db_urls["store"])
-    upgrade(engine)
-    with engine.begin() as conn:
+def store(store):
+    with store.begin() as conn:
         conn.execute(insert(drafts), [draft(i, "run-1", NIGHT) for i in range(23)])
-    save_units(engine, {"PA0701": "Điện lực Thành phố Thanh Hóa"}, now=NIGHT)  # PA0702: none
-    yield engine
-    engine.dispose()
+    save_units(store, {"PA0701": "Điện lực Thành phố Thanh Hóa"}, now=NIGHT)  # PA0702: none
+    return store
 
 
 def whole_frame_csv(engine, path) -> bytes:

@@ -13,12 +13,11 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select, update
 
-from cmis_migrate.db import store_engine, utcnow
+from cmis_migrate.db import utcnow
 from cmis_migrate.processes import host_name, is_gone, this_process
 from cmis_migrate.store import runs, slots
 from cmis_migrate.store.batch_group import start_batches
 from cmis_migrate.store.queries import batches_of_run, latest_runs
-from cmis_migrate.store.schema import upgrade
 from cmis_migrate.store.tables import batches, ledger_slots
 from cmis_migrate.store.tables import runs as runs_table
 
@@ -27,12 +26,9 @@ STALE = timedelta(seconds=90)
 
 
 @pytest.fixture
-def store(db_urls):
-    engine = store_engine(db_urls["store"])
-    upgrade(engine)
-    slots.ensure_slots(engine, 2)
-    yield engine
-    engine.dispose()
+def store(store):
+    slots.ensure_slots(store, 2)
+    return store
 
 
 def open_run(engine, run_id: str, stations: list[str], *, kind: str = "run") -> None:
