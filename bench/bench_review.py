@@ -105,7 +105,7 @@ def bench_publish(cfg, rt, run_id: str) -> None:
         rep = issue_branch_report(
             rt.store, b, cfg.paths.reports / f"review_{b}.xlsx", now=utcnow(), tz=cfg.tz
         )
-        sizes.append((time.perf_counter() - t, len(rep.issues), b))
+        sizes.append((time.perf_counter() - t, len(rep.rows), b))
     total = time.perf_counter() - t0
     slowest = max(sizes)
     print(

@@ -45,8 +45,8 @@ def report(
         raise fail(str(exc)) from None
     finally:
         engine.dispose()
-    customers = rep.issues["customer_code"].nunique() if len(rep.issues) else 0
+    customers = rep.rows.customers()
     console.print(
-        f"branch {rep.branch}, run {rep.run_id}: {len(rep.issues):,} issues of "
+        f"branch {rep.branch}, run {rep.run_id}: {len(rep.rows):,} issues of "
         f"{customers:,} customers -> {out}"
     )

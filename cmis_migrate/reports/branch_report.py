@@ -10,6 +10,7 @@ is that run, or the latest run that processed one of the branch's stations.
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -29,15 +30,28 @@ from cmis_migrate.reports.review_layout import (
     ROW_KEY,
     SEVERITY_LABELS,
     TEMPLATE_VERSION,
+    checksum_of_digests,
     display_values,
-    issues_checksum,
     key_parts,
     safe_column,
     safe_text,
     text,
 )
+from cmis_migrate.reports.review_rows import (
+    KeptRows,
+    SheetRows,
+    load_kept,
+    merged,
+    save_kept,
+    sheet_rows,
+    signatures_of,
+    to_rebuild,
+    unchanged,
+)
 from cmis_migrate.statuses import Severity
 from cmis_migrate.store import review
+
+log = logging.getLogger(__name__)
 
 
 class ReportError(ValueError):
@@ -53,8 +67,10 @@ class BranchReport:
     generated_at: datetime
     stations_scope: str
     summary: pd.DataFrame  # one row per station + a total row, every value text
-    issues: pd.DataFrame  # ISSUE_COLUMNS, every value text
+    rows: SheetRows  # the review sheet's rows, rendered
     checksum: str
+    # customer -> what its rows are made of (review_rows): for the branch's next workbook
+    signatures: dict[str, str] | None = None
 
 
 FIELD_ORDER = {f: i for i, f in enumerate((*REVIEWED_FIELDS, "customer"))}
@@ -237,9 +253,13 @@ def build_branch_report(
     tz: tzinfo,
     run_id: str | None = None,
     label_run: str | None = None,
+    kept: KeptRows | None = None,
+    keep: bool = False,
 ) -> BranchReport:
     """The report's content. `run_id`: only the stations that run processed. `label_run`: the
-    run to name without narrowing the scope (what `publish` does after each run)."""
+    run to name without narrowing the scope (what `publish` does after each run). `kept`: the
+    rows of the branch's last workbook, whose customers unchanged since are not read again;
+    `keep` (or `kept`): the report carries its customers' signatures, to keep its rows."""
     if run_id is not None:
         run = resolve_run(engine, branch, run_id)
         stations: list[str] | None = review.stations_of_run(engine, run, branch)
@@ -250,19 +270,37 @@ def build_branch_report(
         stations = None
         scope = "tất cả các trạm của chi nhánh (trạng thái mới nhất của từng khách hàng)"
     info = review.run_info(engine, run) or {}
-    customers = review.branch_customers(engine, branch, stations)
     counts = review.station_counts(engine, branch, stations)
-    names = review.station_names_of(
-        engine, sorted(set(customers["station"]) | set(counts["station"]))
-    )
-    issues = issues_frame(customers, review.branch_issues(engine, branch, stations), names)
+    signatures = None
+    if stations is None and (keep or kept is not None):
+        found = review.branch_signatures(engine, branch)
+        names = review.station_names_of(
+            engine, sorted(set(found["station"]) | set(counts["station"]))
+        )
+        signatures = signatures_of(found, names)
+        rebuild = to_rebuild(kept, signatures)
+    else:
+        rebuild = None
+    if rebuild is None:
+        customers = review.branch_customers(engine, branch, stations)
+        if signatures is None:
+            names = review.station_names_of(
+                engine, sorted(set(customers["station"]) | set(counts["station"]))
+            )
+        issues = review.branch_issues(engine, branch, stations)
+        rows = sheet_rows(issues_frame(customers, issues, names))
+    else:
+        customers = review.branch_customers(engine, branch, codes=rebuild)
+        issues = review.branch_issues(engine, branch, codes=rebuild)
+        fresh = sheet_rows(issues_frame(customers, issues, names))
+        rows = merged(kept, signatures, fresh)
     report_id = uuid.uuid4().hex
-    checksum = issues_checksum(
+    checksum = checksum_of_digests(
         template_version=TEMPLATE_VERSION,
         report_id=report_id,
         branch=branch,
         run_id=run,
-        rows=issues[list(FIXED_COLUMNS)].itertuples(index=False),
+        digests=rows.digests,
     )
     return BranchReport(
         report_id=report_id,
@@ -272,8 +310,9 @@ def build_branch_report(
         generated_at=now,
         stations_scope=scope,
         summary=summary_frame(counts, tz, names),
-        issues=issues,
+        rows=rows,
         checksum=checksum,
+        signatures=signatures,
     )
 
 
@@ -286,9 +325,24 @@ def issue_branch_report(
     tz: tzinfo,
     run_id: str | None = None,
     label_run: str | None = None,
+    kept_rows: Path | None = None,
 ) -> BranchReport:
-    """Build, record as issued (so its return can be verified) and write the workbook (0600)."""
-    report = build_branch_report(engine, branch, now=now, tz=tz, run_id=run_id, label_run=label_run)
+    """Build, record as issued (so its return can be verified) and write the workbook (0600).
+    `kept_rows`: the file that keeps the branch's rows from one workbook to the next
+    (review_rows; only for a report of the whole branch)."""
+    kept = load_kept(kept_rows) if kept_rows is not None and run_id is None else None
+    report = build_branch_report(
+        engine,
+        branch,
+        now=now,
+        tz=tz,
+        run_id=run_id,
+        label_run=label_run,
+        kept=kept,
+        keep=kept_rows is not None,
+    )
+    keep = report.signatures is not None and not unchanged(kept, report.signatures)
+    del kept  # the report holds what it took of it
     review.record_issued_report(
         engine,
         report_id=report.report_id,
@@ -296,7 +350,7 @@ def issue_branch_report(
         run_id=report.run_id,
         checksum=report.checksum,
         file_name=Path(out).name,
-        rows=len(report.issues),
+        rows=len(report.rows),
         at=now,
     )
     from cmis_migrate.reports.review_workbook import write_workbook
@@ -307,4 +361,11 @@ def issue_branch_report(
         with contextlib.suppress(Exception):
             review.withdraw_issued_report(engine, report.report_id)
         raise
+    if keep:
+        try:
+            save_kept(kept_rows, report.signatures, report.rows)
+        except OSError as exc:  # the workbook is issued; the next one is built whole
+            log.warning("rows of branch %s not kept (%s)", branch, type(exc).__name__)
+            with contextlib.suppress(OSError):
+                kept_rows.unlink(missing_ok=True)
     return report

@@ -27,6 +27,7 @@ from cmis_migrate.failures import describe
 from cmis_migrate.reports.branch_report import issue_branch_report
 from cmis_migrate.reports.data_docs import build_data_docs
 from cmis_migrate.reports.drafts_export import EXPORT_COLUMNS, export_drafts_csv_if_changed
+from cmis_migrate.reports.review_rows import KEPT_FOLDER
 from cmis_migrate.runtime import Runtime
 from cmis_migrate.store import published, review
 from cmis_migrate.store.queries import drafts_rows, drafts_state
@@ -90,7 +91,15 @@ def publish_branch(
             and not review.changed_since_issued(store, branch, out.name)
         ):
             return "kept", out
-        issue_branch_report(store, branch, out, now=now, tz=cfg.tz, label_run=run_id)
+        issue_branch_report(
+            store,
+            branch,
+            out,
+            now=now,
+            tz=cfg.tz,
+            label_run=run_id,
+            kept_rows=kept_rows_path(cfg, branch),
+        )
         if branch in unwritten:
             published.written(store, branch)
         return "written", out
@@ -115,6 +124,18 @@ def branch_report_path(cfg: Config, branch: str) -> Path:
         branch,
         prefix=published.WORKBOOK_PREFIX,
         suffix=published.WORKBOOK_SUFFIX,
+    )
+
+
+def kept_rows_path(cfg: Config, branch: str) -> Path:
+    """work/review_rows/review_<branch>.arrow: the rows of the branch's last workbook
+    (reports/review_rows.py); the branch code already checked by branch_report_path."""
+    return file_in(
+        cfg.paths.work / KEPT_FOLDER,
+        UNIT,
+        branch,
+        prefix=published.WORKBOOK_PREFIX,
+        suffix=".arrow",
     )
 
 

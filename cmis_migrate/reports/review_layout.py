@@ -242,8 +242,9 @@ def changed_columns(cells: Sequence[str], key: str) -> list[str] | None:
     ]
 
 
-def _row_hash(cells: Sequence[str]) -> str:
-    return hashlib.sha256("\x1f".join(cells).encode("utf-8")).hexdigest()
+def row_digest(cells: Sequence[object]) -> str:
+    """One Issues row's part of issues_checksum: sha256 over its non-editable cells."""
+    return hashlib.sha256("\x1f".join(text(c) for c in cells).encode("utf-8")).hexdigest()
 
 
 def issues_checksum(
@@ -258,6 +259,19 @@ def issues_checksum(
 
     Row order does not count (a branch may sort or filter the sheet); every cell does.
     """
+    return checksum_of_digests(
+        template_version=template_version,
+        report_id=report_id,
+        branch=branch,
+        run_id=run_id,
+        digests=[row_digest(row) for row in rows],
+    )
+
+
+def checksum_of_digests(
+    *, template_version: str, report_id: str, branch: str, run_id: str, digests: Iterable[str]
+) -> str:
+    """issues_checksum from the rows' row_digest (a workbook built from kept rows has only
+    those)."""
     head = "\x1e".join((template_version, report_id, branch, run_id))
-    body = sorted(_row_hash([text(c) for c in row]) for row in rows)
-    return hashlib.sha256("\n".join([head, *body]).encode("utf-8")).hexdigest()
+    return hashlib.sha256("\n".join([head, *sorted(digests)]).encode("utf-8")).hexdigest()

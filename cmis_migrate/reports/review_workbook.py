@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator, Sequence
 from datetime import tzinfo
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,7 @@ from cmis_migrate.reports.review_layout import (
     header,
     safe_text,
 )
-from cmis_migrate.reports.xlsx_rows import column_letters, inline_row, splice_rows
+from cmis_migrate.reports.xlsx_rows import ROW_MARK, column_letters, inline_row, splice_rows
 from cmis_migrate.statuses import Severity
 
 WIDTHS = {
@@ -199,8 +200,7 @@ def _print_setup(ws, *, title_rows: str | None) -> None:
     ws.oddFooter.center.text = "Trang &P / &N"
 
 
-def _guide(wb: Workbook, report: BranchReport) -> None:
-    ws = wb.create_sheet(GUIDE_SHEET)
+def _guide(ws, report: BranchReport) -> None:
     ws.column_dimensions["A"].width = GUIDE_WIDTH
     ws.sheet_view.showGridLines = False
     _print_setup(ws, title_rows=None)
@@ -243,7 +243,7 @@ def _summary(wb: Workbook, report: BranchReport, tz: tzinfo) -> None:
         ("Thời điểm chạy", _local(report.run_time, tz)),
         ("Lập báo cáo lúc", _local(report.generated_at, tz)),
         ("Phạm vi", report.stations_scope),
-        ("Số dòng cần rà soát", len(report.issues)),
+        ("Số dòng cần rà soát", len(report.rows)),
     ):
         ws.append([cell(label, font=bold), cell(value)])
     ws.append([])
@@ -262,13 +262,13 @@ def _summary(wb: Workbook, report: BranchReport, tz: tzinfo) -> None:
         )
 
 
-def _issues(wb: Workbook, report: BranchReport) -> tuple[object, Iterator[str]]:
+def _issues(wb: Workbook, report: BranchReport, protos: dict) -> tuple[object, Iterator[bytes]]:
     """The sheet with its header row (openpyxl), and its data rows as SpreadsheetML text for
-    write_workbook to splice in (xlsx_rows: a large branch has millions of cells)."""
+    write_workbook to splice in (xlsx_rows: a large branch has millions of cells), numbered
+    from report.rows' rendered rows."""
     ws = wb.create_sheet(ISSUES_SHEET)
     ws._values_to_row = _cells_to_row  # the header row is made of Cell objects
-    protos = _prototypes(ws)
-    n = len(report.issues)
+    n = len(report.rows)
     last = max(n + 1, 2)
     ncols = len(ISSUE_COLUMNS)
     for i, c in enumerate(ISSUE_COLUMNS, start=1):
@@ -308,11 +308,33 @@ def _issues(wb: Workbook, report: BranchReport) -> tuple[object, Iterator[str]]:
             for c in ISSUE_COLUMNS
         ]
     )
-    widths = [0 if c == ROW_KEY else WIDTHS[c] for c in ISSUE_COLUMNS]  # hidden: no height
+
+    mark = ROW_MARK.encode()
+
+    def rows() -> Iterator[bytes]:
+        for i, xml in enumerate(report.rows.xml_utf8(), start=2):
+            yield xml.replace(mark, str(i).encode())
+
+    return ws, rows()
+
+
+@lru_cache(maxsize=1)
+def look_ids() -> dict[str, int]:
+    """The style id of each look of a data row. write_workbook registers the looks before any
+    other style, so they are the same in every workbook, and a row rendered for one workbook
+    (rendered_rows) is right in the next."""
+    ws = Workbook(write_only=True).create_sheet(ISSUES_SHEET)
+    return {look: proto.style_id for look, proto in _prototypes(ws).items()}
+
+
+def rendered_rows(issues: pd.DataFrame) -> list[str]:
+    """Each row of `issues` (ISSUE_COLUMNS, every value made safe by safe_text, so none holds
+    ROW_MARK) as the review sheet's SpreadsheetML, with ROW_MARK where its row number goes."""
+    ids = look_ids()
+    ncols = len(ISSUE_COLUMNS)
     sev = ISSUE_COLUMNS.index("severity")
     bold_at = {sev, ISSUE_COLUMNS.index("blockers")}
     editable = {ISSUE_COLUMNS.index(c) for c in EDITABLE_COLUMNS}
-    ids = {look: proto.style_id for look, proto in protos.items()}  # registered in the styles
 
     def looks(blocking: bool) -> list[int]:
         plain = "block" if blocking else "warn"
@@ -327,16 +349,14 @@ def _issues(wb: Workbook, report: BranchReport) -> tuple[object, Iterator[str]]:
 
     styles = {True: looks(True), False: looks(False)}
     letters = column_letters(ncols)
-
-    heights = row_heights(report.issues, widths)
-
-    def rows() -> Iterator[str]:
-        data = report.issues.itertuples(index=False, name=None)
-        for i, (row, height) in enumerate(zip(data, heights, strict=True), start=2):
-            values = ["" if v is None else str(v) for v in row]
-            yield inline_row(i, letters, styles[values[sev] == BLOCKING], values, height)
-
-    return ws, rows()
+    widths = [0 if c == ROW_KEY else WIDTHS[c] for c in ISSUE_COLUMNS]  # hidden: no height
+    heights = row_heights(issues[list(ISSUE_COLUMNS)], widths)
+    out = []
+    data = issues[list(ISSUE_COLUMNS)].itertuples(index=False, name=None)
+    for row, height in zip(data, heights, strict=True):
+        values = ["" if v is None else str(v) for v in row]
+        out.append(inline_row(ROW_MARK, letters, styles[values[sev] == BLOCKING], values, height))
+    return out
 
 
 def _identity(wb: Workbook, report: BranchReport) -> None:
@@ -349,7 +369,7 @@ def _identity(wb: Workbook, report: BranchReport) -> None:
         ("branch", report.branch),
         ("run_id", report.run_id),
         ("generated_at", report.generated_at.isoformat()),
-        ("issues_rows", str(len(report.issues))),
+        ("issues_rows", str(len(report.rows))),
         ("checksum", report.checksum),
     ):
         ws.append([safe_text(key), safe_text(value)])
@@ -357,9 +377,13 @@ def _identity(wb: Workbook, report: BranchReport) -> None:
 
 def write_workbook(report: BranchReport, path: Path, tz: tzinfo) -> None:
     wb = Workbook(write_only=True)
-    _guide(wb, report)
+    guide = wb.create_sheet(GUIDE_SHEET)
+    protos = _prototypes(guide)  # the data rows' looks first: their ids are look_ids()
+    if {look: proto.style_id for look, proto in protos.items()} != look_ids():
+        raise RuntimeError("the review sheet's styles are not those its rows were rendered with")
+    _guide(guide, report)
     _summary(wb, report, tz)
-    issues_sheet, rows = _issues(wb, report)
+    issues_sheet, rows = _issues(wb, report, protos)
     _identity(wb, report)
     shell = io.BytesIO()
     wb.save(shell)  # every sheet, the review sheet with its header only

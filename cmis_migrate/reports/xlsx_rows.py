@@ -20,12 +20,15 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
-_FLUSH_CHARS = 1 << 20  # write the rows out about every megabyte of XML
+_FLUSH_CHARS = 1 << 20  # write the rows out about every megabyte of XML (bytes)
 # deflate level of the workbook's members: on the largest branch's review sheet (207 MB of XML)
 # level 6 took 2.84 s for 15.7 MB, level 3 1.11 s for 18.7 MB (level 1: 1.06 s, 21.8 MB); the
 # members' content is the same at any level
 COMPRESS_LEVEL = 3
 SHEET_DATA_END = "</sheetData>"
+# where a row rendered ahead of its place (inline_row(ROW_MARK, ...)) takes its number: a
+# control character, which no value written (review_layout.safe_text) can hold
+ROW_MARK = "\x00"
 
 
 def xml_escaped(value: str) -> str:
@@ -45,7 +48,7 @@ def column_letters(n: int) -> list[str]:
 
 
 def inline_row(
-    index: int,
+    index: int | str,
     letters: Sequence[str],
     styles: Sequence[int],
     values: Sequence[str],
@@ -65,9 +68,10 @@ def inline_row(
     return head + "".join(cells) + "</row>"
 
 
-def splice_rows(workbook: bytes, sheet: str, rows: Iterable[str], out: Path) -> None:
-    """Write `workbook` (an .xlsx in memory) to `out` with `rows` appended to the sheet stored
-    as `sheet` (e.g. 'xl/worksheets/sheet3.xml'). Every other member is copied as it is."""
+def splice_rows(workbook: bytes, sheet: str, rows: Iterable[str | bytes], out: Path) -> None:
+    """Write `workbook` (an .xlsx in memory) to `out` with `rows` (text, or UTF-8) appended to
+    the sheet stored as `sheet` (e.g. 'xl/worksheets/sheet3.xml'). Every other member is copied
+    as it is."""
     with (
         zipfile.ZipFile(io.BytesIO(workbook)) as src,
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as dst,
@@ -84,15 +88,17 @@ def splice_rows(workbook: bytes, sheet: str, rows: Iterable[str], out: Path) -> 
             found = True
             with dst.open(info.filename, "w", force_zip64=True) as f:
                 f.write(head.encode("utf-8"))
-                buf: list[str] = []
+                buf: list[bytes] = []
                 size = 0
                 for row in rows:
+                    if isinstance(row, str):
+                        row = row.encode("utf-8", errors="replace")
                     buf.append(row)
                     size += len(row)
                     if size >= _FLUSH_CHARS:
-                        f.write("".join(buf).encode("utf-8", errors="replace"))
+                        f.write(b"".join(buf))
                         buf, size = [], 0
-                f.write("".join(buf).encode("utf-8", errors="replace"))
+                f.write(b"".join(buf))
                 f.write((end + tail).encode("utf-8"))
         if not found:
             raise ValueError(f"the workbook has no sheet stored as {sheet}")

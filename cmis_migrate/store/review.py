@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import and_, delete, func, or_, select, union
+from sqlalchemy import String, and_, cast, delete, func, literal, or_, select, union
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -107,31 +107,79 @@ def _branch_filter(table, branch: str, stations: Sequence[str] | None):
     return cond
 
 
-def branch_customers(
-    engine: Engine, branch: str, stations: Sequence[str] | None = None
-) -> pd.DataFrame:
-    """The branch's customers as its review sheet shows them (REPORT_COLUMNS, current state)."""
-    cols = [customers.c[c] for c in REPORT_COLUMNS]
-    q = select(*cols).where(_branch_filter(customers, branch, stations))
+def _branch_rows(
+    engine: Engine, q, branch: str, stations: Sequence[str] | None, codes: Sequence[str] | None
+) -> list[tuple]:
+    """Rows of `q` (over customers) for the branch: its stations, or only these customers."""
     with engine.connect() as conn:
-        rows = conn.execute(q).all()
-    return frame_of(rows, REPORT_COLUMNS, dtype=object)
+        if codes is None:
+            return [
+                tuple(r) for r in conn.execute(q.where(_branch_filter(customers, branch, stations)))
+            ]
+        out: list[tuple] = []
+        for part in chunked(sorted(set(codes))):
+            cond = and_(customers.c.branch == branch, customers.c.customer_code.in_(part))
+            out.extend(tuple(r) for r in conn.execute(q.where(cond)))
+        return out
+
+
+def branch_customers(
+    engine: Engine,
+    branch: str,
+    stations: Sequence[str] | None = None,
+    *,
+    codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The branch's customers as its review sheet shows them (REPORT_COLUMNS, current state);
+    `codes`: only these of them."""
+    q = select(*(customers.c[c] for c in REPORT_COLUMNS))
+    return frame_of(_branch_rows(engine, q, branch, stations, codes), REPORT_COLUMNS, dtype=object)
 
 
 def branch_issues(
-    engine: Engine, branch: str, stations: Sequence[str] | None = None
+    engine: Engine,
+    branch: str,
+    stations: Sequence[str] | None = None,
+    *,
+    codes: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Current issues of the branch's customers (customer_code, field, rule, severity, message)."""
+    """Current issues of the branch's customers (customer_code, field, rule, severity, message);
+    `codes`: only these customers' issues."""
     ci = customer_issues
-    q = (
-        select(ci.c.customer_code, ci.c.field, ci.c.rule, ci.c.severity, ci.c.message)
-        .join(customers, customers.c.customer_code == ci.c.customer_code)
-        .where(_branch_filter(customers, branch, stations))
+    q = select(ci.c.customer_code, ci.c.field, ci.c.rule, ci.c.severity, ci.c.message).join(
+        customers, customers.c.customer_code == ci.c.customer_code
     )
     cols = ["customer_code", "field", "rule", "severity", "message"]
+    return frame_of(_branch_rows(engine, q, branch, stations, codes), cols, dtype=object)
+
+
+# what makes a customer's rows of the review sheet what they are (reports/review_rows.py): a
+# customer's row and its issues are only ever rewritten together, with a new run_id and
+# changed_at; its content hash and cross-station counts decide its values and issues
+SIGNATURE_COLUMNS = (
+    "station",
+    "ledger",
+    "run_id",
+    "changed_at",
+    "content_hash",
+    "context_counts",
+    "outcome",
+)
+
+
+def branch_signatures(engine: Engine, branch: str) -> pd.DataFrame:
+    """Every customer of the branch (customer_code, station) with its signature: its
+    SIGNATURE_COLUMNS as one text, made by the database (no value parsed on the way)."""
+    signature = None
+    for name in SIGNATURE_COLUMNS:
+        part = func.coalesce(cast(customers.c[name], String), "")
+        signature = part if signature is None else signature + literal("\x1f") + part
+    q = select(customers.c.customer_code, customers.c.station, signature).where(
+        customers.c.branch == branch
+    )
     with engine.connect() as conn:
         rows = conn.execute(q).all()
-    return frame_of(rows, cols, dtype=object)
+    return frame_of(rows, ["customer_code", "station", "signature"], dtype=object)
 
 
 def station_counts(

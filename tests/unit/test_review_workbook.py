@@ -26,6 +26,7 @@ from cmis_migrate.reports.review_layout import (
     header,
     issues_checksum,
 )
+from cmis_migrate.reports.review_rows import sheet_rows
 from cmis_migrate.reports.review_workbook import row_height, row_heights, write_workbook
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -89,7 +90,7 @@ def make_report(customers: list[dict], issues: list[tuple]) -> BranchReport:
         generated_at=NOW,
         stations_scope="tất cả các trạm",
         summary=summary_frame(counts, TZ, {"PA0701T0001": "TBA Đông Tân 1"}),
-        issues=frame,
+        rows=sheet_rows(frame),
         checksum=checksum,
     )
 
@@ -191,7 +192,7 @@ def test_no_formula_goes_out_and_hostile_values_round_trip(written) -> None:
     assert len(long) == 32_767 and "\x01" not in long
     # read back as the importer does: the same checksum, so an untouched file is never refused
     back = read_returned_workbook(path)
-    assert len(back.rows) == len(report.issues)
+    assert len(back.rows) == len(report.rows)
     again = issues_checksum(
         template_version=back.identity["template_version"],
         report_id=back.identity["report_id"],
