@@ -97,28 +97,50 @@ def export_drafts_csv(parts: Iterable[Iterable[Sequence]], out: Path) -> Path:
     return write_private(out, write)
 
 
+def kept_lines_path(out: Path) -> Path:
+    """The hidden file beside the CSV keeping its lines (drafts_lines.py)."""
+    return Path(out).with_name(f".{Path(out).name}.lines.arrow")
+
+
+def csv_code_key() -> str:
+    """What the CSV's bytes depend on besides the drafts: its columns and the code that writes
+    it (this module, drafts_lines, safe_cells, the store's queries)."""
+    here = Path(__file__)
+    code = code_digest(
+        here, here.with_name("drafts_lines.py"), Path(safe_cells.__file__), Path(queries.__file__)
+    )
+    return digest(EXPORT_COLUMNS, code)
+
+
 def stamp_path(out: Path) -> Path:
     """The hidden file beside the CSV saying what it was written from."""
     return Path(out).with_name(f".{Path(out).name}.stamp.json")
 
 
 def export_drafts_csv_if_changed(
-    state: object, parts: Callable[[], Iterable[Iterable[Sequence]]], out: Path
+    state: object,
+    parts: Callable[[], Iterable[Iterable[Sequence]]] | None,
+    out: Path,
+    *,
+    write: Callable[[Path], object] | None = None,
 ) -> bool:
-    """Write the CSV (export_drafts_csv of parts()) unless the file at `out` was written from
-    the same drafts, `state` (store.queries.drafts_state, read BEFORE the drafts: drafts that
-    change in between only cost a rewrite next time), by the same code and is still as written.
-    True when written. The stamp is removed before the CSV is replaced and written after it, so
-    a crash in between leaves no stamp: the next publish writes the CSV."""
+    """Write the CSV (export_drafts_csv of parts(), or write(out)) unless the file at `out` was
+    written from the same drafts, `state` (store.queries.drafts_state, read BEFORE the drafts:
+    drafts that change in between only cost a rewrite next time), by the same code and is
+    still as written. True when written. The stamp is removed before the CSV is replaced and
+    written after it, so a crash in between leaves no stamp: the next publish writes the CSV."""
     out = Path(out)
     sidecar = stamp_path(out)
-    code = code_digest(Path(__file__), Path(safe_cells.__file__), Path(queries.__file__))
-    signature = digest(state, EXPORT_COLUMNS, code)
+    signature = digest(state, csv_code_key())
     stamp = read_stamp(sidecar)
     if stamp.get("digest") == signature and stamp.get("file") == file_stamp(out):
         return False
     sidecar.unlink(missing_ok=True)
-    export_drafts_csv(parts(), out)
+    if write is not None:
+        write(out)
+    else:
+        assert parts is not None, "parts or write"
+        export_drafts_csv(parts(), out)
     write_stamp(sidecar, {"digest": signature, "file": file_stamp(out)})
     return True
 

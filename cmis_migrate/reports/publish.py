@@ -27,10 +27,11 @@ from cmis_migrate.failures import describe
 from cmis_migrate.reports.branch_report import issue_branch_report
 from cmis_migrate.reports.data_docs import build_data_docs
 from cmis_migrate.reports.drafts_export import EXPORT_COLUMNS, export_drafts_csv_if_changed
+from cmis_migrate.reports.drafts_lines import export_drafts_csv_lines
 from cmis_migrate.reports.review_rows import KEPT_FOLDER
 from cmis_migrate.runtime import Runtime
 from cmis_migrate.store import published, review
-from cmis_migrate.store.queries import drafts_rows, drafts_state
+from cmis_migrate.store.queries import drafts_rows, drafts_signatures, drafts_state
 
 DRAFTS_CSV = "drafts.csv"
 
@@ -143,7 +144,15 @@ def publish_drafts(store: Engine, out: Path) -> list[Path]:
     """The drafts CSV, in pieces (the province's drafts as one frame took ~1 GB and ~45 s), and
     only when the drafts changed since it was written; [out] when written."""
     state = drafts_state(store)  # before the drafts are read: see export_drafts_csv_if_changed
-    if export_drafts_csv_if_changed(state, lambda: drafts_rows(store, EXPORT_COLUMNS), out):
+
+    def write(path: Path) -> None:  # from the kept lines, the changed drafts read (drafts_lines)
+        export_drafts_csv_lines(
+            path,
+            lambda: drafts_signatures(store, EXPORT_COLUMNS),
+            lambda codes: drafts_rows(store, EXPORT_COLUMNS, codes=codes, signed=True),
+        )
+
+    if export_drafts_csv_if_changed(state, None, out, write=write):
         return [out]
     log.info("drafts CSV kept: the drafts are as when it was written")
     return []

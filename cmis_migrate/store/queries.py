@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, literal, select
 from sqlalchemy.engine import Engine
 
 from cmis_migrate.db import as_utc
+from cmis_migrate.store.chunks import chunked
 from cmis_migrate.store.runs import latest_batches
 from cmis_migrate.store.tables import batches, customers, drafts, runs, units
 
@@ -216,28 +217,73 @@ def drafts_frame(engine: Engine, *, branch: str | None = None) -> pd.DataFrame:
     return frame
 
 
+def _draft_columns(columns: Sequence[str]) -> list:
+    return [units.c.name.label(c) if c == "seller_unit" else drafts.c[c] for c in columns]
+
+
+def _signature(columns: Sequence[str]):
+    """Every value of the row as the database holds it, one text: what its line is made of."""
+    signature = None
+    for col in _draft_columns(columns):
+        part = func.coalesce(cast(col, String), "")
+        signature = part if signature is None else signature + literal("\x1f") + part
+    return signature
+
+
+def _drafts_query(columns: Sequence[str], signed: bool):
+    picked = _draft_columns(columns) + ([_signature(columns)] if signed else [])
+    return select(*picked).select_from(drafts.outerjoin(units, units.c.code == drafts.c.branch))
+
+
 def drafts_rows(
-    engine: Engine, columns: Sequence[str], *, rows: int = 20_000
+    engine: Engine,
+    columns: Sequence[str],
+    *,
+    rows: int = 20_000,
+    codes: Sequence[str] | None = None,
+    signed: bool = False,
 ) -> Iterator[list[list]]:
     """All drafts in customer_code order, in pieces of at most `rows`: each row the values of
     `columns` (drafts columns, or "seller_unit": the branch's name from units), times as ISO
     text like drafts_frame's. The province's ~300,000 drafts never sit in memory at once, and
-    no frame is built for them (building and mapping frames was most of the CSV's ~15 s)."""
-    picked = [units.c.name.label(c) if c == "seller_unit" else drafts.c[c] for c in columns]
+    no frame is built for them (building and mapping frames was most of the CSV's ~15 s).
+    `codes`: only these customers' drafts; `signed`: each row ends with its signature (every
+    value as the database holds it, as one text), which changes whenever the row does."""
     times = [i for i, c in enumerate(columns) if c in ("drafted_at", "first_drafted_at")]
+    q = _drafts_query(columns, signed)
+
+    def converted(part) -> list[list]:
+        out = [list(r) for r in part]
+        for row in out:
+            for i in times:
+                row[i] = _iso(row[i])
+        return out
+
+    with engine.connect() as conn:
+        if codes is not None:
+            for chunk in chunked(sorted(set(codes))):
+                ordered = q.where(drafts.c.customer_code.in_(chunk)).order_by(
+                    drafts.c.customer_code
+                )
+                yield converted(conn.execute(ordered).all())
+            return
+        result = conn.execution_options(stream_results=True, yield_per=rows).execute(
+            q.order_by(drafts.c.customer_code)
+        )
+        for part in result.partitions(rows):
+            yield converted(part)
+
+
+def drafts_signatures(engine: Engine, columns: Sequence[str]) -> list[tuple[str, str]]:
+    """(customer_code, signature) of every draft, in customer_code order: drafts_rows(...,
+    signed=True)'s signature, without the values."""
     q = (
-        select(*picked)
+        select(drafts.c.customer_code, _signature(columns))
         .select_from(drafts.outerjoin(units, units.c.code == drafts.c.branch))
         .order_by(drafts.c.customer_code)
     )
     with engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=rows).execute(q)
-        for part in result.partitions(rows):
-            out = [list(r) for r in part]
-            for row in out:
-                for i in times:
-                    row[i] = _iso(row[i])
-            yield out
+        return [tuple(r) for r in conn.execute(q)]
 
 
 def drafts_state(engine: Engine) -> dict:

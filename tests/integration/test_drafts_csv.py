@@ -163,3 +163,57 @@ def test_a_csv_written_but_not_stamped_is_written_again(store, tmp_path, monkeyp
     assert not drafts_export.stamp_path(out).exists()  # forgotten before the CSV was replaced
     assert publish_drafts(store, out) == [out]
     assert publish_drafts(store, out) == []
+
+
+def test_only_the_drafts_that_changed_are_read_again(store, tmp_path, monkeypatch) -> None:
+    from cmis_migrate.reports import drafts_lines, publish
+
+    out = tmp_path / "drafts" / "drafts.csv"
+    read: list = []
+    real = publish.drafts_rows
+
+    def spy(engine, columns, **kw):
+        read.append(kw.get("codes"))
+        return real(engine, columns, **kw)
+
+    monkeypatch.setattr(publish, "drafts_rows", spy)
+    assert publish_drafts(store, out) == [out]
+    assert read == [None]  # nothing kept yet: every draft
+    kept = drafts_export.kept_lines_path(out)
+    assert kept.stat().st_mode & 0o777 == 0o600
+
+    read.clear()
+    with store.begin() as conn:  # one redrafted, one gone, one new; PA0702 gets its name
+        conn.execute(
+            delete(drafts).where(drafts.c.customer_code.in_(["PA07010000001", "PA07010000002"]))
+        )
+        conn.execute(
+            insert(drafts),
+            [draft(1, "run-2", NIGHT + timedelta(days=1)), draft(31, "run-2", NIGHT)],
+        )
+    save_units(store, {"PA0702": "Điện lực Sầm Sơn"}, now=NIGHT)
+    assert publish_drafts(store, out) == [out]
+    seller_changed = [f"PA0702{i:07d}" for i in range(0, 23, 3)]
+    assert [sorted(c) for c in read] == [
+        sorted(["PA07010000001", "PA07010000031", *seller_changed])
+    ]
+    assert out.read_bytes() == whole_frame_csv(store, tmp_path / "reference.csv")
+
+    # lines kept by other code are not used
+    read.clear()
+    monkeypatch.setattr(drafts_lines, "csv_code_key", lambda: "another version")
+    with store.begin() as conn:
+        conn.execute(delete(drafts).where(drafts.c.customer_code == "PA07010000005"))
+    assert publish_drafts(store, out) == [out]
+    assert read == [None]
+    assert out.read_bytes() == whole_frame_csv(store, tmp_path / "reference.csv")
+    monkeypatch.undo()
+
+    kept.write_bytes(b"ARROW1 not really")  # unreadable: written whole, never an error
+    monkeypatch.setattr(publish, "drafts_rows", spy)
+    read.clear()
+    with store.begin() as conn:
+        conn.execute(delete(drafts).where(drafts.c.customer_code == "PA07010000007"))
+    assert publish_drafts(store, out) == [out]
+    assert read == [None]
+    assert out.read_bytes() == whole_frame_csv(store, tmp_path / "reference.csv")
