@@ -25,7 +25,12 @@ def _trim():
 
 
 def release_free_memory() -> bool:
-    """Return the process's free heap pages to the system; whether it could be asked."""
+    """Return the process's free heap pages to the system, Arrow's own pool's too (mimalloc
+    keeps what it freed: a workbook worker's rows, reports/review_rows.py); whether the heap
+    could be asked."""
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
     trim = _trim()
     if trim is None:
         return False

@@ -288,12 +288,16 @@ def build_branch_report(
                 engine, sorted(set(customers["station"]) | set(counts["station"]))
             )
         issues = review.branch_issues(engine, branch, stations)
-        rows = sheet_rows(issues_frame(customers, issues, names))
+        frame = issues_frame(customers, issues, names)
+        del customers, issues  # before the rows are made: a large branch's are ~200 MB
+        rows = sheet_rows(frame)
     else:
         customers = review.branch_customers(engine, branch, codes=rebuild)
         issues = review.branch_issues(engine, branch, codes=rebuild)
-        fresh = sheet_rows(issues_frame(customers, issues, names))
-        rows = merged(kept, signatures, fresh)
+        frame = issues_frame(customers, issues, names)
+        del customers, issues
+        rows = merged(kept, signatures, sheet_rows(frame))
+    del frame
     report_id = uuid.uuid4().hex
     checksum = checksum_of_digests(
         template_version=TEMPLATE_VERSION,

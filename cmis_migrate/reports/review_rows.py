@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +40,7 @@ ORDER = [(c, "ascending") for c in ("station", "ledger", "customer_code", "n")]
 KEPT_FOLDER = "review_rows"
 KEY_FIELD = b"cmis_migrate.code_key"
 WHOLE_SHARE = 0.5  # more of the branch changed than this: read it whole (one query, no lists)
+PIECE = 10_000  # rows made, written and kept at a time
 # the modules a row's content comes from: a change to any of them makes kept rows stale
 _ROW_MODULES = (
     "branch_report",
@@ -54,30 +55,43 @@ _ROW_MODULES = (
 class SheetRows:
     """The review sheet's data rows: the customer each is about (its code, station and ledger as
     shown: the sheet's order), its row_digest and its SpreadsheetML, with xlsx_rows.ROW_MARK
-    where its row number goes. An Arrow table, its rows in the sheet's order or in `order`: a
-    large branch's rows are ~200 MB of text, kept and merged without moving it."""
+    where its row number goes. An Arrow table whose rows are the sheet's in order, or those
+    `order` picks in order: a large branch's rows are ~200 MB of text, merged without moving it
+    and handed out a piece at a time (never a Python object per row for all of them at once)."""
 
     table: pa.Table  # ROW_COLUMNS
-    order: list[int] | None = None  # the table's row at each place of the sheet
+    order: pa.Array | None = None  # the table's row at each place of the sheet (int64)
 
     def __len__(self) -> int:
-        return self.table.num_rows
+        return self.table.num_rows if self.order is None else len(self.order)
 
-    def xml_utf8(self) -> list[bytes]:
+    def pieces(self, size: int = PIECE) -> Iterator[pa.Table]:
+        """The sheet's rows in order, `size` at a time."""
+        for start in range(0, len(self), size):
+            if self.order is None:
+                yield self.table.slice(start, size)
+            else:
+                yield self.table.take(self.order.slice(start, size))
+
+    def xml_utf8(self) -> Iterator[bytes]:
         """Each row's SpreadsheetML (UTF-8), in the sheet's order."""
-        xml = self.table.column("xml").to_pylist()
-        return xml if self.order is None else [xml[i] for i in self.order]
+        for piece in self.pieces():
+            yield from piece.column("xml").to_pylist()
 
     @property
     def xml(self) -> list[str]:
         return [x.decode() for x in self.xml_utf8()]
 
+    def _column(self, name: str) -> pa.ChunkedArray:
+        column = self.table.column(name)
+        return column if self.order is None else column.take(self.order)
+
     @property
     def digests(self) -> list[str]:
-        return self.table.column("digest").to_pylist()
+        return self._column("digest").to_pylist()
 
     def customers(self) -> int:
-        return int(pc.count_distinct(self.table.column("customer_code")).as_py())
+        return int(pc.count_distinct(self._column("customer_code")).as_py())
 
 
 @dataclass(frozen=True)
@@ -89,10 +103,31 @@ class KeptRows:
     rows: SheetRows
 
 
-def _table(columns: Mapping[str, list]) -> pa.Table:
+KINDS = {"n": pa.int32(), "xml": pa.large_binary()}  # the others text
+
+
+def _table(columns: Mapping[str, object]) -> pa.Table:
     """ROW_COLUMNS: text, n a number, xml as UTF-8 (what the sheet is written in)."""
-    kinds = {"n": pa.int32(), "xml": pa.large_binary()}
-    return pa.table({c: pa.array(columns[c], kinds.get(c, pa.string())) for c in ROW_COLUMNS})
+    return pa.table(
+        {
+            c: columns[c]
+            if isinstance(columns[c], pa.ChunkedArray)
+            else pa.array(columns[c], KINDS.get(c, pa.string()))
+            for c in ROW_COLUMNS
+        }
+    )
+
+
+def _encoded(rows: Iterable[str]) -> pa.ChunkedArray:
+    """Rendered rows as UTF-8 in Arrow, PIECE at a time (a large branch's are ~200 MB)."""
+    chunks, piece = [], []
+    for row in rows:
+        piece.append(row.encode())
+        if len(piece) >= PIECE:
+            chunks.append(pa.array(piece, pa.large_binary()))
+            piece = []
+    chunks.append(pa.array(piece, pa.large_binary()))
+    return pa.chunked_array(chunks, pa.large_binary())
 
 
 def sheet_rows(issues: pd.DataFrame) -> SheetRows:
@@ -100,16 +135,15 @@ def sheet_rows(issues: pd.DataFrame) -> SheetRows:
     from cmis_migrate.reports.review_workbook import rendered_rows
 
     fixed = issues[list(FIXED_COLUMNS)].itertuples(index=False, name=None)
-    codes = issues["customer_code"].tolist()
     return SheetRows(
         _table(
             {
-                "customer_code": codes,
+                "customer_code": issues["customer_code"].tolist(),
                 "n": issues.groupby("customer_code", sort=False).cumcount().tolist(),
                 "station": issues["station"].tolist(),
                 "ledger": issues["ledger"].tolist(),
                 "digest": [row_digest(r) for r in fixed],
-                "xml": [x.encode() for x in rendered_rows(issues)],
+                "xml": _encoded(rendered_rows(issues)),
             }
         )
     )
@@ -144,17 +178,22 @@ def to_rebuild(
 def merged(kept: KeptRows, signatures: Mapping[str, str], fresh: SheetRows) -> SheetRows:
     """The sheet's rows: the kept rows of the customers whose signature is the kept one, and the
     fresh rows of the others, in the sheet's order (station, ledger, customer as shown, then
-    each customer's rows as built). Only the keys are sorted: the rows stay where they are,
-    `order` says where each goes (kept rows may be in any order)."""
+    each customer's rows as built). Only the keys are taken and sorted: the rows stay where
+    they are, `order` picks them (kept rows may be in any order)."""
     same = pa.array(
         [c for c, sig in signatures.items() if kept.signatures.get(c) == sig], pa.string()
     )
-    old = kept.rows.table.filter(pc.is_in(kept.rows.table.column("customer_code"), value_set=same))
-    table = pa.concat_tables([old, fresh.table])
-    order = pc.sort_indices(
-        table.select(["station", "ledger", "customer_code", "n"]), sort_keys=ORDER
+    old, new = kept.rows.table, fresh.table
+    if kept.rows.order is not None or fresh.order is not None:
+        raise ValueError("merged takes rows as they are stored, not picked")
+    table = pa.concat_tables([old, new])
+    wanted = pc.indices_nonzero(pc.is_in(old.column("customer_code"), value_set=same))
+    picked = pa.concat_arrays(
+        [wanted.cast(pa.int64()), pa.array(range(old.num_rows, table.num_rows), pa.int64())]
     )
-    return SheetRows(table, order.to_pylist())
+    keys = table.select(["station", "ledger", "customer_code", "n"]).take(picked)
+    order = picked.take(pc.sort_indices(keys, sort_keys=ORDER))
+    return SheetRows(table, order)
 
 
 def unchanged(kept: KeptRows | None, signatures: Mapping[str, str]) -> bool:
@@ -194,7 +233,12 @@ def load_kept(path: Path) -> KeptRows | None:
             return None
         codes = table.column("customer_code").to_pylist()
         signatures = dict(zip(codes, table.column("signature").to_pylist(), strict=True))
-        rows = table.filter(pc.is_valid(table.column("xml"))).select(list(ROW_COLUMNS))
+        rows = table.select(list(ROW_COLUMNS))
+        bare = table.column("xml").null_count  # written last (save_kept): cut off, not copied
+        if bare:
+            rows = rows.slice(0, table.num_rows - bare)
+            if rows.column("xml").null_count:
+                raise ValueError("customers without rows among the rows")
     except (OSError, pa.ArrowException, KeyError, ValueError) as exc:
         log.warning(
             "kept review rows %s unreadable (%s): built whole", path.name, type(exc).__name__
@@ -207,31 +251,34 @@ def load_kept(path: Path) -> KeptRows | None:
 
 
 def save_kept(path: Path, signatures: Mapping[str, str], rows: SheetRows) -> None:
-    """Keep the rows of the workbook just issued, for the branch's next one (0600)."""
-    table = rows.table
-    codes = table.column("customer_code").to_pylist()
-    with_rows = set(codes)
-    bare = [c for c in signatures if c not in with_rows]
-    if bare:
-        table = pa.concat_tables(
-            [
-                table,
-                pa.table(
-                    {c: pa.nulls(len(bare), table.schema.field(c).type) for c in ROW_COLUMNS}
-                ).set_column(0, "customer_code", pa.array(bare, pa.string())),
-            ]
-        )
-    table = table.append_column(
-        "signature", pa.array([signatures.get(c, "") for c in (*codes, *bare)], pa.string())
-    ).replace_schema_metadata({KEY_FIELD: code_key().encode()})
+    """Keep the rows of the workbook just issued, for the branch's next one (0600), written a
+    piece at a time; the customers without rows with their signature only."""
+    schema = pa.schema(
+        [*((c, KINDS.get(c, pa.string())) for c in ROW_COLUMNS), ("signature", pa.string())],
+        metadata={KEY_FIELD: code_key().encode()},
+    )
     options = ipc.IpcWriteOptions(compression="zstd")
 
     def write(tmp: Path) -> None:
+        with_rows: set[str] = set()
         with (
             pa.OSFile(str(tmp), "wb") as sink,
-            ipc.new_file(sink, table.schema, options=options) as w,
+            ipc.new_file(sink, schema, options=options) as w,
         ):
-            w.write_table(table)
+            for piece in rows.pieces():
+                codes = piece.column("customer_code").to_pylist()
+                with_rows.update(codes)
+                sigs = pa.array([signatures.get(c, "") for c in codes], pa.string())
+                w.write_table(
+                    piece.select(list(ROW_COLUMNS)).append_column("signature", sigs).cast(schema)
+                )
+            bare = [c for c in signatures if c not in with_rows]
+            if bare:
+                n = len(bare)
+                columns = {c: pa.nulls(n, KINDS.get(c, pa.string())) for c in ROW_COLUMNS}
+                columns["customer_code"] = pa.array(bare, pa.string())
+                columns["signature"] = pa.array([signatures[c] for c in bare], pa.string())
+                w.write_table(pa.table(columns, schema=schema))
 
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     write_private(path, write)

@@ -327,7 +327,7 @@ def look_ids() -> dict[str, int]:
     return {look: proto.style_id for look, proto in _prototypes(ws).items()}
 
 
-def rendered_rows(issues: pd.DataFrame) -> list[str]:
+def rendered_rows(issues: pd.DataFrame) -> Iterator[str]:
     """Each row of `issues` (ISSUE_COLUMNS, every value made safe by safe_text, so none holds
     ROW_MARK) as the review sheet's SpreadsheetML, with ROW_MARK where its row number goes."""
     ids = look_ids()
@@ -351,12 +351,10 @@ def rendered_rows(issues: pd.DataFrame) -> list[str]:
     letters = column_letters(ncols)
     widths = [0 if c == ROW_KEY else WIDTHS[c] for c in ISSUE_COLUMNS]  # hidden: no height
     heights = row_heights(issues[list(ISSUE_COLUMNS)], widths)
-    out = []
     data = issues[list(ISSUE_COLUMNS)].itertuples(index=False, name=None)
     for row, height in zip(data, heights, strict=True):
         values = ["" if v is None else str(v) for v in row]
-        out.append(inline_row(ROW_MARK, letters, styles[values[sev] == BLOCKING], values, height))
-    return out
+        yield inline_row(ROW_MARK, letters, styles[values[sev] == BLOCKING], values, height)
 
 
 def _identity(wb: Workbook, report: BranchReport) -> None:
