@@ -3,10 +3,10 @@
 A night after a change of 1% of the customers redrafts a few thousand of the province's
 ~260,000 drafts, and the CSV was written again whole (12–20 s of the run's last seconds). Each
 line is kept instead (`.drafts.csv.lines.arrow` beside the CSV, owner-only: the same data as
-the CSV) with its row's signature: every value of the row as the database holds it, one text
-(store.queries.drafts_signatures). The next CSV reads the signatures, reads and makes the lines
-only of the drafts whose signature changed, and takes the others as kept; the file is the one
-a whole export writes, byte for byte.
+the CSV) with its row's signature: its draft hash and the values the hash does not cover, one
+text the database makes (store.queries.drafts_signatures). The next CSV reads the signatures,
+reads and makes the lines only of the drafts whose signature changed, and takes the others as
+kept; the file is the one a whole export writes, byte for byte.
 
 Lines kept by other code (`drafts_export.csv_code_key`) or a file that cannot be read mean a
 whole export, never an error.
@@ -26,12 +26,12 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 from cmis_migrate.reports.drafts_export import CRLF, EXPORT_COLUMNS, csv_code_key
+from cmis_migrate.reports.kept_files import OPTIONS, read_kept, stamped
 from cmis_migrate.reports.private_files import write_private
 from cmis_migrate.safe_cells import cell_values
 
 log = logging.getLogger(__name__)
 
-KEY_FIELD = b"cmis_migrate.code_key"
 SCHEMA = pa.schema(
     [("customer_code", pa.string()), ("signature", pa.string()), ("line", pa.large_binary())]
 )
@@ -56,23 +56,14 @@ def lines_of(rows: Iterable[Sequence]) -> list[Line]:
 
 def load_lines(path: Path) -> dict[str, tuple[str, bytes]] | None:
     """customer -> (signature, line) of the kept lines, when this code can use them."""
-    if not path.exists():
+    table = read_kept(path, csv_code_key(), "drafts CSV lines")
+    if table is None:
         return None
-    try:
-        with pa.memory_map(str(path)) as source:
-            table = ipc.open_file(source).read_all()
-        if (table.schema.metadata or {}).get(KEY_FIELD) != csv_code_key().encode():
-            log.info("kept drafts lines were made by other code: the CSV is written whole")
-            return None
-        if table.schema.remove_metadata() != SCHEMA:
-            raise ValueError("not the kept lines of a drafts CSV")
-        codes, sigs, lines = (table.column(c).to_pylist() for c in SCHEMA.names)
-        return dict(zip(codes, zip(sigs, lines, strict=True), strict=True))
-    except (OSError, pa.ArrowException, KeyError, ValueError) as exc:
-        log.warning(
-            "kept drafts lines unreadable (%s): the CSV is written whole", type(exc).__name__
-        )
+    if table.schema.remove_metadata() != SCHEMA:
+        log.warning("kept drafts CSV lines are not lines of a drafts CSV: written whole")
         return None
+    codes, sigs, lines = (table.column(c).to_pylist() for c in SCHEMA.names)
+    return dict(zip(codes, zip(sigs, lines, strict=True), strict=True))
 
 
 def _pieces(
@@ -122,14 +113,13 @@ def export_drafts_csv_lines(
     fd, tmp_name = tempfile.mkstemp(prefix=".lines-", suffix=".arrow", dir=out.parent)
     os.close(fd)
     tmp = Path(tmp_name)
-    schema = SCHEMA.with_metadata({KEY_FIELD: csv_code_key().encode()})
-    options = ipc.IpcWriteOptions(compression="zstd")
+    schema = stamped(SCHEMA, csv_code_key())
 
     def write(path: Path) -> None:
         with (
             open(path, "wb") as f,
             pa.OSFile(str(tmp), "wb") as sink,
-            ipc.new_file(sink, schema, options=options) as lines_out,
+            ipc.new_file(sink, schema, options=OPTIONS) as lines_out,
         ):
             header = csv.writer(_Returned(), lineterminator=CRLF).writerow(EXPORT_COLUMNS)
             f.write(codecs.BOM_UTF8 + header.encode())

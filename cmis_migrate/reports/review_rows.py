@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 
+from cmis_migrate.reports.kept_files import OPTIONS, read_kept, stamped
 from cmis_migrate.reports.private_files import write_private
 from cmis_migrate.reports.review_layout import FIXED_COLUMNS, TEMPLATE_VERSION, row_digest
 
@@ -38,7 +39,6 @@ log = logging.getLogger(__name__)
 ROW_COLUMNS = ("customer_code", "station", "ledger", "n", "digest", "xml")
 ORDER = [(c, "ascending") for c in ("station", "ledger", "customer_code", "n")]
 KEPT_FOLDER = "review_rows"
-KEY_FIELD = b"cmis_migrate.code_key"
 WHOLE_SHARE = 0.5  # more of the branch changed than this: read it whole (one query, no lists)
 PIECE = 10_000  # rows made, written and kept at a time
 # the modules a row's content comes from: a change to any of them makes kept rows stale
@@ -223,14 +223,10 @@ def code_key() -> str:
 
 def load_kept(path: Path) -> KeptRows | None:
     """The branch's kept rows, when there are any this code can use (else None)."""
-    if not path.exists():
+    table = read_kept(path, code_key(), f"review rows {path.name}")
+    if table is None:
         return None
     try:
-        with pa.memory_map(str(path)) as source:
-            table = ipc.open_file(source).read_all()
-        if (table.schema.metadata or {}).get(KEY_FIELD) != code_key().encode():
-            log.info("kept review rows %s were made by other code: built whole", path.name)
-            return None
         codes = table.column("customer_code").to_pylist()
         signatures = dict(zip(codes, table.column("signature").to_pylist(), strict=True))
         rows = table.select(list(ROW_COLUMNS))
@@ -239,13 +235,10 @@ def load_kept(path: Path) -> KeptRows | None:
             rows = rows.slice(0, table.num_rows - bare)
             if rows.column("xml").null_count:
                 raise ValueError("customers without rows among the rows")
-    except (OSError, pa.ArrowException, KeyError, ValueError) as exc:
-        log.warning(
-            "kept review rows %s unreadable (%s): built whole", path.name, type(exc).__name__
-        )
-        return None
-    if rows.schema != _table({c: [] for c in ROW_COLUMNS}).schema:
-        log.warning("kept review rows %s are not rows of a review sheet: built whole", path.name)
+        if rows.schema != _table({c: [] for c in ROW_COLUMNS}).schema:
+            raise ValueError("not the rows of a review sheet")
+    except (pa.ArrowException, KeyError, ValueError) as exc:
+        log.warning("kept review rows %s unusable (%s): built whole", path.name, exc)
         return None
     return KeptRows(signatures, SheetRows(rows))
 
@@ -253,17 +246,18 @@ def load_kept(path: Path) -> KeptRows | None:
 def save_kept(path: Path, signatures: Mapping[str, str], rows: SheetRows) -> None:
     """Keep the rows of the workbook just issued, for the branch's next one (0600), written a
     piece at a time; the customers without rows with their signature only."""
-    schema = pa.schema(
-        [*((c, KINDS.get(c, pa.string())) for c in ROW_COLUMNS), ("signature", pa.string())],
-        metadata={KEY_FIELD: code_key().encode()},
+    schema = stamped(
+        pa.schema(
+            [*((c, KINDS.get(c, pa.string())) for c in ROW_COLUMNS), ("signature", pa.string())]
+        ),
+        code_key(),
     )
-    options = ipc.IpcWriteOptions(compression="zstd")
 
     def write(tmp: Path) -> None:
         with_rows: set[str] = set()
         with (
             pa.OSFile(str(tmp), "wb") as sink,
-            ipc.new_file(sink, schema, options=options) as w,
+            ipc.new_file(sink, schema, options=OPTIONS) as w,
         ):
             for piece in rows.pieces():
                 codes = piece.column("customer_code").to_pylist()

@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import String, cast, func, literal, select
 from sqlalchemy.engine import Engine
 
+from cmis_migrate.contracts.draft import HASHED
 from cmis_migrate.db import as_utc
 from cmis_migrate.store.chunks import chunked
 from cmis_migrate.store.runs import latest_batches
@@ -222,9 +223,13 @@ def _draft_columns(columns: Sequence[str]) -> list:
 
 
 def _signature(columns: Sequence[str]):
-    """Every value of the row as the database holds it, one text: what its line is made of."""
+    """What the row's values are made of, as one text the database makes: its draft_hash
+    (contracts.draft: over every HASHED column, written with them by the station's commit)
+    and, as held, each of `columns` the hash does not cover (contract number, seller, run,
+    times). Short, so signing every draft costs little beside reading it."""
     signature = None
-    for col in _draft_columns(columns):
+    covered = set(HASHED) | {"customer_code"}
+    for col in [drafts.c.draft_hash, *_draft_columns([c for c in columns if c not in covered])]:
         part = func.coalesce(cast(col, String), "")
         signature = part if signature is None else signature + literal("\x1f") + part
     return signature
@@ -247,8 +252,8 @@ def drafts_rows(
     `columns` (drafts columns, or "seller_unit": the branch's name from units), times as ISO
     text like drafts_frame's. The province's ~300,000 drafts never sit in memory at once, and
     no frame is built for them (building and mapping frames was most of the CSV's ~15 s).
-    `codes`: only these customers' drafts; `signed`: each row ends with its signature (every
-    value as the database holds it, as one text), which changes whenever the row does."""
+    `codes`: only these customers' drafts; `signed`: each row ends with its signature
+    (_signature), which changes whenever the row does."""
     times = [i for i, c in enumerate(columns) if c in ("drafted_at", "first_drafted_at")]
     q = _drafts_query(columns, signed)
 
