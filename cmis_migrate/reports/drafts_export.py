@@ -1,7 +1,8 @@
 """`drafts export`: the current draft contracts, one row per customer, customer_code first.
 
-After each run the CSV is written from the store in pieces (export_drafts_csv), and only when
-the drafts changed since it was last written (export_drafts_csv_if_changed)."""
+After each run the CSV is written, only when the drafts changed since it was last written
+(export_drafts_csv_if_changed), from its kept lines and the changed drafts (drafts_lines);
+export_drafts_csv streams it whole from the store in pieces."""
 
 from __future__ import annotations
 
@@ -117,15 +118,9 @@ def stamp_path(out: Path) -> Path:
     return Path(out).with_name(f".{Path(out).name}.stamp.json")
 
 
-def export_drafts_csv_if_changed(
-    state: object,
-    parts: Callable[[], Iterable[Iterable[Sequence]]] | None,
-    out: Path,
-    *,
-    write: Callable[[Path], object] | None = None,
-) -> bool:
-    """Write the CSV (export_drafts_csv of parts(), or write(out)) unless the file at `out` was
-    written from the same drafts, `state` (store.queries.drafts_state, read BEFORE the drafts:
+def export_drafts_csv_if_changed(state: object, write: Callable[[Path], object], out: Path) -> bool:
+    """Write the CSV (write(out): drafts_lines.export_drafts_csv_lines) unless the file at
+    `out` was written from the same drafts, `state` (store.queries.drafts_state, read BEFORE the drafts:
     drafts that change in between only cost a rewrite next time), by the same code and is
     still as written. True when written. The stamp is removed before the CSV is replaced and
     written after it, so a crash in between leaves no stamp: the next publish writes the CSV."""
@@ -136,11 +131,7 @@ def export_drafts_csv_if_changed(
     if stamp.get("digest") == signature and stamp.get("file") == file_stamp(out):
         return False
     sidecar.unlink(missing_ok=True)
-    if write is not None:
-        write(out)
-    else:
-        assert parts is not None, "parts or write"
-        export_drafts_csv(parts(), out)
+    write(out)
     write_stamp(sidecar, {"digest": signature, "file": file_stamp(out)})
     return True
 

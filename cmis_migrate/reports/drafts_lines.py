@@ -25,7 +25,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-from cmis_migrate.reports.drafts_export import CRLF, EXPORT_COLUMNS, csv_code_key
+from cmis_migrate.reports.drafts_export import CRLF, EXPORT_COLUMNS, csv_code_key, kept_lines_path
 from cmis_migrate.reports.kept_files import OPTIONS, read_kept, stamped
 from cmis_migrate.reports.private_files import write_private
 from cmis_migrate.safe_cells import cell_values
@@ -104,8 +104,6 @@ def export_drafts_csv_lines(
     lines where the drafts did not change; its lines kept again beside it. `signatures()`: every
     draft's (customer_code, signature) in order; `read(codes)`: signed rows of these drafts
     (None: all), in pieces."""
-    from cmis_migrate.reports.drafts_export import kept_lines_path
-
     out = Path(out)
     kept_path = kept_lines_path(out)
     kept = load_lines(kept_path)

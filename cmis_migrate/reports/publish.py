@@ -152,7 +152,7 @@ def publish_drafts(store: Engine, out: Path) -> list[Path]:
             lambda codes: drafts_rows(store, EXPORT_COLUMNS, codes=codes, signed=True),
         )
 
-    if export_drafts_csv_if_changed(state, None, out, write=write):
+    if export_drafts_csv_if_changed(state, write, out):
         return [out]
     log.info("drafts CSV kept: the drafts are as when it was written")
     return []

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import pandas as pd
-from sqlalchemy import String, cast, func, literal, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from cmis_migrate.contracts.draft import HASHED
 from cmis_migrate.db import as_utc
 from cmis_migrate.store.chunks import chunked
+from cmis_migrate.store.joined_text import joined_text
 from cmis_migrate.store.runs import latest_batches
 from cmis_migrate.store.tables import batches, customers, drafts, runs, units
 
@@ -218,6 +219,9 @@ def drafts_frame(engine: Engine, *, branch: str | None = None) -> pd.DataFrame:
     return frame
 
 
+_DRAFTS_AND_UNITS = drafts.outerjoin(units, units.c.code == drafts.c.branch)  # the seller
+
+
 def _draft_columns(columns: Sequence[str]) -> list:
     return [units.c.name.label(c) if c == "seller_unit" else drafts.c[c] for c in columns]
 
@@ -227,17 +231,15 @@ def _signature(columns: Sequence[str]):
     (contracts.draft: over every HASHED column, written with them by the station's commit)
     and, as held, each of `columns` the hash does not cover (contract number, seller, run,
     times). Short, so signing every draft costs little beside reading it."""
-    signature = None
     covered = set(HASHED) | {"customer_code"}
-    for col in [drafts.c.draft_hash, *_draft_columns([c for c in columns if c not in covered])]:
-        part = func.coalesce(cast(col, String), "")
-        signature = part if signature is None else signature + literal("\x1f") + part
-    return signature
+    return joined_text(
+        [drafts.c.draft_hash, *_draft_columns([c for c in columns if c not in covered])]
+    )
 
 
 def _drafts_query(columns: Sequence[str], signed: bool):
     picked = _draft_columns(columns) + ([_signature(columns)] if signed else [])
-    return select(*picked).select_from(drafts.outerjoin(units, units.c.code == drafts.c.branch))
+    return select(*picked).select_from(_DRAFTS_AND_UNITS)
 
 
 def drafts_rows(
@@ -284,7 +286,7 @@ def drafts_signatures(engine: Engine, columns: Sequence[str]) -> list[tuple[str,
     signed=True)'s signature, without the values."""
     q = (
         select(drafts.c.customer_code, _signature(columns))
-        .select_from(drafts.outerjoin(units, units.c.code == drafts.c.branch))
+        .select_from(_DRAFTS_AND_UNITS)
         .order_by(drafts.c.customer_code)
     )
     with engine.connect() as conn:

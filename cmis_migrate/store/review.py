@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import String, and_, cast, delete, func, literal, or_, select, union
+from sqlalchemy import and_, delete, func, or_, select, union
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from cmis_migrate.db import as_utc
 from cmis_migrate.store.chunks import chunked
 from cmis_migrate.store.frames import frame_of
+from cmis_migrate.store.joined_text import joined_text
 from cmis_migrate.store.tables import (
     STORED_FIELDS,
     batches,
@@ -170,10 +171,7 @@ SIGNATURE_COLUMNS = (
 def branch_signatures(engine: Engine, branch: str) -> pd.DataFrame:
     """Every customer of the branch (customer_code, station) with its signature: its
     SIGNATURE_COLUMNS as one text, made by the database (no value parsed on the way)."""
-    signature = None
-    for name in SIGNATURE_COLUMNS:
-        part = func.coalesce(cast(customers.c[name], String), "")
-        signature = part if signature is None else signature + literal("\x1f") + part
+    signature = joined_text(customers.c[name] for name in SIGNATURE_COLUMNS)
     q = select(customers.c.customer_code, customers.c.station, signature).where(
         customers.c.branch == branch
     )
