@@ -1,6 +1,8 @@
 """`run`, `status` and `drafts export` as an operator reads them, on a small demo CMIS run
-twice through the CLI (each run with its own temporary Prefect server): on 10 December, then
-on 3 December when the ledgers read on days 1-3 are in their billing days and are deferred."""
+twice through the CLI: on 10 December, then on 3 December when the ledgers read on days 1-3 are
+in their billing days and are deferred. The runs report to the session's Prefect server (as
+with PREFECT_API_URL set): the command's own temporary server is the demo tests' business
+(test_demo_cli, test_privacy_and_network), and booting one costs ~12 s a run."""
 
 from __future__ import annotations
 
@@ -20,10 +22,12 @@ from cmis_migrate.store.tables import customers, drafts
 pytestmark = pytest.mark.slow
 
 
-def cli(site: Path, *args: str) -> subprocess.CompletedProcess:
+def cli(site: Path, *args: str, api: str | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.pop("CMIS_SOURCE_URL", None)
     env.pop("CMIS_STORE_URL", None)
+    if api:
+        env["PREFECT_API_URL"] = api
     return subprocess.run(
         [sys.executable, "-m", "cmis_migrate", *args, "--config", str(site / "config.yaml")],
         cwd=site,
@@ -46,10 +50,12 @@ def site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def runs(site: Path) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess]:
-    first = cli(site, "run", "--at", "2026-12-10T23:00")
+def runs(
+    site: Path, prefect_server: str
+) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess]:
+    first = cli(site, "run", "--at", "2026-12-10T23:00", api=prefect_server)
     assert first.returncode == 0, first.stdout + first.stderr
-    second = cli(site, "run", "--at", "2026-12-03T00:00")
+    second = cli(site, "run", "--at", "2026-12-03T00:00", api=prefect_server)
     assert second.returncode == 0, second.stdout + second.stderr
     return first, second
 
