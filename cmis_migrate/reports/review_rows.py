@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -41,6 +42,7 @@ ORDER = [(c, "ascending") for c in ("station", "ledger", "customer_code", "n")]
 KEPT_FOLDER = "review_rows"
 WHOLE_SHARE = 0.5  # more of the branch changed than this: read it whole (one query, no lists)
 PIECE = 10_000  # rows made, written and kept at a time
+MOST_RUNS = 256  # runs of consecutive rows a piece is sliced into before it is copied whole
 # the modules a row's content comes from: a change to any of them makes kept rows stale
 _ROW_MODULES = (
     "branch_report",
@@ -71,7 +73,7 @@ class SheetRows:
             if self.order is None:
                 yield self.table.slice(start, size)
             else:
-                yield self.table.take(self.order.slice(start, size))
+                yield gathered(self.table, self.order.slice(start, size))
 
     def xml_utf8(self) -> Iterator[bytes]:
         """Each row's SpreadsheetML (UTF-8), in the sheet's order."""
@@ -92,6 +94,24 @@ class SheetRows:
 
     def customers(self) -> int:
         return int(pc.count_distinct(self._column("customer_code")).as_py())
+
+
+def gathered(table: pa.Table, order: pa.Array, most_runs: int = MOST_RUNS) -> pa.Table:
+    """`table.take(order)`: where `order` runs through consecutive rows, those rows as slices
+    of `table` (no copy of their text). Merged rows are mostly such runs: a branch's kept rows
+    are stored in the sheet's order and a night changes few of them, whose fresh rows break the
+    runs. Copied by `take` when the piece holds more than `most_runs` runs."""
+    places = order.to_numpy(zero_copy_only=False)
+    if len(places) < 2:
+        return table.take(order)
+    breaks = np.flatnonzero(np.diff(places) != 1) + 1
+    if len(breaks) >= most_runs:
+        return table.take(order)
+    starts = np.concatenate(([0], breaks))
+    ends = np.concatenate((breaks, [len(places)]))
+    return pa.concat_tables(
+        [table.slice(int(places[a]), int(b - a)) for a, b in zip(starts, ends, strict=True)]
+    )
 
 
 @dataclass(frozen=True)

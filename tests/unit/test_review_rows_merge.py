@@ -6,11 +6,19 @@ from __future__ import annotations
 import random
 
 import pandas as pd
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cmis_migrate.reports.branch_report import issues_frame
-from cmis_migrate.reports.review_rows import KeptRows, SheetRows, merged, sheet_rows, to_rebuild
+from cmis_migrate.reports.review_rows import (
+    KeptRows,
+    SheetRows,
+    gathered,
+    merged,
+    sheet_rows,
+    to_rebuild,
+)
 
 STATIONS = ("PA0701T0010", "PA0701T0001", "PA0701T0002")
 RULES = (
@@ -123,3 +131,28 @@ def test_most_of_a_branch_changed_is_built_whole() -> None:
         "new",
     ]
     assert to_rebuild(kept, {f"c{i}": "t" for i in range(10)}) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.integers(min_value=1, max_value=40),
+    picks=st.lists(st.integers(min_value=0, max_value=10_000), max_size=60),
+    runs=st.lists(st.integers(min_value=0, max_value=39), max_size=8),
+    most_runs=st.sampled_from([1, 2, 3, 256]),
+)
+def test_rows_gathered_by_slices_are_the_rows_taken(n, picks, runs, most_runs) -> None:
+    """gathered() slices runs of consecutive rows where take() would copy them: the same rows
+    in the same order, whatever the order (runs, jumps, repeats, backwards), with few runs
+    allowed (copied) or many (sliced)."""
+    table = pa.table(
+        {
+            "customer_code": [f"C{i:03d}" for i in range(n)],
+            "xml": [f"<row>{i}</row>".encode() for i in range(n)],
+        }
+    )
+    places = [p % n for p in picks]
+    for start in runs:  # some long runs of consecutive rows, as merged rows mostly are
+        places += list(range(start % n, n))
+    order = pa.array(places, pa.int64())
+    got = gathered(table, order, most_runs=most_runs)
+    assert got.to_pylist() == table.take(order).to_pylist()
